@@ -1,0 +1,106 @@
+// Starting the local server (wrangler dev: the Worker, its Durable Objects and SQLite storage on
+// disk) and seeding the demo subscription. Used by `npm start`, the browser tests and the benchmark.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const WRANGLER = `${ROOT}node_modules/.bin/wrangler`;
+
+export const DEMO = {
+  organization: 'SetMe Demo',
+  seats: 6,
+  password: 'setme-demo-2026',
+  admin: { name: 'Dana Whitfield', email: 'admin@demo.setme.test' },
+  // Six hold a seat, two do not: the announcement's "6 seats and 9 users".
+  technicians: [
+    ['Alex Moreno', true],
+    ['Priya Natarajan', true],
+    ['Tomás Eriksen', true],
+    ['Mei Chen', true],
+    ['Jordan Blake', true],
+    ['Sam Okafor', true],
+    ['Lena Fischer', false],
+    ['Noah Kowalski', false],
+  ],
+};
+
+/**
+ * Starts `wrangler dev` on 127.0.0.1:port with storage under persistTo; resolves once
+ * /api/health answers. Returns the child process and a stop function.
+ */
+export async function startServer({ port = 8787, persistTo = `${ROOT}.wrangler/state`, quiet = false } = {}) {
+  if (!existsSync(`${ROOT}build/index.html`)) throw new Error('The app is not built: run `npm run build` first.');
+  const child = spawn(
+    WRANGLER,
+    ['dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', persistTo, '--show-interactive-dev-session=false'],
+    {
+      cwd: ROOT,
+      env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', NO_COLOR: '1' },
+      stdio: quiet ? ['ignore', 'ignore', 'inherit'] : ['ignore', 'inherit', 'inherit'],
+    },
+  );
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  for (let tries = 0; ; tries++) {
+    if (child.exitCode !== null) throw new Error(`wrangler dev exited with code ${child.exitCode}`);
+    try {
+      if ((await fetch(`${baseUrl}/api/health`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (tries > 600) throw new Error('wrangler dev did not answer within 60 s');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const stop = async () => {
+    if (child.exitCode === null) child.kill('SIGTERM');
+    await exited;
+  };
+  return { baseUrl, child, stop };
+}
+
+/** A tiny API client that keeps the session cookie and sends our Origin, as the app does. */
+export function client(baseUrl) {
+  let cookie = '';
+  return async function call(method, path, body) {
+    const res = await fetch(`${baseUrl}/api/v1${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', origin: baseUrl, ...(cookie ? { cookie } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const setCookie = res.headers.get('set-cookie');
+    if (setCookie) cookie = setCookie.split(';')[0];
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : null };
+  };
+}
+
+/**
+ * Creates the demo subscription unless its administrator can already sign in (a second start keeps
+ * the data). Returns true when it seeded.
+ */
+export async function seedDemo(baseUrl) {
+  const admin = client(baseUrl);
+  const login = await admin('POST', '/auth/login', { email: DEMO.admin.email, password: DEMO.password });
+  if (login.status === 200) return false;
+  const signup = await admin('POST', '/signup', {
+    organization: DEMO.organization,
+    name: DEMO.admin.name,
+    email: DEMO.admin.email,
+    password: DEMO.password,
+    seats: DEMO.seats,
+    assignSeat: false,
+  });
+  if (signup.status !== 201) throw new Error(`demo signup failed: ${JSON.stringify(signup.body)}`);
+  for (const [name, assignSeat] of DEMO.technicians) {
+    const email = `${name.split(' ')[0].toLowerCase().normalize('NFD').replace(/[^a-z]/g, '')}@demo.setme.test`;
+    const created = await admin('POST', '/users', { name, email, role: 'technician', assignSeat });
+    if (created.status !== 201) throw new Error(`demo user failed: ${JSON.stringify(created.body)}`);
+    const accepted = await client(baseUrl)('POST', '/invitations/accept', {
+      token: created.body.invitation.token,
+      password: DEMO.password,
+    });
+    if (accepted.status !== 200) throw new Error(`demo invitation failed: ${JSON.stringify(accepted.body)}`);
+  }
+  return true;
+}

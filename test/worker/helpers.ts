@@ -1,0 +1,107 @@
+/**
+ * Test helpers: every call goes through the real Worker (`exports.default.fetch`) to the real
+ * Durable Objects and their SQLite storage in workerd. Nothing of ours is mocked.
+ */
+import { exports } from 'cloudflare:workers';
+
+export const ORIGIN = 'https://seats.test';
+export const PASSWORD = 'correct horse battery staple';
+
+export interface Reply<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+/** An API caller that keeps its session cookie (like a browser) or sends a bearer token (like a script). */
+export class Api {
+  cookie = '';
+  constructor(readonly token?: string) {}
+
+  async call<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply<T>> {
+    const res = await exports.default.fetch(`${ORIGIN}/api${path}`, {
+      method,
+      headers: {
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(this.cookie ? { cookie: this.cookie, origin: ORIGIN } : {}),
+        ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
+        ...headers,
+      },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const setCookie = res.headers.get('set-cookie');
+    if (setCookie) this.cookie = setCookie.split(';')[0]!;
+    const text = await res.text();
+    return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : null };
+  }
+
+  get = <T = any>(path: string) => this.call<T>('GET', path);
+  post = <T = any>(path: string, body?: unknown, headers?: Record<string, string>) => this.call<T>('POST', path, body ?? {}, headers);
+  put = <T = any>(path: string) => this.call<T>('PUT', path);
+  patch = <T = any>(path: string, body: unknown) => this.call<T>('PATCH', path, body);
+  delete = <T = any>(path: string) => this.call<T>('DELETE', path);
+}
+
+let counter = 0;
+/** A unique email per call, so tests never collide on the service-wide email index. */
+export const uniqueEmail = (name = 'user') => `${name}.${Date.now().toString(36)}.${++counter}@example.com`;
+
+/** Signs up a new subscription; returns its administrator's API session and the account. */
+export async function signup(seats = 6, options: { assignSeat?: boolean; name?: string } = {}) {
+  const admin = new Api();
+  const reply = await admin.post('/v1/signup', {
+    organization: 'Acme Support',
+    name: options.name ?? 'Ada Admin',
+    email: uniqueEmail('admin'),
+    password: PASSWORD,
+    seats,
+    assignSeat: options.assignSeat ?? false,
+  });
+  if (reply.status !== 201) throw new Error(`signup failed: ${JSON.stringify(reply.body)}`);
+  return { admin, user: reply.body.user, subscription: reply.body.subscription };
+}
+
+/** Creates a user through the API and returns them (with their invitation). */
+export async function createUser(admin: Api, fields: { name?: string; role?: string; assignSeat?: boolean } = {}) {
+  const reply = await admin.post('/v1/users', {
+    name: fields.name ?? 'Tech',
+    email: uniqueEmail(fields.name?.split(' ')[0]?.toLowerCase() ?? 'tech'),
+    role: fields.role ?? 'technician',
+    assignSeat: fields.assignSeat ?? false,
+  });
+  if (reply.status !== 201) throw new Error(`create user failed: ${JSON.stringify(reply.body)}`);
+  return reply.body as { user: { id: string; email: string; name: string; seat: unknown }; invitation: { token: string; url: string } };
+}
+
+/** Creates a user and signs them in by accepting their invitation. */
+export async function signedInUser(admin: Api, fields: { name?: string; role?: string; assignSeat?: boolean } = {}) {
+  const created = await createUser(admin, fields);
+  const api = new Api();
+  const reply = await api.post('/v1/invitations/accept', { token: created.invitation.token, password: PASSWORD });
+  if (reply.status !== 200) throw new Error(`accept failed: ${JSON.stringify(reply.body)}`);
+  return { api, user: reply.body.user as { id: string; email: string; name: string } };
+}
+
+/** Reads every page of users. */
+export async function allUsers(api: Api, query = ''): Promise<any[]> {
+  const items: any[] = [];
+  let cursor: string | null = null;
+  do {
+    const reply: Reply = await api.get(`/v1/users?limit=100${query}${cursor ? `&cursor=${cursor}` : ''}`);
+    items.push(...reply.body.items);
+    cursor = reply.body.nextCursor;
+  } while (cursor);
+  return items;
+}
+
+/** Asserts the shape of an RFC 9457 problem and returns it. */
+export function problem(reply: Reply, status: number, code: string) {
+  const summary = `${reply.status} ${JSON.stringify(reply.body)}`;
+  if (reply.status !== status || reply.body?.code !== code) throw new Error(`expected ${status} ${code}, got ${summary}`);
+  if (!reply.headers.get('content-type')?.startsWith('application/problem+json')) throw new Error(`not a problem: ${summary}`);
+  for (const field of ['type', 'title', 'detail']) {
+    if (typeof reply.body[field] !== 'string' || reply.body[field] === '') throw new Error(`problem lacks ${field}: ${summary}`);
+  }
+  if (reply.body.status !== status) throw new Error(`problem status mismatch: ${summary}`);
+  return reply.body;
+}

@@ -1,0 +1,14 @@
+import adapter from '@sveltejs/adapter-static';
+import { sveltekit } from '@sveltejs/kit/vite';
+import { defineConfig } from 'vite';
+
+// The app is a single-page PWA built to static files in build/, which the Worker serves
+// (wrangler.toml [assets]); the API lives under /api on the same origin.
+export default defineConfig({
+  plugins: [
+    sveltekit({
+      adapter: adapter({ pages: 'build', assets: 'build', fallback: 'index.html' }),
+      files: { src: 'app' },
+    }),
+  ],
+});

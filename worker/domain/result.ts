@@ -1,0 +1,57 @@
+/**
+ * Expected outcomes cross the Durable Object boundary as plain values, never as thrown errors:
+ * errors thrown across RPC lose their custom fields. One place (worker/http/problem.ts) maps each
+ * failure code to an RFC 9457 problem response.
+ */
+
+/** A seat the subscription could not hand out, shown to admins so they can pick one to free. */
+export interface SeatHolder {
+  id: string;
+  name: string;
+  email: string;
+  role: Role;
+  lastActiveAt: string | null;
+}
+
+export type Role = 'administrator' | 'technician';
+export type UserStatus = 'invited' | 'active' | 'deactivated';
+
+export interface SeatCounts {
+  purchased: number;
+  assigned: number;
+  available: number;
+}
+
+/** Every expected refusal, by stable code. Extra fields travel into the problem body. */
+export type Failure =
+  | { ok: false; code: 'validation_failed'; detail: string }
+  | { ok: false; code: 'unauthenticated'; detail?: string }
+  | { ok: false; code: 'invalid_credentials' }
+  | { ok: false; code: 'forbidden'; detail: string }
+  | { ok: false; code: 'seat_required'; detail: string }
+  | { ok: false; code: 'not_found'; detail: string }
+  | { ok: false; code: 'no_seats_available'; seats: SeatCounts; holders: SeatHolder[] }
+  | { ok: false; code: 'seats_in_use'; seats: SeatCounts; requested: number; toFree: number }
+  | { ok: false; code: 'email_taken'; email: string }
+  | { ok: false; code: 'last_administrator'; detail: string }
+  | { ok: false; code: 'seat_not_held'; userId: string; detail: string }
+  | { ok: false; code: 'seat_already_held'; userId: string; detail: string }
+  | { ok: false; code: 'user_deactivated'; userId: string; detail: string }
+  | { ok: false; code: 'invitation_invalid'; detail: string }
+  | { ok: false; code: 'idempotency_key_reused'; detail: string }
+  | { ok: false; code: 'idempotency_in_progress'; detail: string }
+  | { ok: false; code: 'rate_limited'; retryAfterSeconds: number; detail: string };
+
+export type FailureCode = Failure['code'];
+
+export type Ok<T> = { ok: true; value: T };
+export type Result<T> = Ok<T> | Failure;
+
+/** Wraps a value as a successful result. */
+export const ok = <T>(value: T): Ok<T> => ({ ok: true, value });
+
+/** Builds a failure of a given code; extra fields are type-checked against the code. */
+export const fail = <C extends FailureCode>(
+  code: C,
+  fields: Omit<Extract<Failure, { code: C }>, 'ok' | 'code'>,
+): Extract<Failure, { code: C }> => ({ ok: false, code, ...fields }) as Extract<Failure, { code: C }>;

@@ -1,0 +1,106 @@
+/**
+ * The HTTP API: `/api/health`, `/api/v1/*` (documented at `/api/v1/openapi.json` and `/api/docs`).
+ * Validation failures, refusals from the subscription and unexpected errors all leave through one
+ * `onError`, as RFC 9457 problems.
+ */
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import type { z } from 'zod';
+import { authenticate } from './auth';
+import type { AppEnv } from './context';
+import { docsPage, docsScript } from './docs';
+import { idempotency } from './idempotency';
+import { PROBLEM_CODES, ProblemError, problemResponse, statusOf } from './problem';
+import { account } from './routes/account';
+import { audit } from './routes/audit';
+import { consoleRoutes } from './routes/console';
+import { live } from './routes/live';
+import { seats } from './routes/seats';
+import { subscription } from './routes/subscription';
+import { tokens } from './routes/tokens';
+import { users } from './routes/users';
+
+const MAX_BODY_BYTES = 64 * 1024;
+
+/** Turns a failed schema check into a `validation_failed` problem naming each bad field. */
+function validationHook(result: { success: boolean; error?: z.ZodError }) {
+  if (result.success || !result.error) return;
+  const issues = result.error.issues.map((issue) => ({
+    path: issue.path.join('.'),
+    message: issue.message,
+  }));
+  const detail = issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ');
+  throw new ProblemError({ ok: false, code: 'validation_failed', detail, ...{ errors: issues } });
+}
+
+const v1 = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+for (const path of ['/tokens', '/subscription', '/users', '/seats', '/console', '/audit', '/live']) {
+  v1.use(path, authenticate(), idempotency());
+  v1.use(`${path}/*`, authenticate(), idempotency());
+}
+v1.route('/', account)
+  .route('/tokens', tokens)
+  .route('/subscription', subscription)
+  .route('/users', users)
+  .route('/seats', seats)
+  .route('/console', consoleRoutes)
+  .route('/audit', audit)
+  .route('/live', live);
+
+v1.openAPIRegistry.registerComponent('securitySchemes', 'Bearer', {
+  type: 'http',
+  scheme: 'bearer',
+  description: 'A personal API token from POST /api/v1/tokens, e.g. `setme_sub_…`.',
+});
+v1.openAPIRegistry.registerComponent('securitySchemes', 'Session', {
+  type: 'apiKey',
+  in: 'cookie',
+  name: 'setme_session',
+  description: 'The browser session set by sign-in. Writes must carry our Origin.',
+});
+v1.doc31('/openapi.json', (c) => ({
+  openapi: '3.1.0',
+  info: {
+    title: 'SetMe Seats API',
+    version: '1.0.0',
+    description:
+      'Seats for SetMe remote-support subscriptions. Errors are RFC 9457 problems (`application/problem+json`) ' +
+      `with a stable \`code\`: ${PROBLEM_CODES.map((code) => `\`${code}\``).join(', ')}. ` +
+      'POST requests accept an `Idempotency-Key` header: a retry with the same key and body replays the first answer.',
+  },
+  servers: [{ url: `${new URL(c.req.url).origin}/api/v1` }],
+}));
+
+export const app = new OpenAPIHono<AppEnv>().basePath('/api');
+
+app.use('*', bodyLimit({
+  maxSize: MAX_BODY_BYTES,
+  onError: () => {
+    throw new ProblemError({ ok: false, code: 'payload_too_large', detail: `Request bodies are limited to ${MAX_BODY_BYTES / 1024} KiB.` });
+  },
+}));
+
+app.get('/health', (c) => c.json({ status: 'ok' }));
+app.get('/docs', (c) => c.html(docsPage));
+app.get('/docs.js', (c) => c.body(docsScript, 200, { 'content-type': 'text/javascript; charset=utf-8' }));
+app.get('/problems/:code', (c) => {
+  const code = PROBLEM_CODES.find((known) => known === c.req.param('code'));
+  if (!code) throw new ProblemError({ ok: false, code: 'not_found', detail: 'No such problem type.' });
+  return c.json({ code, status: statusOf(code), documentation: '/api/docs' });
+});
+app.route('/v1', v1);
+
+app.notFound(() => problemResponse({ ok: false, code: 'not_found', detail: 'No such API route. See /api/docs.' }));
+
+app.onError((error) => {
+  if (error instanceof ProblemError) return problemResponse(error.failure);
+  if (error instanceof HTTPException && error.status < 500) {
+    // Hono's own refusals, e.g. a body that is not JSON.
+    return problemResponse({ ok: false, code: 'validation_failed', detail: error.message || 'The request is not valid.' });
+  }
+  console.error('unhandled error', error);
+  return problemResponse({ ok: false, code: 'internal_error' });
+});
+
+export type AppType = typeof app;

@@ -1,0 +1,66 @@
+/**
+ * Who is asking, decided once per request. Browsers send the session cookie; scripts send
+ * `Authorization: Bearer <token>`. Both secrets name their subscription, so this middleware can
+ * pick the right Subscription object; the object itself checks the secret's hash, the user's role
+ * and status, in the same call that does the work.
+ */
+import type { Context, MiddlewareHandler } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { API_TOKEN_PREFIX, parseSecret, sha256 } from '../crypto';
+import { SESSION_DAYS } from '../objects/subscription';
+import type { AppEnv } from './context';
+import { ProblemError } from './problem';
+
+export const SESSION_COOKIE = 'setme_session';
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Requires a session cookie or an API token, and for cookie-authenticated writes our own Origin
+ * (a cross-site form or script cannot act with an admin's cookie).
+ * @example users.use('*', authenticate())
+ */
+export function authenticate(): MiddlewareHandler<AppEnv> {
+  return async function authenticate(c, next) {
+    const header = c.req.header('authorization');
+    const bearer = header?.match(/^Bearer\s+(\S+)$/i)?.[1];
+    const cookie = getCookie(c, SESSION_COOKIE);
+    const secret = bearer?.startsWith(API_TOKEN_PREFIX) ? bearer.slice(API_TOKEN_PREFIX.length) : bearer ? '' : cookie;
+    const parsed = secret ? parseSecret(secret) : null;
+    if (!parsed || !secret) {
+      throw new ProblemError({ ok: false, code: 'unauthenticated', detail: 'Sign in, or send an API token as "Authorization: Bearer <token>".' });
+    }
+    if (!bearer && !SAFE_METHODS.has(c.req.method) && !sameOrigin(c)) {
+      throw new ProblemError({
+        ok: false,
+        code: 'forbidden',
+        detail: 'Changes made with a session cookie must come from this site. Scripts should use an API token.',
+      });
+    }
+    c.set('credential', { kind: bearer ? 'token' : 'session', hash: await sha256(secret) });
+    c.set('subscriptionId', parsed.subscriptionId);
+    c.set('subscription', c.env.SUBSCRIPTION.getByName(parsed.subscriptionId));
+    await next();
+  };
+}
+
+function sameOrigin(c: Context): boolean {
+  const origin = c.req.header('origin');
+  if (origin) return origin === new URL(c.req.url).origin;
+  // Browsers that omit Origin on same-origin requests still send Sec-Fetch-Site.
+  return c.req.header('sec-fetch-site') === 'same-origin';
+}
+
+/** Sets the session cookie: HttpOnly, Secure, SameSite=Lax, for as long as the session lives. */
+export function setSessionCookie(c: Context, secret: string): void {
+  setCookie(c, SESSION_COOKIE, secret, {
+    httpOnly: true,
+    secure: true,
+    sameSite: 'Lax',
+    path: '/',
+    maxAge: SESSION_DAYS * 86_400,
+  });
+}
+
+export function clearSessionCookie(c: Context): void {
+  deleteCookie(c, SESSION_COOKIE, { path: '/', secure: true, httpOnly: true, sameSite: 'Lax' });
+}

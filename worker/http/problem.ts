@@ -1,0 +1,105 @@
+/**
+ * The one place where refusals become HTTP: RFC 9457 problem details
+ * (`application/problem+json`) with a stable `code`. Routes throw a `ProblemError` (usually via
+ * `unwrap`); the app's `onError` turns it, and anything unexpected, into a response here.
+ */
+import type { Failure, FailureCode, Result } from '../domain/result';
+
+/** Failures that start in the HTTP layer rather than in a subscription. */
+export type HttpFailure =
+  | Failure
+  | { ok: false; code: 'payload_too_large'; detail: string }
+  | { ok: false; code: 'internal_error' };
+
+type Code = HttpFailure['code'];
+
+const STATUS_AND_TITLE: Record<Code, [number, string]> = {
+  validation_failed: [400, 'The request is not valid'],
+  invitation_invalid: [400, 'Invitation not valid'],
+  unauthenticated: [401, 'Sign-in required'],
+  invalid_credentials: [401, 'Email or password is incorrect'],
+  forbidden: [403, 'Not allowed'],
+  seat_required: [403, 'A seat is required'],
+  not_found: [404, 'Not found'],
+  no_seats_available: [409, 'No seat is free'],
+  seats_in_use: [409, 'Seats are in use'],
+  email_taken: [409, 'Email already in use'],
+  last_administrator: [409, 'The last administrator must stay'],
+  seat_not_held: [409, 'No seat to move'],
+  seat_already_held: [409, 'Already holds a seat'],
+  user_deactivated: [409, 'User is deactivated'],
+  idempotency_in_progress: [409, 'Request still in progress'],
+  payload_too_large: [413, 'Request body too large'],
+  idempotency_key_reused: [422, 'Idempotency-Key reused'],
+  rate_limited: [429, 'Too many attempts'],
+  internal_error: [500, 'Something went wrong on our side'],
+};
+
+/** Every code the API can answer with, for the OpenAPI document. */
+export const PROBLEM_CODES = Object.keys(STATUS_AND_TITLE) as Code[];
+
+/** The HTTP status a code maps to. */
+export const statusOf = (code: Code): number => STATUS_AND_TITLE[code][0];
+
+/** A refusal on its way to the app's error handler. */
+export class ProblemError extends Error {
+  constructor(readonly failure: HttpFailure) {
+    super(failure.code);
+  }
+}
+
+/**
+ * The value of a successful result; throws the failure as a ProblemError otherwise.
+ * @example const user = unwrap(await subscription.getUser(credential, id));
+ */
+export function unwrap<T>(result: Result<T>): T {
+  if (!result.ok) throw new ProblemError(result);
+  return result.value;
+}
+
+/** Renders a failure as an RFC 9457 problem response. */
+export function problemResponse(failure: HttpFailure): Response {
+  const [status, title] = STATUS_AND_TITLE[failure.code];
+  const { ok: _ok, code, ...fields } = failure as HttpFailure & Record<string, unknown>;
+  const body = {
+    type: `/api/problems/${code}`,
+    title,
+    status,
+    detail: detailOf(failure),
+    code,
+    ...fields,
+  };
+  const headers = new Headers({ 'content-type': 'application/problem+json' });
+  if (failure.code === 'rate_limited') headers.set('retry-after', String(failure.retryAfterSeconds));
+  if (failure.code === 'unauthenticated') headers.set('www-authenticate', 'Bearer realm="setme"');
+  return new Response(JSON.stringify(body), { status, headers });
+}
+
+/** A sentence a person can act on: what happened and the way forward. */
+function detailOf(failure: HttpFailure): string {
+  switch (failure.code) {
+    case 'no_seats_available': {
+      const { purchased, assigned } = failure.seats;
+      return (
+        `All ${purchased} seats are assigned (${assigned} of ${purchased}). Free one first: take a seat back ` +
+        `from one of its holders, transfer one in a single step, or buy more seats.`
+      );
+    }
+    case 'seats_in_use': {
+      const { assigned } = failure.seats;
+      return (
+        `${assigned} seats are assigned, so the subscription cannot go down to ${failure.requested}. ` +
+        `Take back ${failure.toFree} seat${failure.toFree === 1 ? '' : 's'} first.`
+      );
+    }
+    case 'email_taken':
+      return `Another user already signs in with ${failure.email}. Use a different email address.`;
+    case 'invalid_credentials':
+      return 'The email or the password is not right. Check both and try again.';
+    case 'internal_error':
+      return 'The request could not be completed. Please try again in a moment.';
+    default:
+      return failure.detail ?? STATUS_AND_TITLE[failure.code][1];
+  }
+}
+

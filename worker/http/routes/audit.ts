@@ -1,0 +1,20 @@
+/** The audit log: every change, who made it, and to what. */
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import type { AppEnv } from '../context';
+import { json, problems, signedIn } from '../openapi';
+import { unwrap } from '../problem';
+import { AuditEntrySchema, AuditQuery, pageOf } from '../schemas';
+
+const list = createRoute({
+  method: 'get',
+  path: '/',
+  tags: ['Audit'],
+  summary: 'The audit log, newest first (administrators)',
+  security: signedIn,
+  request: { query: AuditQuery },
+  responses: { 200: json(pageOf(AuditEntrySchema), 'One page of entries'), ...problems('unauthenticated', 'forbidden') },
+});
+
+export const audit = new OpenAPIHono<AppEnv>().openapi(list, async (c) =>
+  c.json(unwrap(await c.var.subscription.listAudit(c.var.credential, c.req.valid('query'))), 200),
+);

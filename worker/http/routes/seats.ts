@@ -1,0 +1,27 @@
+/** Moving a seat between two users in one atomic step. */
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import type { AppEnv } from '../context';
+import { json, jsonBody, problems, signedIn } from '../openapi';
+import { unwrap } from '../problem';
+import { TransferBody, UserSchema } from '../schemas';
+
+const transfer = createRoute({
+  method: 'post',
+  path: '/transfer',
+  tags: ['Seats'],
+  summary: 'Move a seat from one user to another in one step (administrators)',
+  description:
+    'Works when every seat is taken: nobody can grab the seat in between. ' +
+    '409 `seat_not_held` when "from" has no seat, `seat_already_held` when "to" has one.',
+  security: signedIn,
+  request: { body: jsonBody(TransferBody) },
+  responses: {
+    200: json(z.object({ from: UserSchema, to: UserSchema }), 'Both users after the transfer'),
+    ...problems('unauthenticated', 'forbidden', 'not_found', 'seat_not_held', 'seat_already_held', 'user_deactivated'),
+  },
+});
+
+export const seats = new OpenAPIHono<AppEnv>().openapi(transfer, async (c) => {
+  const { from, to } = c.req.valid('json');
+  return c.json(unwrap(await c.var.subscription.transferSeat(c.var.credential, from, to)), 200);
+});

@@ -1,0 +1,35 @@
+/** The subscription itself: its name and purchased seats. */
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import type { AppEnv } from '../context';
+import { json, jsonBody, problems, signedIn } from '../openapi';
+import { unwrap } from '../problem';
+import { SubscriptionPatch, SubscriptionSchema } from '../schemas';
+
+const get = createRoute({
+  method: 'get',
+  path: '/',
+  tags: ['Subscription'],
+  summary: 'The subscription and its seats: purchased, assigned, available',
+  security: signedIn,
+  responses: { 200: json(SubscriptionSchema, 'The subscription'), ...problems('unauthenticated') },
+});
+
+const update = createRoute({
+  method: 'patch',
+  path: '/',
+  tags: ['Subscription'],
+  summary: 'Rename the subscription or change its purchased seats (administrators)',
+  description: 'Purchased seats cannot go below the seats assigned: 409 `seats_in_use` says how many to free first.',
+  security: signedIn,
+  request: { body: jsonBody(SubscriptionPatch) },
+  responses: {
+    200: json(SubscriptionSchema, 'The changed subscription'),
+    ...problems('unauthenticated', 'forbidden', 'seats_in_use'),
+  },
+});
+
+export const subscription = new OpenAPIHono<AppEnv>()
+  .openapi(get, async (c) => c.json(unwrap(await c.var.subscription.getSubscription(c.var.credential)), 200))
+  .openapi(update, async (c) =>
+    c.json(unwrap(await c.var.subscription.updateSubscription(c.var.credential, c.req.valid('json'))), 200),
+  );

@@ -1,0 +1,54 @@
+/** Personal API tokens for scripts: shown once, stored hashed, acting with their creator's role. */
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { API_TOKEN_PREFIX, newId, newSecret, sha256 } from '../../crypto';
+import type { AppEnv } from '../context';
+import { json, jsonBody, problems, signedIn } from '../openapi';
+import { unwrap } from '../problem';
+import { pageOf, TokenBody, TokenParams, TokenSchema } from '../schemas';
+
+const CreatedToken = z
+  .object({ id: z.string(), name: z.string(), token: z.string(), createdAt: z.string() })
+  .openapi('CreatedApiToken');
+
+const create = createRoute({
+  method: 'post',
+  path: '/',
+  tags: ['API tokens'],
+  summary: 'Create a personal API token (the secret is shown only in this answer)',
+  security: signedIn,
+  request: { body: jsonBody(TokenBody) },
+  responses: { 201: json(CreatedToken, 'The token, with its secret'), ...problems('unauthenticated') },
+});
+
+const list = createRoute({
+  method: 'get',
+  path: '/',
+  tags: ['API tokens'],
+  summary: "The caller's API tokens",
+  security: signedIn,
+  responses: { 200: json(pageOf(TokenSchema), 'Tokens, newest first'), ...problems('unauthenticated') },
+});
+
+const revoke = createRoute({
+  method: 'delete',
+  path: '/{id}',
+  tags: ['API tokens'],
+  summary: 'Revoke an API token',
+  security: signedIn,
+  request: { params: TokenParams },
+  responses: { 204: { description: 'Revoked' }, ...problems('unauthenticated', 'not_found') },
+});
+
+export const tokens = new OpenAPIHono<AppEnv>()
+  .openapi(create, async (c) => {
+    const { name } = c.req.valid('json');
+    const secret = newSecret(c.var.subscriptionId);
+    const token = { id: newId('tok'), name, hash: await sha256(secret) };
+    const created = unwrap(await c.var.subscription.createToken(c.var.credential, token));
+    return c.json({ id: created.id, name: created.name, createdAt: created.createdAt, token: API_TOKEN_PREFIX + secret }, 201);
+  })
+  .openapi(list, async (c) => c.json(unwrap(await c.var.subscription.listTokens(c.var.credential)), 200))
+  .openapi(revoke, async (c) => {
+    unwrap(await c.var.subscription.deleteToken(c.var.credential, c.req.valid('param').id));
+    return c.body(null, 204);
+  });

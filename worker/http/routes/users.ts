@@ -1,0 +1,160 @@
+/**
+ * Users and their seats. Creating a user gives them a seat by default (the "Assign seat" checkbox,
+ * checked) and an invitation link to set their password.
+ */
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { newId, newSecret, sha256 } from '../../crypto';
+import type { AppEnv } from '../context';
+import { json, jsonBody, problems, signedIn } from '../openapi';
+import { unwrap } from '../problem';
+import { CreateUserBody, InvitationSchema, pageOf, UserListQuery, UserParams, UserPatch, UserSchema } from '../schemas';
+
+const INVITATION_DAYS = 7;
+
+const CreatedUser = z.object({ user: UserSchema, invitation: InvitationSchema }).openapi('CreatedUser');
+
+const list = createRoute({
+  method: 'get',
+  path: '/',
+  tags: ['Users'],
+  summary: 'List users, filtered by seat, role, status or a search on name and email',
+  security: signedIn,
+  request: { query: UserListQuery },
+  responses: { 200: json(pageOf(UserSchema), 'One page of users'), ...problems('unauthenticated') },
+});
+
+const create = createRoute({
+  method: 'post',
+  path: '/',
+  tags: ['Users'],
+  summary: 'Create a user (administrators); with assignSeat (default) they also get a seat',
+  description: 'With assignSeat and no free seat: 409 `no_seats_available`, listing the holders, and nothing is created.',
+  security: signedIn,
+  request: { body: jsonBody(CreateUserBody) },
+  responses: {
+    201: json(CreatedUser, 'The user and their invitation link'),
+    ...problems('unauthenticated', 'forbidden', 'no_seats_available', 'email_taken'),
+  },
+});
+
+const get = createRoute({
+  method: 'get',
+  path: '/{id}',
+  tags: ['Users'],
+  summary: 'One user',
+  security: signedIn,
+  request: { params: UserParams },
+  responses: { 200: json(UserSchema, 'The user'), ...problems('unauthenticated', 'not_found') },
+});
+
+const update = createRoute({
+  method: 'patch',
+  path: '/{id}',
+  tags: ['Users'],
+  summary: 'Rename, change role, deactivate or reactivate a user (administrators)',
+  description: 'Deactivating frees the seat and ends sessions and tokens. The last active administrator stays one.',
+  security: signedIn,
+  request: { params: UserParams, body: jsonBody(UserPatch) },
+  responses: {
+    200: json(UserSchema, 'The changed user'),
+    ...problems('unauthenticated', 'forbidden', 'not_found', 'last_administrator'),
+  },
+});
+
+const remove = createRoute({
+  method: 'delete',
+  path: '/{id}',
+  tags: ['Users'],
+  summary: 'Delete a user, freeing their seat (administrators)',
+  security: signedIn,
+  request: { params: UserParams },
+  responses: { 204: { description: 'Deleted' }, ...problems('unauthenticated', 'forbidden', 'not_found', 'last_administrator') },
+});
+
+const assignSeat = createRoute({
+  method: 'put',
+  path: '/{id}/seat',
+  tags: ['Seats'],
+  summary: 'Give a user a seat (administrators; idempotent)',
+  security: signedIn,
+  request: { params: UserParams },
+  responses: {
+    200: json(UserSchema, 'The user, holding a seat'),
+    ...problems('unauthenticated', 'forbidden', 'not_found', 'no_seats_available', 'user_deactivated'),
+  },
+});
+
+const unassignSeat = createRoute({
+  method: 'delete',
+  path: '/{id}/seat',
+  tags: ['Seats'],
+  summary: "Take a user's seat back (administrators; idempotent)",
+  security: signedIn,
+  request: { params: UserParams },
+  responses: { 200: json(UserSchema, 'The user, without a seat'), ...problems('unauthenticated', 'forbidden', 'not_found') },
+});
+
+const renewInvitation = createRoute({
+  method: 'post',
+  path: '/{id}/invitation',
+  tags: ['Users'],
+  summary: 'A fresh invitation link for an invited user (the previous one stops working)',
+  security: signedIn,
+  request: { params: UserParams },
+  responses: {
+    201: json(InvitationSchema, 'The new invitation'),
+    ...problems('unauthenticated', 'forbidden', 'not_found'),
+  },
+});
+
+export const users = new OpenAPIHono<AppEnv>()
+  .openapi(list, async (c) => c.json(unwrap(await c.var.subscription.listUsers(c.var.credential, c.req.valid('query'))), 200))
+  .openapi(create, async (c) => {
+    const body = c.req.valid('json');
+    const invitation = await newInvitation(c.var.subscriptionId, new URL(c.req.url).origin);
+    const created = unwrap(
+      await c.var.subscription.createUser(c.var.credential, {
+        ...body,
+        id: newId('usr'),
+        invitationHash: invitation.hash,
+        invitationExpiresAt: invitation.expiresAt,
+      }),
+    );
+    return c.json({ user: created.user, invitation: invitation.public }, 201);
+  })
+  .openapi(get, async (c) => c.json(unwrap(await c.var.subscription.getUser(c.var.credential, c.req.valid('param').id)), 200))
+  .openapi(update, async (c) => {
+    const { id } = c.req.valid('param');
+    return c.json(unwrap(await c.var.subscription.updateUser(c.var.credential, id, c.req.valid('json'))), 200);
+  })
+  .openapi(remove, async (c) => {
+    unwrap(await c.var.subscription.deleteUser(c.var.credential, c.req.valid('param').id));
+    return c.body(null, 204);
+  })
+  .openapi(assignSeat, async (c) =>
+    c.json(unwrap(await c.var.subscription.assignSeat(c.var.credential, c.req.valid('param').id)), 200),
+  )
+  .openapi(unassignSeat, async (c) =>
+    c.json(unwrap(await c.var.subscription.unassignSeat(c.var.credential, c.req.valid('param').id)), 200),
+  )
+  .openapi(renewInvitation, async (c) => {
+    const invitation = await newInvitation(c.var.subscriptionId, new URL(c.req.url).origin);
+    unwrap(
+      await c.var.subscription.renewInvitation(c.var.credential, c.req.valid('param').id, {
+        hash: invitation.hash,
+        expiresAt: invitation.expiresAt,
+      }),
+    );
+    return c.json(invitation.public, 201);
+  });
+
+/** An invitation link: the secret goes in the URL fragment, so it never reaches a server log. */
+async function newInvitation(subscriptionId: string, origin: string) {
+  const token = newSecret(subscriptionId);
+  const expiresAt = new Date(Date.now() + INVITATION_DAYS * 86_400_000).toISOString();
+  return {
+    hash: await sha256(token),
+    expiresAt,
+    public: { token, url: `${origin}/invitation#token=${token}`, expiresAt },
+  };
+}

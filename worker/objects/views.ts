@@ -1,0 +1,110 @@
+/**
+ * The shapes the API returns, and how stored rows (snake_case) become them (camelCase).
+ * Only the Subscription object builds these; routes pass them through.
+ */
+import type { Role, SeatCounts, UserStatus } from '../domain/result';
+
+export interface User {
+  id: string;
+  name: string;
+  email: string;
+  role: Role;
+  status: UserStatus;
+  seat: null | { assignedAt: string; expiresAt: string | null };
+  createdAt: string;
+  lastActiveAt: string | null;
+}
+
+export interface SubscriptionView {
+  id: string;
+  name: string;
+  seats: SeatCounts;
+}
+
+export interface ApiToken {
+  id: string;
+  name: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+}
+
+export interface AuditEntry {
+  id: string;
+  at: string;
+  actor: { id: string; name: string } | null;
+  action: string;
+  target: { type: string; id: string; name: string | null };
+  details: Record<string, unknown>;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/** Columns every user query selects, so every query maps through `toUser`. */
+export const USER_COLUMNS = `u.seq, u.id, u.name, u.email, u.role, u.status, u.created_at, u.last_active_at,
+  s.assigned_at AS seat_assigned_at, s.expires_at AS seat_expires_at`;
+export const USER_FROM = 'users u LEFT JOIN seats s ON s.user_id = u.id';
+
+export type UserRow = {
+  seq: number;
+  id: string;
+  name: string;
+  email: string;
+  role: string;
+  status: string;
+  created_at: string;
+  last_active_at: string | null;
+  seat_assigned_at: string | null;
+  seat_expires_at: string | null;
+};
+
+export function toUser(row: UserRow): User {
+  return {
+    id: row.id,
+    name: row.name,
+    email: row.email,
+    role: row.role as Role,
+    status: row.status as UserStatus,
+    seat: row.seat_assigned_at ? { assignedAt: row.seat_assigned_at, expiresAt: row.seat_expires_at } : null,
+    createdAt: row.created_at,
+    lastActiveAt: row.last_active_at,
+  };
+}
+
+export type AuditRow = {
+  seq: number;
+  at: string;
+  actor_id: string | null;
+  actor_name: string | null;
+  action: string;
+  target_type: string;
+  target_id: string;
+  target_name: string | null;
+  details: string;
+};
+
+export function toAuditEntry(row: AuditRow): AuditEntry {
+  return {
+    id: `aud_${row.seq}`,
+    at: row.at,
+    actor: row.actor_id ? { id: row.actor_id, name: row.actor_name ?? '' } : null,
+    action: row.action,
+    target: { type: row.target_type, id: row.target_id, name: row.target_name },
+    details: JSON.parse(row.details) as Record<string, unknown>,
+  };
+}
+
+/** Cursors are opaque to clients: the base64 of the last row's sequence number. */
+export const encodeCursor = (seq: number): string => btoa(`s${seq}`).replace(/=+$/, '');
+
+export function decodeCursor(cursor: string | undefined): number | null | 'invalid' {
+  if (cursor === undefined || cursor === '') return null;
+  try {
+    const match = /^s(\d{1,15})$/.exec(atob(cursor));
+    return match ? Number(match[1]) : 'invalid';
+  } catch {
+    return 'invalid';
+  }
+}
