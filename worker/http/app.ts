@@ -36,7 +36,7 @@ function validationHook(result: { success: boolean; error?: z.ZodError }) {
 
 const v1 = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 for (const path of ['/tokens', '/subscription', '/users', '/seats', '/console', '/audit', '/live']) {
-  v1.use(path, authenticate(), idempotency());
+  // Hono's `/x/*` also matches `/x` itself.
   v1.use(`${path}/*`, authenticate(), idempotency());
 }
 v1.route('/', account)

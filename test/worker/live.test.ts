@@ -1,0 +1,61 @@
+import { exports } from 'cloudflare:workers';
+import { describe, expect, it } from 'vitest';
+import { createUser, ORIGIN, problem, signedInUser, signup, type Api } from './helpers';
+
+/** Opens the live-update socket as the app does and collects its messages. */
+async function openLive(api: Api) {
+  const res = await exports.default.fetch(`${ORIGIN}/api/v1/live`, {
+    headers: { upgrade: 'websocket', cookie: api.cookie, origin: ORIGIN },
+  });
+  expect(res.status).toBe(101);
+  const ws = res.webSocket!;
+  const messages: any[] = [];
+  const waiters: (() => void)[] = [];
+  ws.addEventListener('message', (event) => {
+    messages.push(typeof event.data === 'string' && event.data.startsWith('{') ? JSON.parse(event.data) : event.data);
+    waiters.splice(0).forEach((wake) => wake());
+  });
+  const closed = new Promise<number>((resolve) => ws.addEventListener('close', (event) => resolve(event.code)));
+  ws.accept();
+  const next = async (count: number) => {
+    while (messages.length < count) await new Promise<void>((wake) => waiters.push(wake));
+    return messages[count - 1];
+  };
+  return { ws, messages, next, closed };
+}
+
+describe('Live updates', () => {
+  it('tells every open screen about a change made elsewhere', async () => {
+    const { admin } = await signup(3);
+    const { api: tech } = await signedInUser(admin, { name: 'Watcher' });
+    const live = await openLive(tech);
+    expect(await live.next(1)).toMatchObject({ type: 'changed', seats: { purchased: 3, assigned: 0 } });
+
+    const user = (await createUser(admin, { name: 'New', assignSeat: true })).user;
+    expect(await live.next(2)).toMatchObject({ type: 'changed', seats: { assigned: 1 } });
+    await admin.delete(`/v1/users/${user.id}/seat`);
+    expect(await live.next(3)).toMatchObject({ type: 'changed', seats: { assigned: 0 } });
+
+    live.ws.send('ping');
+    expect(await live.next(4)).toBe('pong');
+    live.ws.close(1000, 'done');
+  });
+
+  it('closes the socket when the user loses access, and refuses strangers', async () => {
+    const { admin } = await signup(3);
+    const { api: tech, user } = await signedInUser(admin, { name: 'Leaving' });
+    const live = await openLive(tech);
+    await live.next(1);
+    await admin.patch(`/v1/users/${user.id}`, { status: 'deactivated' });
+    expect(await live.closed).toBe(4001);
+
+    const plain = await exports.default.fetch(`${ORIGIN}/api/v1/live`, { headers: { cookie: admin.cookie } });
+    problem({ status: plain.status, headers: plain.headers, body: await plain.json() }, 400, 'validation_failed');
+    const anonymous = await exports.default.fetch(`${ORIGIN}/api/v1/live`, { headers: { upgrade: 'websocket' } });
+    expect(anonymous.status).toBe(401);
+    const crossSite = await exports.default.fetch(`${ORIGIN}/api/v1/live`, {
+      headers: { upgrade: 'websocket', cookie: admin.cookie, origin: 'https://evil.example' },
+    });
+    expect(crossSite.status).toBe(403);
+  });
+});
