@@ -3,7 +3,7 @@
  * (`application/problem+json`) with a stable `code`. Routes throw a `ProblemError` (usually via
  * `unwrap`); the app's `onError` turns it, and anything unexpected, into a response here.
  */
-import type { Failure, FailureCode, Result } from '../domain/result';
+import type { Failure, Result } from '../domain/result';
 
 /** Failures that start in the HTTP layer rather than in a subscription. */
 export type HttpFailure =

@@ -7,38 +7,28 @@
  * other requests run in between.
  */
 import { DurableObject } from 'cloudflare:workers';
-import { decideAdminChange, decideAssign, decidePurchased, decideTransfer, seatCounts } from '../domain/seats';
-import { fail, ok, type Failure, type Result, type Role, type SeatHolder, type UserStatus } from '../domain/result';
 import type { PasswordHash } from '../crypto';
+import { fail, ok, type Failure, type Result, type Role } from '../domain/result';
+import { decideAdminChange, decideAssign, decidePurchased, decideTransfer } from '../domain/seats';
+import {
+  authenticate,
+  credentialOwner,
+  endAccess,
+  insertSession,
+  loginThrottle,
+  recordLoginFailure,
+  type Actor,
+  type Credential,
+} from './access';
+import { auditPage, recordAudit, type AuditQuery, type AuditTarget } from './audit';
+import { beginIdempotent, completeIdempotent, type IdempotencyStart } from './idempotency';
 import { migrate } from './schema';
 import { Sql } from './sql';
-import {
-  decodeCursor,
-  encodeCursor,
-  toAuditEntry,
-  toUser,
-  USER_COLUMNS,
-  USER_FROM,
-  type ApiToken,
-  type AuditEntry,
-  type AuditRow,
-  type Page,
-  type SubscriptionView,
-  type User,
-  type UserRow,
-} from './views';
+import { activeAdministrators, seatHolders, subscriptionRow, userRow, usersPage, type UserQuery } from './users';
+import { toUser, type ApiToken, type AuditEntry, type Page, type SubscriptionView, type User } from './views';
 
-/** How a caller proves who they are: the SHA-256 of their session cookie or API token. */
-export interface Credential {
-  kind: 'session' | 'token';
-  hash: string;
-}
-
-interface Actor {
-  id: string;
-  name: string;
-  role: Role;
-}
+export type { Credential } from './access';
+export { SESSION_DAYS } from './access';
 
 export interface Account {
   user: User;
@@ -74,24 +64,6 @@ export interface Signup {
   sessionHash: string;
 }
 
-export interface UserQuery {
-  seat?: 'assigned' | 'unassigned';
-  role?: Role;
-  status?: UserStatus;
-  q?: string;
-  limit: number;
-  cursor?: string;
-}
-
-export type IdempotencyStart = { state: 'new' } | { state: 'replay'; status: number; body: string };
-
-export const SESSION_DAYS = 30;
-const LOGIN_WINDOW_MS = 15 * 60_000;
-const LOGIN_MAX_FAILURES = 10;
-const IDEMPOTENCY_KEEP_MS = 48 * 3_600_000;
-const IDEMPOTENCY_PENDING_MS = 60_000;
-/** Enough holders to choose from on a phone without sending the whole team. */
-const HOLDERS_SHOWN = 50;
 
 export class Subscription extends DurableObject<Env> {
   readonly #sql: Sql;
@@ -166,12 +138,12 @@ export class Subscription extends DurableObject<Env> {
         now,
       );
       const actor = { id: input.userId, name: input.name, role: 'administrator' as const };
-      this.#audit(actor, 'subscription.created', 'subscription', input.subscriptionId, input.organization, {
+      this.#audit(actor, 'subscription.created', { type: 'subscription', id: input.subscriptionId, name: input.organization }, {
         seats: input.seats,
       });
-      this.#audit(actor, 'user.created', 'user', input.userId, input.name, { role: 'administrator' });
+      this.#audit(actor, 'user.created', { type: 'user', id: input.userId, name: input.name }, { role: 'administrator' });
       if (input.assignSeat) this.#insertSeat(actor, input.userId, input.name);
-      this.#insertSession(input.userId, input.sessionHash);
+      insertSession(this.#sql, input.userId, input.sessionHash);
     });
     await this.#confirmEmail(input.email, input.subscriptionId, input.userId);
     return ok(this.#account(input.userId));
@@ -187,27 +159,25 @@ export class Subscription extends DurableObject<Env> {
       email,
     );
     if (!row || !row.password_hash) return ok(null);
-    const throttled = this.#loginThrottle(row.id);
+    const throttled = loginThrottle(this.#sql, row.id);
     if (throttled) return throttled;
     return ok({ userId: row.id, hash: row.password_hash, salt: row.password_salt, iterations: row.password_iterations });
   }
 
   /** Records the outcome of a password check; on success starts a session with the given hash. */
   completeLogin(userId: string, passwordMatched: boolean, sessionHash: string): Result<Account> {
-    const now = Date.now();
     if (!passwordMatched) {
-      this.#sql.run('DELETE FROM login_failures WHERE at < ?', now - LOGIN_WINDOW_MS);
-      this.#sql.run('INSERT INTO login_failures (user_id, at) VALUES (?, ?)', userId, now);
+      recordLoginFailure(this.#sql, userId);
       return fail('invalid_credentials', {});
     }
-    const user = this.#userRow(userId);
+    const user = userRow(this.#sql, userId);
     if (!user) return fail('invalid_credentials', {});
     if (user.status === 'deactivated') {
       return fail('forbidden', { detail: 'This account is deactivated. Ask an administrator to reactivate it.' });
     }
     this.#write(() => {
       this.#sql.run('DELETE FROM login_failures WHERE user_id = ?', userId);
-      this.#insertSession(userId, sessionHash);
+      insertSession(this.#sql, userId, sessionHash);
       this.#sql.run('UPDATE users SET last_active_at = ? WHERE id = ?', isoNow(), userId);
     });
     return ok(this.#account(userId));
@@ -219,7 +189,7 @@ export class Subscription extends DurableObject<Env> {
       'SELECT user_id, expires_at FROM invitations WHERE token_hash = ?',
       invitationHash,
     );
-    const user = invitation ? this.#userRow(invitation.user_id) : null;
+    const user = invitation ? userRow(this.#sql, invitation.user_id) : null;
     if (!invitation || !user || invitation.expires_at <= isoNow() || user.status !== 'invited') {
       return fail('invitation_invalid', {
         detail: 'This invitation link is invalid, already used or expired. Ask an administrator for a new one.',
@@ -236,8 +206,9 @@ export class Subscription extends DurableObject<Env> {
         isoNow(),
         user.id,
       );
-      this.#audit({ id: user.id, name: user.name, role: user.role as Role }, 'user.activated', 'user', user.id, user.name, {});
-      this.#insertSession(user.id, sessionHash);
+      const self = { id: user.id, name: user.name, role: user.role as Role };
+      this.#audit(self, 'user.activated', { type: 'user', id: user.id, name: user.name });
+      insertSession(this.#sql, user.id, sessionHash);
     });
     return ok(this.#account(user.id));
   }
@@ -271,7 +242,7 @@ export class Subscription extends DurableObject<Env> {
         token.name,
         now,
       );
-      this.#audit(actor.value, 'token.created', 'token', token.id, token.name, {});
+      this.#audit(actor.value, 'token.created', { type: 'token', id: token.id, name: token.name });
     });
     return ok({ id: token.id, name: token.name, createdAt: now, lastUsedAt: null });
   }
@@ -298,7 +269,7 @@ export class Subscription extends DurableObject<Env> {
     }
     this.#write(() => {
       this.#sql.run('DELETE FROM api_tokens WHERE id = ?', tokenId);
-      this.#audit(actor.value, 'token.revoked', 'token', tokenId, token.name, {});
+      this.#audit(actor.value, 'token.revoked', { type: 'token', id: tokenId, name: token.name });
     });
     return ok(null);
   }
@@ -333,7 +304,8 @@ export class Subscription extends DurableObject<Env> {
           change.seats ?? before.seats.purchased,
           change.name ?? before.name,
         );
-        this.#audit(actor.value, 'subscription.updated', 'subscription', before.id, change.name ?? before.name, details);
+        const target = { type: 'subscription' as const, id: before.id, name: change.name ?? before.name };
+        this.#audit(actor.value, 'subscription.updated', target, details);
       });
     }
     return ok(this.#subscriptionView());
@@ -345,30 +317,7 @@ export class Subscription extends DurableObject<Env> {
   listUsers(credential: Credential, query: UserQuery): Result<Page<User>> {
     const actor = this.#authenticate(credential);
     if (!actor.ok) return actor;
-    const after = decodeCursor(query.cursor);
-    if (after === 'invalid') return fail('validation_failed', { detail: 'The cursor is not one this API returned.' });
-    const where: string[] = ['u.seq > ?'];
-    const params: SqlStorageValue[] = [after ?? 0];
-    if (query.seat) where.push(query.seat === 'assigned' ? 's.user_id IS NOT NULL' : 's.user_id IS NULL');
-    if (query.role) {
-      where.push('u.role = ?');
-      params.push(query.role);
-    }
-    if (query.status) {
-      where.push('u.status = ?');
-      params.push(query.status);
-    }
-    if (query.q) {
-      const pattern = `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      where.push("(u.name LIKE ? ESCAPE '\\' OR u.email LIKE ? ESCAPE '\\')");
-      params.push(pattern, pattern);
-    }
-    const rows = this.#sql.all<UserRow>(
-      `SELECT ${USER_COLUMNS} FROM ${USER_FROM} WHERE ${where.join(' AND ')} ORDER BY u.seq LIMIT ?`,
-      ...params,
-      query.limit + 1,
-    );
-    return ok(page(rows, query.limit, toUser));
+    return usersPage(this.#sql, query);
   }
 
   /** One user of this subscription. */
@@ -402,7 +351,7 @@ export class Subscription extends DurableObject<Env> {
         input.role,
         isoNow(),
       );
-      this.#audit(actor.value, 'user.created', 'user', input.id, input.name, { role: input.role, email: input.email });
+      this.#audit(actor.value, 'user.created', { type: 'user', id: input.id, name: input.name }, { role: input.role, email: input.email });
       if (input.assignSeat) this.#insertSeat(actor.value, input.id, input.name);
       this.#insertInvitation(input.id, input.invitationHash, input.invitationExpiresAt);
     });
@@ -434,12 +383,12 @@ export class Subscription extends DurableObject<Env> {
   ): Result<User> {
     const actor = this.#authenticate(credential, 'administrator');
     if (!actor.ok) return actor;
-    const row = this.#userRow(userId);
+    const row = userRow(this.#sql, userId);
     if (!row) return notFound('user');
     const user = toUser(row);
     const removesAdministrator =
       (change.role !== undefined && change.role !== 'administrator') || change.status === 'deactivated';
-    const allowed = decideAdminChange({ ...user, activeAdministrators: this.#activeAdministrators(), removesAdministrator });
+    const allowed = decideAdminChange({ ...user, activeAdministrators: activeAdministrators(this.#sql), removesAdministrator });
     if (allowed !== 'allow') return allowed;
 
     const details: Record<string, unknown> = {};
@@ -460,7 +409,7 @@ export class Subscription extends DurableObject<Env> {
         details.status ? status! : user.status,
         userId,
       );
-      this.#audit(actor.value, 'user.updated', 'user', userId, change.name ?? user.name, details);
+      this.#audit(actor.value, 'user.updated', { type: 'user', id: userId, name: change.name ?? user.name }, details);
       if (status === 'deactivated' && user.status !== 'deactivated') this.#revokeAccess(actor.value, user, 'deactivated');
     });
     return this.#user(userId);
@@ -470,10 +419,10 @@ export class Subscription extends DurableObject<Env> {
   async deleteUser(credential: Credential, userId: string): Promise<Result<null>> {
     const actor = this.#authenticate(credential, 'administrator');
     if (!actor.ok) return actor;
-    const row = this.#userRow(userId);
+    const row = userRow(this.#sql, userId);
     if (!row) return notFound('user');
     const user = toUser(row);
-    const allowed = decideAdminChange({ ...user, activeAdministrators: this.#activeAdministrators(), removesAdministrator: true });
+    const allowed = decideAdminChange({ ...user, activeAdministrators: activeAdministrators(this.#sql), removesAdministrator: true });
     if (allowed !== 'allow') return allowed;
     this.#write(() => {
       this.#revokeAccess(actor.value, user, 'deleted');
@@ -481,7 +430,7 @@ export class Subscription extends DurableObject<Env> {
       this.#sql.run('DELETE FROM login_failures WHERE user_id = ?', userId);
       this.#sql.run('UPDATE console_sessions SET ended_at = COALESCE(ended_at, ?) WHERE user_id = ?', isoNow(), userId);
       this.#sql.run('DELETE FROM users WHERE id = ?', userId);
-      this.#audit(actor.value, 'user.deleted', 'user', userId, user.name, { email: user.email });
+      this.#audit(actor.value, 'user.deleted', { type: 'user', id: userId, name: user.name }, { email: user.email });
     });
     await this.#releaseEmail(user.email, this.#subscriptionView().id, userId);
     return ok(null);
@@ -495,7 +444,7 @@ export class Subscription extends DurableObject<Env> {
     if (!actor.ok) return actor;
     const user = this.#user(userId);
     if (!user.ok) return user;
-    const decision = decideAssign(this.#subscriptionView().seats, candidate(user.value), () => this.#holders());
+    const decision = decideAssign(this.#subscriptionView().seats, candidate(user.value), () => seatHolders(this.#sql));
     if (decision === 'noop') return user;
     if (decision !== 'assign') return decision;
     this.#write(() => this.#insertSeat(actor.value, userId, user.value.name));
@@ -525,7 +474,7 @@ export class Subscription extends DurableObject<Env> {
     this.#write(() => {
       this.#sql.run('DELETE FROM seats WHERE user_id = ?', fromId);
       this.#sql.run('INSERT INTO seats (user_id, assigned_at) VALUES (?, ?)', toId, isoNow());
-      this.#audit(actor.value, 'seat.transferred', 'user', toId, to.value.name, {
+      this.#audit(actor.value, 'seat.transferred', { type: 'user', id: toId, name: to.value.name }, {
         from: { id: fromId, name: from.value.name },
         to: { id: toId, name: to.value.name },
       });
@@ -563,27 +512,10 @@ export class Subscription extends DurableObject<Env> {
   // ── Audit log ──────────────────────────────────────────────────────────────────────────────
 
   /** One page of the audit log, newest first. */
-  listAudit(credential: Credential, query: { limit: number; cursor?: string; action?: string; userId?: string }): Result<Page<AuditEntry>> {
+  listAudit(credential: Credential, query: AuditQuery): Result<Page<AuditEntry>> {
     const actor = this.#authenticate(credential, 'administrator');
     if (!actor.ok) return actor;
-    const before = decodeCursor(query.cursor);
-    if (before === 'invalid') return fail('validation_failed', { detail: 'The cursor is not one this API returned.' });
-    const where = ['seq < ?'];
-    const params: SqlStorageValue[] = [before ?? Number.MAX_SAFE_INTEGER];
-    if (query.action) {
-      where.push('action = ?');
-      params.push(query.action);
-    }
-    if (query.userId) {
-      where.push('(target_id = ? OR actor_id = ?)');
-      params.push(query.userId, query.userId);
-    }
-    const rows = this.#sql.all<AuditRow>(
-      `SELECT * FROM audit WHERE ${where.join(' AND ')} ORDER BY seq DESC LIMIT ?`,
-      ...params,
-      query.limit + 1,
-    );
-    return ok(page(rows, query.limit, toAuditEntry));
+    return auditPage(this.#sql, query);
   }
 
   // ── Idempotency ────────────────────────────────────────────────────────────────────────────
@@ -595,43 +527,14 @@ export class Subscription extends DurableObject<Env> {
   beginIdempotent(credential: Credential, key: string, fingerprint: string): Result<IdempotencyStart> {
     const actor = this.#authenticate(credential);
     if (!actor.ok) return actor;
-    const now = Date.now();
-    this.#sql.run('DELETE FROM idempotency_keys WHERE created_at < ?', now - IDEMPOTENCY_KEEP_MS);
-    const row = this.#sql.one<{ fingerprint: string; status: number | null; response: string | null; created_at: number }>(
-      'SELECT fingerprint, status, response, created_at FROM idempotency_keys WHERE user_id = ? AND key = ?',
-      actor.value.id,
-      key,
-    );
-    if (row && row.fingerprint !== fingerprint) {
-      return fail('idempotency_key_reused', {
-        detail: 'This Idempotency-Key was already used with a different request. Use a new key for a new request.',
-      });
-    }
-    if (row && row.status !== null) return ok({ state: 'replay', status: row.status, body: row.response ?? '' });
-    if (row && now - row.created_at < IDEMPOTENCY_PENDING_MS) {
-      return fail('idempotency_in_progress', {
-        detail: 'A request with this Idempotency-Key is still being processed. Retry in a moment.',
-      });
-    }
-    this.#sql.run(
-      `INSERT INTO idempotency_keys (user_id, key, fingerprint, created_at) VALUES (?, ?, ?, ?)
-       ON CONFLICT (user_id, key) DO UPDATE SET created_at = excluded.created_at`,
-      actor.value.id,
-      key,
-      fingerprint,
-      now,
-    );
-    return ok({ state: 'new' });
+    return beginIdempotent(this.#sql, actor.value.id, key, fingerprint);
   }
 
   /** Stores the answer to an idempotent POST. Server errors are forgotten so a retry runs again. */
   completeIdempotent(credential: Credential, key: string, status: number, body: string): void {
-    const actor = this.#authenticate(credential);
     // The request may have signed the caller out or revoked their access; the key is theirs still.
-    const userId = actor.ok ? actor.value.id : this.#credentialOwner(credential);
-    if (!userId) return;
-    if (status >= 500) this.#sql.run('DELETE FROM idempotency_keys WHERE user_id = ? AND key = ?', userId, key);
-    else this.#sql.run('UPDATE idempotency_keys SET status = ?, response = ? WHERE user_id = ? AND key = ?', status, body, userId, key);
+    const userId = credentialOwner(this.#sql, credential);
+    if (userId) completeIdempotent(this.#sql, userId, key, status, body);
   }
 
   // ── For the email index ────────────────────────────────────────────────────────────────────
@@ -644,39 +547,7 @@ export class Subscription extends DurableObject<Env> {
   // ── Internals ──────────────────────────────────────────────────────────────────────────────
 
   #authenticate(credential: Credential, role?: 'administrator'): Result<Actor> {
-    const now = isoNow();
-    const row =
-      credential.kind === 'session'
-        ? this.#sql.one<{ id: string; name: string; role: string; seen: string }>(
-            `SELECT u.id, u.name, u.role, se.last_seen_at AS seen FROM sessions se JOIN users u ON u.id = se.user_id
-             WHERE se.token_hash = ? AND se.expires_at > ? AND u.status = 'active'`,
-            credential.hash,
-            now,
-          )
-        : this.#sql.one<{ id: string; name: string; role: string; seen: string | null }>(
-            `SELECT u.id, u.name, u.role, t.last_used_at AS seen FROM api_tokens t JOIN users u ON u.id = t.user_id
-             WHERE t.token_hash = ? AND u.status = 'active'`,
-            credential.hash,
-          );
-    if (!row) return fail('unauthenticated', { detail: 'Sign in again, or use a valid API token.' });
-    // Activity is recorded at most once a minute so reads stay cheap.
-    if (!row.seen || Date.parse(now) - Date.parse(row.seen) > 60_000) {
-      if (credential.kind === 'session') {
-        this.#sql.run('UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?', now, credential.hash);
-      } else {
-        this.#sql.run('UPDATE api_tokens SET last_used_at = ? WHERE token_hash = ?', now, credential.hash);
-      }
-      this.#sql.run('UPDATE users SET last_active_at = ? WHERE id = ?', now, row.id);
-    }
-    if (role && row.role !== role) {
-      return fail('forbidden', { detail: 'Only administrators can do this.' });
-    }
-    return ok({ id: row.id, name: row.name, role: row.role as Role });
-  }
-
-  #credentialOwner(credential: Credential): string | null {
-    const table = credential.kind === 'session' ? 'sessions' : 'api_tokens';
-    return this.#sql.one<{ user_id: string }>(`SELECT user_id FROM ${table} WHERE token_hash = ?`, credential.hash)?.user_id ?? null;
+    return authenticate(this.#sql, credential, role);
   }
 
   #checkCreate(credential: Credential, input: NewUser): Result<Actor> {
@@ -687,7 +558,7 @@ export class Subscription extends DurableObject<Env> {
       const decision = decideAssign(
         this.#subscriptionView().seats,
         { id: input.id, name: input.name, status: 'invited', hasSeat: false },
-        () => this.#holders(),
+        () => seatHolders(this.#sql),
       );
       if (decision !== 'assign' && decision !== 'noop') return decision;
     }
@@ -695,87 +566,35 @@ export class Subscription extends DurableObject<Env> {
   }
 
   #user(userId: string): Result<User> {
-    const row = this.#userRow(userId);
+    const row = userRow(this.#sql, userId);
     return row ? ok(toUser(row)) : notFound('user');
   }
 
   /** A user this very call just read or wrote. */
   #existing(userId: string): User {
-    const row = this.#userRow(userId);
+    const row = userRow(this.#sql, userId);
     if (!row) throw new Error(`user ${userId} vanished inside one call`);
     return toUser(row);
   }
 
-  #userRow(userId: string): (UserRow & { has_password: number }) | null {
-    return this.#sql.one<UserRow & { has_password: number }>(
-      `SELECT ${USER_COLUMNS}, u.password_hash IS NOT NULL AS has_password FROM ${USER_FROM} WHERE u.id = ?`,
-      userId,
-    );
-  }
-
   #subscriptionView(): SubscriptionView {
-    const row = this.#sql.one<{ id: string; name: string; purchased: number; assigned: number }>(
-      'SELECT id, name, purchased, assigned FROM subscription',
-    );
-    if (!row) throw new Error('Subscription not initialized');
-    return { id: row.id, name: row.name, seats: seatCounts(row.purchased, row.assigned) };
+    const view = subscriptionRow(this.#sql);
+    if (!view) throw new Error('Subscription not initialized');
+    return view;
   }
 
   #account(userId: string): Account {
     return { user: this.#existing(userId), subscription: this.#subscriptionView() };
   }
 
-  #activeAdministrators(): number {
-    return this.#sql.count("SELECT COUNT(*) FROM users WHERE role = 'administrator' AND status = 'active'");
-  }
-
-  /** Who holds the seats, least recently active first: the likeliest ones to free. */
-  #holders(): SeatHolder[] {
-    return this.#sql
-      .all<{ id: string; name: string; email: string; role: string; last_active_at: string | null }>(
-        `SELECT u.id, u.name, u.email, u.role, u.last_active_at FROM seats s JOIN users u ON u.id = s.user_id
-         ORDER BY u.last_active_at IS NOT NULL, u.last_active_at, u.seq LIMIT ?`,
-        HOLDERS_SHOWN,
-      )
-      .map((r) => ({ id: r.id, name: r.name, email: r.email, role: r.role as Role, lastActiveAt: r.last_active_at }));
-  }
-
-  #loginThrottle(userId: string): Failure | null {
-    const since = Date.now() - LOGIN_WINDOW_MS;
-    const failures = this.#sql.all<{ at: number }>(
-      'SELECT at FROM login_failures WHERE user_id = ? AND at >= ? ORDER BY at',
-      userId,
-      since,
-    );
-    if (failures.length < LOGIN_MAX_FAILURES) return null;
-    const retryAfterSeconds = Math.max(1, Math.ceil((failures[0]!.at + LOGIN_WINDOW_MS - Date.now()) / 1000));
-    return fail('rate_limited', {
-      retryAfterSeconds,
-      detail: `Too many failed sign-ins for this account. Try again in ${Math.ceil(retryAfterSeconds / 60)} minutes.`,
-    });
-  }
-
   #insertSeat(actor: Actor, userId: string, name: string): void {
     this.#sql.run('INSERT INTO seats (user_id, assigned_at) VALUES (?, ?)', userId, isoNow());
-    this.#audit(actor, 'seat.assigned', 'user', userId, name, {});
+    this.#audit(actor, 'seat.assigned', { type: 'user', id: userId, name });
   }
 
   #deleteSeat(actor: Actor, user: User, reason: 'unassigned' | 'deactivated' | 'deleted'): void {
     this.#sql.run('DELETE FROM seats WHERE user_id = ?', user.id);
-    this.#audit(actor, 'seat.unassigned', 'user', user.id, user.name, reason === 'unassigned' ? {} : { reason });
-  }
-
-  #insertSession(userId: string, tokenHash: string): void {
-    const now = new Date();
-    const expires = new Date(now.getTime() + SESSION_DAYS * 86_400_000);
-    this.#sql.run(
-      'INSERT INTO sessions (token_hash, user_id, created_at, expires_at, last_seen_at) VALUES (?, ?, ?, ?, ?)',
-      tokenHash,
-      userId,
-      now.toISOString(),
-      expires.toISOString(),
-      now.toISOString(),
-    );
+    this.#audit(actor, 'seat.unassigned', { type: 'user', id: user.id, name: user.name }, reason === 'unassigned' ? {} : { reason });
   }
 
   #insertInvitation(userId: string, hash: string, expiresAt: string): void {
@@ -789,34 +608,15 @@ export class Subscription extends DurableObject<Env> {
     );
   }
 
-  /** Frees the user's seat and ends every way they had of acting: sessions and API tokens. */
+  /** Frees the user's seat and ends every way they had of acting: sessions, tokens, live sockets. */
   #revokeAccess(actor: Actor, user: User, reason: 'deactivated' | 'deleted'): void {
     if (user.seat) this.#deleteSeat(actor, user, reason);
-    this.#sql.run('DELETE FROM sessions WHERE user_id = ?', user.id);
-    this.#sql.run('DELETE FROM api_tokens WHERE user_id = ?', user.id);
+    endAccess(this.#sql, user.id);
     for (const ws of this.ctx.getWebSockets(user.id)) ws.close(4001, 'access revoked');
   }
 
-  #audit(
-    actor: Actor | null,
-    action: string,
-    targetType: string,
-    targetId: string,
-    targetName: string | null,
-    details: Record<string, unknown>,
-  ): void {
-    this.#sql.run(
-      `INSERT INTO audit (at, actor_id, actor_name, action, target_type, target_id, target_name, details)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      isoNow(),
-      actor?.id ?? null,
-      actor?.name ?? null,
-      action,
-      targetType,
-      targetId,
-      targetName,
-      JSON.stringify(details),
-    );
+  #audit(actor: Actor | null, action: string, target: AuditTarget, details: Record<string, unknown> = {}): void {
+    recordAudit(this.#sql, actor, action, target, details);
   }
 
   /** Runs related writes as one transaction, then tells live clients (once per turn) that things changed. */
@@ -884,12 +684,6 @@ function candidate(user: User) {
 
 function notFound(what: 'user' | 'token'): Failure {
   return fail('not_found', { detail: `No such ${what} in this subscription.` });
-}
-
-function page<R extends { seq: number }, T>(rows: R[], limit: number, map: (row: R) => T): Page<T> {
-  const more = rows.length > limit;
-  const shown = more ? rows.slice(0, limit) : rows;
-  return { items: shown.map(map), nextCursor: more ? encodeCursor(shown[shown.length - 1]!.seq) : null };
 }
 
 function isoNow(): string {

@@ -42,11 +42,6 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
-/** Columns every user query selects, so every query maps through `toUser`. */
-export const USER_COLUMNS = `u.seq, u.id, u.name, u.email, u.role, u.status, u.created_at, u.last_active_at,
-  s.assigned_at AS seat_assigned_at, s.expires_at AS seat_expires_at`;
-export const USER_FROM = 'users u LEFT JOIN seats s ON s.user_id = u.id';
-
 export type UserRow = {
   seq: number;
   id: string;
@@ -107,4 +102,11 @@ export function decodeCursor(cursor: string | undefined): number | null | 'inval
   } catch {
     return 'invalid';
   }
+}
+
+/** A page from rows fetched with LIMIT n + 1: the extra row only says that there is more. */
+export function page<R extends { seq: number }, T>(rows: R[], limit: number, map: (row: R) => T): Page<T> {
+  const more = rows.length > limit;
+  const shown = more ? rows.slice(0, limit) : rows;
+  return { items: shown.map(map), nextCursor: more ? encodeCursor(shown[shown.length - 1]!.seq) : null };
 }

@@ -1,0 +1,100 @@
+/**
+ * Who may act in a subscription: sign-in sessions, API tokens, sign-in throttling. Plain
+ * functions over the object's SQLite storage; only the Subscription object calls them, inside its
+ * own synchronous methods.
+ */
+import { fail, ok, type Failure, type Result, type Role } from '../domain/result';
+import type { Sql } from './sql';
+
+/** How a caller proves who they are: the SHA-256 of their session cookie or API token. */
+export interface Credential {
+  kind: 'session' | 'token';
+  hash: string;
+}
+
+/** The user behind a credential. */
+export interface Actor {
+  id: string;
+  name: string;
+  role: Role;
+}
+
+export const SESSION_DAYS = 30;
+const LOGIN_WINDOW_MS = 15 * 60_000;
+const LOGIN_MAX_FAILURES = 10;
+/** Activity is recorded at most once a minute, so reads stay reads. */
+const ACTIVITY_RESOLUTION_MS = 60_000;
+
+/**
+ * The active user behind a credential, optionally required to be an administrator. Records when
+ * the user was last active.
+ */
+export function authenticate(sql: Sql, credential: Credential, role?: 'administrator'): Result<Actor> {
+  const now = new Date().toISOString();
+  const row =
+    credential.kind === 'session'
+      ? sql.one<{ id: string; name: string; role: string; seen: string | null }>(
+          `SELECT u.id, u.name, u.role, se.last_seen_at AS seen FROM sessions se JOIN users u ON u.id = se.user_id
+           WHERE se.token_hash = ? AND se.expires_at > ? AND u.status = 'active'`,
+          credential.hash,
+          now,
+        )
+      : sql.one<{ id: string; name: string; role: string; seen: string | null }>(
+          `SELECT u.id, u.name, u.role, t.last_used_at AS seen FROM api_tokens t JOIN users u ON u.id = t.user_id
+           WHERE t.token_hash = ? AND u.status = 'active'`,
+          credential.hash,
+        );
+  if (!row) return fail('unauthenticated', { detail: 'Sign in again, or use a valid API token.' });
+  if (!row.seen || Date.parse(now) - Date.parse(row.seen) > ACTIVITY_RESOLUTION_MS) {
+    if (credential.kind === 'session') sql.run('UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?', now, credential.hash);
+    else sql.run('UPDATE api_tokens SET last_used_at = ? WHERE token_hash = ?', now, credential.hash);
+    sql.run('UPDATE users SET last_active_at = ? WHERE id = ?', now, row.id);
+  }
+  if (role && row.role !== role) return fail('forbidden', { detail: 'Only administrators can do this.' });
+  return ok({ id: row.id, name: row.name, role: row.role as Role });
+}
+
+/** The user a credential belongs to, whether or not it is still valid. */
+export function credentialOwner(sql: Sql, credential: Credential): string | null {
+  const table = credential.kind === 'session' ? 'sessions' : 'api_tokens';
+  return sql.one<{ user_id: string }>(`SELECT user_id FROM ${table} WHERE token_hash = ?`, credential.hash)?.user_id ?? null;
+}
+
+/** Starts a session for a user, identified by the hash of its cookie secret. */
+export function insertSession(sql: Sql, userId: string, tokenHash: string): void {
+  const now = new Date();
+  const expires = new Date(now.getTime() + SESSION_DAYS * 86_400_000);
+  sql.run(
+    'INSERT INTO sessions (token_hash, user_id, created_at, expires_at, last_seen_at) VALUES (?, ?, ?, ?, ?)',
+    tokenHash,
+    userId,
+    now.toISOString(),
+    expires.toISOString(),
+    now.toISOString(),
+  );
+}
+
+/** Ends every session and API token of a user. */
+export function endAccess(sql: Sql, userId: string): void {
+  sql.run('DELETE FROM sessions WHERE user_id = ?', userId);
+  sql.run('DELETE FROM api_tokens WHERE user_id = ?', userId);
+}
+
+/** A `rate_limited` refusal once an account has failed to sign in too often in the window. */
+export function loginThrottle(sql: Sql, userId: string): Failure | null {
+  const since = Date.now() - LOGIN_WINDOW_MS;
+  const failures = sql.all<{ at: number }>('SELECT at FROM login_failures WHERE user_id = ? AND at >= ? ORDER BY at', userId, since);
+  if (failures.length < LOGIN_MAX_FAILURES) return null;
+  const retryAfterSeconds = Math.max(1, Math.ceil((failures[0]!.at + LOGIN_WINDOW_MS - Date.now()) / 1000));
+  return fail('rate_limited', {
+    retryAfterSeconds,
+    detail: `Too many failed sign-ins for this account. Try again in ${Math.ceil(retryAfterSeconds / 60)} minutes.`,
+  });
+}
+
+/** Counts a failed sign-in (and forgets those older than the window). */
+export function recordLoginFailure(sql: Sql, userId: string): void {
+  const now = Date.now();
+  sql.run('DELETE FROM login_failures WHERE at < ?', now - LOGIN_WINDOW_MS);
+  sql.run('INSERT INTO login_failures (user_id, at) VALUES (?, ?)', userId, now);
+}

@@ -1,0 +1,56 @@
+/** The audit log: every change, who made it, to what, with the details that matter. */
+import { fail, ok, type Result } from '../domain/result';
+import type { Actor } from './access';
+import type { Sql } from './sql';
+import { decodeCursor, page, toAuditEntry, type AuditEntry, type AuditRow, type Page } from './views';
+
+export interface AuditTarget {
+  type: 'user' | 'subscription' | 'token';
+  id: string;
+  name: string | null;
+}
+
+/** Appends one entry; call it inside the transaction that makes the change. */
+export function recordAudit(sql: Sql, actor: Actor | null, action: string, target: AuditTarget, details: Record<string, unknown> = {}): void {
+  sql.run(
+    `INSERT INTO audit (at, actor_id, actor_name, action, target_type, target_id, target_name, details)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    new Date().toISOString(),
+    actor?.id ?? null,
+    actor?.name ?? null,
+    action,
+    target.type,
+    target.id,
+    target.name,
+    JSON.stringify(details),
+  );
+}
+
+export interface AuditQuery {
+  limit: number;
+  cursor?: string;
+  action?: string;
+  userId?: string;
+}
+
+/** One page of entries, newest first, optionally for one action or one user (as actor or target). */
+export function auditPage(sql: Sql, query: AuditQuery): Result<Page<AuditEntry>> {
+  const before = decodeCursor(query.cursor);
+  if (before === 'invalid') return fail('validation_failed', { detail: 'The cursor is not one this API returned.' });
+  const where = ['seq < ?'];
+  const params: SqlStorageValue[] = [before ?? Number.MAX_SAFE_INTEGER];
+  if (query.action) {
+    where.push('action = ?');
+    params.push(query.action);
+  }
+  if (query.userId) {
+    where.push('(target_id = ? OR actor_id = ?)');
+    params.push(query.userId, query.userId);
+  }
+  const rows = sql.all<AuditRow>(
+    `SELECT * FROM audit WHERE ${where.join(' AND ')} ORDER BY seq DESC LIMIT ?`,
+    ...params,
+    query.limit + 1,
+  );
+  return ok(page(rows, query.limit, toAuditEntry));
+}

@@ -1,0 +1,76 @@
+/** Reading users and seats from the Subscription object's storage. */
+import { fail, ok, type Result, type Role, type SeatHolder, type UserStatus } from '../domain/result';
+import { seatCounts } from '../domain/seats';
+import type { Sql } from './sql';
+import { decodeCursor, page, toUser, type Page, type SubscriptionView, type User, type UserRow } from './views';
+
+const USER_COLUMNS = `u.seq, u.id, u.name, u.email, u.role, u.status, u.created_at, u.last_active_at,
+  u.password_hash IS NOT NULL AS has_password, s.assigned_at AS seat_assigned_at, s.expires_at AS seat_expires_at`;
+const USER_FROM = 'users u LEFT JOIN seats s ON s.user_id = u.id';
+/** Enough holders to choose from on a phone without sending the whole team. */
+const HOLDERS_SHOWN = 50;
+
+export interface UserQuery {
+  seat?: 'assigned' | 'unassigned';
+  role?: Role;
+  status?: UserStatus;
+  q?: string;
+  limit: number;
+  cursor?: string;
+}
+
+/** One user's row, with whether they have set a password. */
+export function userRow(sql: Sql, userId: string): (UserRow & { has_password: number }) | null {
+  return sql.one<UserRow & { has_password: number }>(`SELECT ${USER_COLUMNS} FROM ${USER_FROM} WHERE u.id = ?`, userId);
+}
+
+/** One page of users, oldest first, filtered by seat, role, status and a search on name or email. */
+export function usersPage(sql: Sql, query: UserQuery): Result<Page<User>> {
+  const after = decodeCursor(query.cursor);
+  if (after === 'invalid') return fail('validation_failed', { detail: 'The cursor is not one this API returned.' });
+  const where: string[] = ['u.seq > ?'];
+  const params: SqlStorageValue[] = [after ?? 0];
+  if (query.seat) where.push(query.seat === 'assigned' ? 's.user_id IS NOT NULL' : 's.user_id IS NULL');
+  if (query.role) {
+    where.push('u.role = ?');
+    params.push(query.role);
+  }
+  if (query.status) {
+    where.push('u.status = ?');
+    params.push(query.status);
+  }
+  if (query.q) {
+    const pattern = `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    where.push("(u.name LIKE ? ESCAPE '\\' OR u.email LIKE ? ESCAPE '\\')");
+    params.push(pattern, pattern);
+  }
+  const rows = sql.all<UserRow>(
+    `SELECT ${USER_COLUMNS} FROM ${USER_FROM} WHERE ${where.join(' AND ')} ORDER BY u.seq LIMIT ?`,
+    ...params,
+    query.limit + 1,
+  );
+  return ok(page(rows, query.limit, toUser));
+}
+
+/** Who holds the seats, least recently active first: the likeliest ones to free. */
+export function seatHolders(sql: Sql): SeatHolder[] {
+  return sql
+    .all<{ id: string; name: string; email: string; role: string; last_active_at: string | null }>(
+      `SELECT u.id, u.name, u.email, u.role, u.last_active_at FROM seats s JOIN users u ON u.id = s.user_id
+       ORDER BY u.last_active_at IS NOT NULL, u.last_active_at, u.seq LIMIT ?`,
+      HOLDERS_SHOWN,
+    )
+    .map((r) => ({ id: r.id, name: r.name, email: r.email, role: r.role as Role, lastActiveAt: r.last_active_at }));
+}
+
+export function activeAdministrators(sql: Sql): number {
+  return sql.count("SELECT COUNT(*) FROM users WHERE role = 'administrator' AND status = 'active'");
+}
+
+/** The subscription with its seat counts; null before sign-up created it. */
+export function subscriptionRow(sql: Sql): SubscriptionView | null {
+  const row = sql.one<{ id: string; name: string; purchased: number; assigned: number }>(
+    'SELECT id, name, purchased, assigned FROM subscription',
+  );
+  return row ? { id: row.id, name: row.name, seats: seatCounts(row.purchased, row.assigned) } : null;
+}
