@@ -7,5 +7,9 @@ export default defineConfig({
   plugins: [cloudflareTest({ wrangler: { configPath: './wrangler.toml' } })],
   test: {
     include: ['test/worker/**/*.test.ts'],
+    // The first request in a file loads the Worker into workerd; on a busy 2-core machine that alone
+    // can pass vitest's 5 s default. Timeouts catch hangs, not slowness.
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
   },
 });

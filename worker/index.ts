@@ -5,6 +5,7 @@
 import { app } from './http/app';
 
 export { EmailIndex } from './objects/email-index';
+export { LoginThrottle } from './objects/login-throttle';
 export { Subscription } from './objects/subscription';
 
 export default app satisfies ExportedHandler<Env>;

@@ -37,7 +37,7 @@ export class Api {
 
   get = <T = any>(path: string) => this.call<T>('GET', path);
   post = <T = any>(path: string, body?: unknown, headers?: Record<string, string>) => this.call<T>('POST', path, body ?? {}, headers);
-  put = <T = any>(path: string) => this.call<T>('PUT', path);
+  put = <T = any>(path: string, body?: unknown) => this.call<T>('PUT', path, body);
   patch = <T = any>(path: string, body: unknown) => this.call<T>('PATCH', path, body);
   delete = <T = any>(path: string) => this.call<T>('DELETE', path);
 }

@@ -16,7 +16,10 @@ import { account } from './routes/account';
 import { audit } from './routes/audit';
 import { consoleRoutes } from './routes/console';
 import { live } from './routes/live';
+import { reports } from './routes/reports';
+import { seatRequests } from './routes/seat-requests';
 import { seats } from './routes/seats';
+import { security } from './routes/security';
 import { subscription } from './routes/subscription';
 import { tokens } from './routes/tokens';
 import { users } from './routes/users';
@@ -35,16 +38,19 @@ function validationHook(result: { success: boolean; error?: z.ZodError }) {
 }
 
 const v1 = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
-for (const path of ['/tokens', '/subscription', '/users', '/seats', '/console', '/audit', '/live']) {
+for (const path of ['/auth/logout', '/me', '/sessions', '/passkeys', '/tokens', '/subscription', '/users', '/seats', '/seat-requests', '/console', '/reports', '/audit', '/live']) {
   // Hono's `/x/*` also matches `/x` itself.
   v1.use(`${path}/*`, authenticate(), idempotency());
 }
 v1.route('/', account)
+  .route('/', security)
   .route('/tokens', tokens)
   .route('/subscription', subscription)
   .route('/users', users)
   .route('/seats', seats)
+  .route('/seat-requests', seatRequests)
   .route('/console', consoleRoutes)
+  .route('/reports', reports)
   .route('/audit', audit)
   .route('/live', live);
 
@@ -73,6 +79,25 @@ v1.doc31('/openapi.json', (c) => ({
 }));
 
 export const app = new OpenAPIHono<AppEnv>().basePath('/api');
+
+// The API answers JSON, so its policy allows nothing to load; /api/docs loosens it for its own page.
+const API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+const DOCS_CSP = "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'";
+
+app.use('*', async function securityHeaders(c, next) {
+  await next();
+  // A WebSocket upgrade's response comes from the object as it is (and its headers are immutable).
+  if (c.res.status === 101) return;
+  const headers = c.res.headers;
+  headers.set('content-security-policy', c.req.path === '/api/docs' ? DOCS_CSP : API_CSP);
+  headers.set('strict-transport-security', 'max-age=63072000; includeSubDomains');
+  headers.set('x-content-type-options', 'nosniff');
+  headers.set('referrer-policy', 'no-referrer');
+  headers.set('x-frame-options', 'DENY');
+  headers.set('cross-origin-opener-policy', 'same-origin');
+  headers.set('cross-origin-resource-policy', 'same-origin');
+  if (!headers.has('cache-control')) headers.set('cache-control', 'no-store');
+});
 
 app.use('*', bodyLimit({
   maxSize: MAX_BODY_BYTES,

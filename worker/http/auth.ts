@@ -6,7 +6,7 @@
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import { API_TOKEN_PREFIX, parseSecret, sha256 } from '../crypto';
+import { API_TOKEN_PREFIX, newSecret, parseSecret, sha256 } from '../crypto';
 import { SESSION_DAYS } from '../objects/subscription';
 import type { AppEnv } from './context';
 import { ProblemError } from './problem';
@@ -36,7 +36,8 @@ export function authenticate(): MiddlewareHandler<AppEnv> {
         detail: 'Changes made with a session cookie must come from this site. Scripts should use an API token.',
       });
     }
-    c.set('credential', { kind: bearer ? 'token' : 'session', hash: await sha256(secret) });
+    const intent = SAFE_METHODS.has(c.req.method) ? 'read' : 'write';
+    c.set('credential', { kind: bearer ? 'token' : 'session', hash: await sha256(secret), intent });
     c.set('subscriptionId', parsed.subscriptionId);
     c.set('subscription', c.env.SUBSCRIPTION.getByName(parsed.subscriptionId));
     await next();
@@ -48,6 +49,12 @@ function sameOrigin(c: Context): boolean {
   if (origin) return origin === new URL(c.req.url).origin;
   // Browsers that omit Origin on same-origin requests still send Sec-Fetch-Site.
   return c.req.header('sec-fetch-site') === 'same-origin';
+}
+
+/** A new session secret for a subscription: the cookie value, and what the object stores of it. */
+export async function newSession(c: Context, subscriptionId: string) {
+  const secret = newSecret(subscriptionId);
+  return { secret, stored: { hash: await sha256(secret), userAgent: c.req.header('user-agent') ?? null } };
 }
 
 /** Sets the session cookie: HttpOnly, Secure, SameSite=Lax, for as long as the session lives. */

@@ -6,10 +6,14 @@
 import { fail, ok, type Failure, type Result, type Role } from '../domain/result';
 import type { Sql } from './sql';
 
-/** How a caller proves who they are: the SHA-256 of their session cookie or API token. */
+/**
+ * How a caller proves who they are: the SHA-256 of their session cookie or API token, and whether
+ * the request only reads (GET) or may write, so read-only tokens can be held to reading.
+ */
 export interface Credential {
   kind: 'session' | 'token';
   hash: string;
+  intent: 'read' | 'write';
 }
 
 /** The user behind a credential. */
@@ -31,20 +35,24 @@ const ACTIVITY_RESOLUTION_MS = 60_000;
  */
 export function authenticate(sql: Sql, credential: Credential, role?: 'administrator'): Result<Actor> {
   const now = new Date().toISOString();
+  type Row = { id: string; name: string; role: string; seen: string | null; scope: string };
   const row =
     credential.kind === 'session'
-      ? sql.one<{ id: string; name: string; role: string; seen: string | null }>(
-          `SELECT u.id, u.name, u.role, se.last_seen_at AS seen FROM sessions se JOIN users u ON u.id = se.user_id
-           WHERE se.token_hash = ? AND se.expires_at > ? AND u.status = 'active'`,
+      ? sql.one<Row>(
+          `SELECT u.id, u.name, u.role, se.last_seen_at AS seen, 'write' AS scope FROM sessions se
+           JOIN users u ON u.id = se.user_id WHERE se.token_hash = ? AND se.expires_at > ? AND u.status = 'active'`,
           credential.hash,
           now,
         )
-      : sql.one<{ id: string; name: string; role: string; seen: string | null }>(
-          `SELECT u.id, u.name, u.role, t.last_used_at AS seen FROM api_tokens t JOIN users u ON u.id = t.user_id
+      : sql.one<Row>(
+          `SELECT u.id, u.name, u.role, t.last_used_at AS seen, t.scope FROM api_tokens t JOIN users u ON u.id = t.user_id
            WHERE t.token_hash = ? AND u.status = 'active'`,
           credential.hash,
         );
   if (!row) return fail('unauthenticated', { detail: 'Sign in again, or use a valid API token.' });
+  if (credential.intent === 'write' && row.scope === 'read') {
+    return fail('forbidden', { detail: 'This API token is read-only. Create a token without "scope": "read" to make changes.' });
+  }
   if (!row.seen || Date.parse(now) - Date.parse(row.seen) > ACTIVITY_RESOLUTION_MS) {
     if (credential.kind === 'session') sql.run('UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?', now, credential.hash);
     else sql.run('UPDATE api_tokens SET last_used_at = ? WHERE token_hash = ?', now, credential.hash);
@@ -60,18 +68,53 @@ export function credentialOwner(sql: Sql, credential: Credential): string | null
   return sql.one<{ user_id: string }>(`SELECT user_id FROM ${table} WHERE token_hash = ?`, credential.hash)?.user_id ?? null;
 }
 
+/** What the Worker knows about a new sign-in: its secret's hash and the device it came from. */
+export interface NewSession {
+  hash: string;
+  userAgent: string | null;
+}
+
 /** Starts a session for a user, identified by the hash of its cookie secret. */
-export function insertSession(sql: Sql, userId: string, tokenHash: string): void {
+export function insertSession(sql: Sql, userId: string, session: NewSession): void {
   const now = new Date();
   const expires = new Date(now.getTime() + SESSION_DAYS * 86_400_000);
   sql.run(
-    'INSERT INTO sessions (token_hash, user_id, created_at, expires_at, last_seen_at) VALUES (?, ?, ?, ?, ?)',
-    tokenHash,
+    `INSERT INTO sessions (id, token_hash, user_id, user_agent, created_at, expires_at, last_seen_at)
+     VALUES ('ses_' || lower(hex(randomblob(10))), ?, ?, ?, ?, ?, ?)`,
+    session.hash,
     userId,
+    session.userAgent?.slice(0, 300) ?? null,
     now.toISOString(),
     expires.toISOString(),
     now.toISOString(),
   );
+}
+
+export interface SessionView {
+  id: string;
+  userAgent: string | null;
+  createdAt: string;
+  lastSeenAt: string;
+  current: boolean;
+}
+
+/** A user's sessions (their signed-in devices), most recently used first. */
+export function userSessions(sql: Sql, userId: string, currentHash: string | null): SessionView[] {
+  const now = new Date().toISOString();
+  return sql
+    .all<{ id: string; token_hash: string; user_agent: string | null; created_at: string; last_seen_at: string }>(
+      `SELECT id, token_hash, user_agent, created_at, last_seen_at FROM sessions
+       WHERE user_id = ? AND expires_at > ? ORDER BY last_seen_at DESC`,
+      userId,
+      now,
+    )
+    .map((r) => ({
+      id: r.id,
+      userAgent: r.user_agent,
+      createdAt: r.created_at,
+      lastSeenAt: r.last_seen_at,
+      current: r.token_hash === currentHash,
+    }));
 }
 
 /** Ends every session and API token of a user. */

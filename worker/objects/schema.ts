@@ -104,6 +104,102 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX console_sessions_user ON console_sessions(user_id, started_at);
   `,
+  // 4: account security: sessions that can be listed and ended one by one, read-only API tokens,
+  // password resets, and passkeys (WebAuthn credentials).
+  `
+  ALTER TABLE sessions ADD COLUMN id TEXT;
+  UPDATE sessions SET id = 'ses_' || lower(hex(randomblob(10))) WHERE id IS NULL;
+  CREATE UNIQUE INDEX sessions_id ON sessions(id);
+  ALTER TABLE sessions ADD COLUMN user_agent TEXT;
+  ALTER TABLE api_tokens ADD COLUMN scope TEXT NOT NULL DEFAULT 'write' CHECK (scope IN ('read', 'write'));
+  CREATE TABLE password_resets (
+    token_hash TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users(id),
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+  );
+  CREATE TABLE passkeys (
+    id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users(id),
+    name TEXT NOT NULL,
+    public_key TEXT NOT NULL,
+    counter INTEGER NOT NULL,
+    transports TEXT NOT NULL DEFAULT '[]',
+    created_at TEXT NOT NULL,
+    last_used_at TEXT
+  );
+  CREATE INDEX passkeys_user ON passkeys(user_id);
+  `,
+  // 5: console sessions that follow the seat (heartbeats, why each ended; rebuilt without the
+  // foreign key so a deleted user's history stays for reports), time-boxed seats that return to
+  // their previous holder, revocations that wait for console sessions, seat requests, and the
+  // timers that the object's single alarm serves.
+  `
+  CREATE TABLE console_sessions_v5 (
+    id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL,
+    computer TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    ended_at TEXT,
+    last_heartbeat_at TEXT,
+    end_reason TEXT
+  );
+  INSERT INTO console_sessions_v5 (id, user_id, computer, started_at, ended_at)
+    SELECT id, user_id, computer, started_at, ended_at FROM console_sessions;
+  DROP TABLE console_sessions;
+  ALTER TABLE console_sessions_v5 RENAME TO console_sessions;
+  CREATE INDEX console_sessions_user ON console_sessions(user_id, started_at);
+  CREATE INDEX console_sessions_active ON console_sessions(user_id) WHERE ended_at IS NULL;
+  -- A time-boxed seat ends at seats.expires_at; one lent by a transfer then returns to returns_to.
+  ALTER TABLE seats ADD COLUMN returns_to TEXT;
+  -- A seat taken from someone who is connected: it stays theirs (and counted) until the chosen moment.
+  CREATE TABLE seat_revocations (
+    user_id TEXT PRIMARY KEY,
+    action TEXT NOT NULL CHECK (action IN ('unassign', 'transfer', 'return')),
+    mode TEXT NOT NULL CHECK (mode IN ('grace', 'after_session')),
+    ends_at TEXT,
+    transfer_to TEXT,
+    until TEXT,
+    actor_id TEXT,
+    actor_name TEXT,
+    created_at TEXT NOT NULL
+  );
+  CREATE TABLE seat_requests (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    user_id TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'declined', 'cancelled')),
+    created_at TEXT NOT NULL,
+    decided_at TEXT,
+    decided_by_id TEXT,
+    decided_by_name TEXT,
+    note TEXT
+  );
+  CREATE UNIQUE INDEX seat_requests_one_pending ON seat_requests(user_id) WHERE status = 'pending';
+  CREATE INDEX seat_requests_status ON seat_requests(status, seq);
+  ALTER TABLE subscription ADD COLUMN auto_assign_requests INTEGER NOT NULL DEFAULT 0;
+  -- Every timed step (grace end, loan end, heartbeat timeout); the alarm is set to the earliest.
+  CREATE TABLE timers (
+    kind TEXT NOT NULL,
+    ref TEXT NOT NULL,
+    due_at INTEGER NOT NULL,
+    PRIMARY KEY (kind, ref)
+  );
+  CREATE INDEX timers_due ON timers(due_at);
+  -- Sessions open before heartbeats existed get one timeout (60 s) to send their first.
+  UPDATE console_sessions SET last_heartbeat_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE ended_at IS NULL;
+  INSERT INTO timers (kind, ref, due_at)
+    SELECT 'heartbeat', id, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) + 60000
+    FROM console_sessions WHERE ended_at IS NULL;
+  `,
+  // 6: indexes for lookups by user that scanned whole tables (found by the 10,000-user benchmark).
+  `
+  CREATE INDEX invitations_user ON invitations(user_id);
+  CREATE INDEX password_resets_user ON password_resets(user_id);
+  CREATE INDEX audit_target ON audit(target_id);
+  CREATE INDEX audit_actor ON audit(actor_id);
+  `,
 ];
 
 /** The version a fully migrated object is at. */

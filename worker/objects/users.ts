@@ -5,8 +5,12 @@ import type { Sql } from './sql';
 import { decodeCursor, page, toUser, type Page, type SubscriptionView, type User, type UserRow } from './views';
 
 const USER_COLUMNS = `u.seq, u.id, u.name, u.email, u.role, u.status, u.created_at, u.last_active_at,
-  u.password_hash IS NOT NULL AS has_password, s.assigned_at AS seat_assigned_at, s.expires_at AS seat_expires_at`;
-const USER_FROM = 'users u LEFT JOIN seats s ON s.user_id = u.id';
+  u.password_hash IS NOT NULL AS has_password, s.assigned_at AS seat_assigned_at, s.expires_at AS seat_expires_at,
+  s.returns_to AS seat_returns_to, lender.name AS seat_returns_to_name, r.action AS revocation_action,
+  r.mode AS revocation_mode, r.ends_at AS revocation_ends_at, r.transfer_to AS revocation_transfer_to,
+  recipient.name AS revocation_transfer_to_name, r.created_at AS revocation_created_at`;
+const USER_FROM = `users u LEFT JOIN seats s ON s.user_id = u.id LEFT JOIN users lender ON lender.id = s.returns_to
+  LEFT JOIN seat_revocations r ON r.user_id = s.user_id LEFT JOIN users recipient ON recipient.id = r.transfer_to`;
 /** Enough holders to choose from on a phone without sending the whole team. */
 const HOLDERS_SHOWN = 50;
 
@@ -69,8 +73,10 @@ export function activeAdministrators(sql: Sql): number {
 
 /** The subscription with its seat counts; null before sign-up created it. */
 export function subscriptionRow(sql: Sql): SubscriptionView | null {
-  const row = sql.one<{ id: string; name: string; purchased: number; assigned: number }>(
-    'SELECT id, name, purchased, assigned FROM subscription',
+  const row = sql.one<{ id: string; name: string; purchased: number; assigned: number; auto: number }>(
+    'SELECT id, name, purchased, assigned, auto_assign_requests AS auto FROM subscription',
   );
-  return row ? { id: row.id, name: row.name, seats: seatCounts(row.purchased, row.assigned) } : null;
+  return row
+    ? { id: row.id, name: row.name, seats: seatCounts(row.purchased, row.assigned), autoAssignRequests: row.auto === 1 }
+    : null;
 }

@@ -10,20 +10,44 @@ export interface User {
   email: string;
   role: Role;
   status: UserStatus;
-  seat: null | { assignedAt: string; expiresAt: string | null };
+  seat: null | SeatView;
   createdAt: string;
   lastActiveAt: string | null;
+}
+
+/** A held seat: since when, until when, and what happens then. */
+export interface SeatView {
+  assignedAt: string;
+  /** When the seat leaves this user at the latest: a loan's end or a grace period's end. */
+  expiresAt: string | null;
+  /** A time-boxed seat: it ends `until`, then returns to `returnsTo` (null: it is freed). */
+  loan: { until: string; returnsTo: { id: string; name: string } | null } | null;
+  /** The seat is being taken while its holder is connected; it stays theirs until then. */
+  revocation: {
+    action: 'unassign' | 'transfer' | 'return';
+    onActiveSessions: 'grace' | 'after_session';
+    /** The grace period's end; null when it waits for the holder's sessions to end. */
+    endsAt: string | null;
+    transferTo: { id: string; name: string } | null;
+    requestedAt: string;
+  } | null;
 }
 
 export interface SubscriptionView {
   id: string;
   name: string;
   seats: SeatCounts;
+  /** Whether a freed seat goes to the oldest pending seat request at once. */
+  autoAssignRequests: boolean;
 }
+
+export type TokenScope = 'read' | 'write';
 
 export interface ApiToken {
   id: string;
   name: string;
+  /** "read" tokens may only read: any write with one is refused. */
+  scope: TokenScope;
   createdAt: string;
   lastUsedAt: string | null;
 }
@@ -53,6 +77,14 @@ export type UserRow = {
   last_active_at: string | null;
   seat_assigned_at: string | null;
   seat_expires_at: string | null;
+  seat_returns_to: string | null;
+  seat_returns_to_name: string | null;
+  revocation_action: string | null;
+  revocation_mode: string | null;
+  revocation_ends_at: string | null;
+  revocation_transfer_to: string | null;
+  revocation_transfer_to_name: string | null;
+  revocation_created_at: string | null;
 };
 
 export function toUser(row: UserRow): User {
@@ -62,10 +94,35 @@ export function toUser(row: UserRow): User {
     email: row.email,
     role: row.role as Role,
     status: row.status as UserStatus,
-    seat: row.seat_assigned_at ? { assignedAt: row.seat_assigned_at, expiresAt: row.seat_expires_at } : null,
+    seat: row.seat_assigned_at ? toSeat(row, row.seat_assigned_at) : null,
     createdAt: row.created_at,
     lastActiveAt: row.last_active_at,
   };
+}
+
+function toSeat(row: UserRow, assignedAt: string): SeatView {
+  const revocation = row.revocation_action
+    ? {
+        action: row.revocation_action as 'unassign' | 'transfer' | 'return',
+        onActiveSessions: row.revocation_mode as 'grace' | 'after_session',
+        endsAt: row.revocation_ends_at,
+        // Someone deleted meanwhile cannot receive it: the seat will be freed instead.
+        transferTo:
+          row.revocation_transfer_to && row.revocation_transfer_to_name !== null
+            ? { id: row.revocation_transfer_to, name: row.revocation_transfer_to_name }
+            : null,
+        requestedAt: row.revocation_created_at ?? '',
+      }
+    : null;
+  const loan = row.seat_expires_at
+    ? {
+        until: row.seat_expires_at,
+        returnsTo:
+          row.seat_returns_to && row.seat_returns_to_name !== null ? { id: row.seat_returns_to, name: row.seat_returns_to_name } : null,
+      }
+    : null;
+  const ends = [row.seat_expires_at, row.revocation_ends_at].filter((t): t is string => t !== null).sort();
+  return { assignedAt, expiresAt: ends[0] ?? null, loan, revocation };
 }
 
 export type AuditRow = {

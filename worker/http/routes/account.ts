@@ -3,13 +3,23 @@
  * hashing happens here in the Worker, never inside a Subscription object, so a slow PBKDF2 does not
  * hold up the subscription's other requests.
  */
-import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import {
+  generateAuthenticationOptions,
+  verifyAuthenticationResponse,
+  type AuthenticationResponseJSON,
+  type AuthenticatorTransport,
+} from '@simplewebauthn/server';
 import { hashPassword, newId, newSecret, parseSecret, sha256, verifyPassword } from '../../crypto';
+import { mailerFor } from '../../mail';
+import { RESET_MINUTES } from '../../objects/credentials';
+import type { Context } from 'hono';
 import type { AppEnv } from '../context';
-import { authenticate, clearSessionCookie, setSessionCookie } from '../auth';
+import { clearSessionCookie, newSession, setSessionCookie } from '../auth';
 import { json, jsonBody, problems, signedIn } from '../openapi';
 import { ProblemError, unwrap } from '../problem';
-import { AcceptInvitationBody, AccountSchema, LoginBody, SignupBody } from '../schemas';
+import { AcceptInvitationBody, AccountSchema, LoginBody, PasswordResetBody, PasswordResetConfirmBody, SignupBody } from '../schemas';
+import { decodeKey, keepChallenge, parseUserHandle, relyingParty, takeChallenge } from '../webauthn';
 
 /** Checked against when the email is unknown, so both answers take about as long. */
 const DECOY = { hash: '0'.repeat(64), salt: 'decoy-salt-0000000000000000000000', iterations: 100_000 };
@@ -41,7 +51,6 @@ const logout = createRoute({
   tags: ['Account'],
   summary: 'Sign out of this session',
   security: signedIn,
-  middleware: [authenticate()] as const,
   responses: { 204: { description: 'Signed out' }, ...problems('unauthenticated') },
 });
 
@@ -51,7 +60,6 @@ const me = createRoute({
   tags: ['Account'],
   summary: 'The signed-in user and their subscription',
   security: signedIn,
-  middleware: [authenticate()] as const,
   responses: { 200: json(AccountSchema, 'The caller'), ...problems('unauthenticated') },
 });
 
@@ -64,11 +72,59 @@ const acceptInvitation = createRoute({
   responses: { 200: json(AccountSchema, 'Signed in'), ...problems('invitation_invalid') },
 });
 
+const requestReset = createRoute({
+  method: 'post',
+  path: '/auth/password-reset',
+  tags: ['Account'],
+  summary: 'Email a password reset link (the answer is the same whether or not the email is known)',
+  request: { body: jsonBody(PasswordResetBody) },
+  responses: { 202: json(z.object({ detail: z.string() }), 'A link is on its way if the account exists'), ...problems() },
+});
+
+const confirmReset = createRoute({
+  method: 'post',
+  path: '/auth/password-reset/confirm',
+  tags: ['Account'],
+  summary: 'Set a new password from a reset link (once, within 30 minutes); every other session ends',
+  request: { body: jsonBody(PasswordResetConfirmBody) },
+  responses: { 200: json(AccountSchema, 'Signed in with the new password'), ...problems('invitation_invalid') },
+});
+
+const passkeyOptions = createRoute({
+  method: 'post',
+  path: '/auth/passkey-options',
+  tags: ['Account'],
+  summary: 'Start signing in with a passkey: options for navigator.credentials.get()',
+  responses: { 200: json(z.looseObject({}), 'PublicKeyCredentialRequestOptionsJSON'), ...problems() },
+});
+
+const PasskeyAssertion = z
+  .object({
+    response: z
+      .object({
+        id: z.string().max(1024),
+        rawId: z.string().max(1024),
+        type: z.literal('public-key'),
+        response: z.looseObject({ userHandle: z.string().max(512).optional() }),
+      })
+      .loose(),
+  })
+  .strict();
+
+const passkeyLogin = createRoute({
+  method: 'post',
+  path: '/auth/passkey',
+  tags: ['Account'],
+  summary: 'Sign in with a passkey; sets the session cookie',
+  request: { body: jsonBody(PasskeyAssertion) },
+  responses: { 200: json(AccountSchema, 'Signed in'), ...problems('invalid_credentials') },
+});
+
 export const account = new OpenAPIHono<AppEnv>()
   .openapi(signup, async (c) => {
     const body = c.req.valid('json');
     const subscriptionId = newId('sub');
-    const session = newSecret(subscriptionId);
+    const session = await newSession(c, subscriptionId);
     const result = await c.env.SUBSCRIPTION.getByName(subscriptionId).initialize({
       subscriptionId,
       organization: body.organization,
@@ -78,24 +134,35 @@ export const account = new OpenAPIHono<AppEnv>()
       password: await hashPassword(body.password),
       seats: body.seats,
       assignSeat: body.assignSeat,
-      sessionHash: await sha256(session),
+      session: session.stored,
     });
     const created = unwrap(result);
-    setSessionCookie(c, session);
+    setSessionCookie(c, session.secret);
     return c.json(created, 201);
   })
   .openapi(login, async (c) => {
     const { email, password } = c.req.valid('json');
+    const address = addressThrottle(c);
+    const wait = address ? await address.retryAfter() : 0;
+    if (wait > 0) {
+      throw new ProblemError({
+        ok: false,
+        code: 'rate_limited',
+        retryAfterSeconds: wait,
+        detail: `Too many failed sign-ins from your network. Try again in ${Math.ceil(wait / 60)} minutes.`,
+      });
+    }
     const subscriptionId = await c.env.EMAIL_INDEX.getByName(email).lookup();
     const subscription = subscriptionId ? c.env.SUBSCRIPTION.getByName(subscriptionId) : null;
     const stored = subscription ? unwrap(await subscription.passwordFor(email)) : null;
     const matched = await verifyPassword(password, stored ?? DECOY);
+    if (!matched) await address?.recordFailure();
     if (!subscription || !stored || !subscriptionId) {
       throw new ProblemError({ ok: false, code: 'invalid_credentials' });
     }
-    const session = newSecret(subscriptionId);
-    const signedInAccount = unwrap(await subscription.completeLogin(stored.userId, matched, await sha256(session)));
-    setSessionCookie(c, session);
+    const session = await newSession(c, subscriptionId);
+    const signedInAccount = unwrap(await subscription.completeLogin(stored.userId, matched, session.stored));
+    setSessionCookie(c, session.secret);
     return c.json(signedInAccount, 200);
   })
   .openapi(logout, async (c) => {
@@ -110,13 +177,88 @@ export const account = new OpenAPIHono<AppEnv>()
     if (!parsed) {
       throw new ProblemError({ ok: false, code: 'invitation_invalid', detail: 'This is not an invitation link of ours.' });
     }
-    const session = newSecret(parsed.subscriptionId);
+    const session = await newSession(c, parsed.subscriptionId);
     const result = await c.env.SUBSCRIPTION.getByName(parsed.subscriptionId).acceptInvitation(
       await sha256(token),
       await hashPassword(password),
-      await sha256(session),
+      session.stored,
     );
     const accepted = unwrap(result);
-    setSessionCookie(c, session);
+    setSessionCookie(c, session.secret);
     return c.json(accepted, 200);
+  })
+  .openapi(requestReset, async (c) => {
+    const { email } = c.req.valid('json');
+    const subscriptionId = await c.env.EMAIL_INDEX.getByName(email).lookup();
+    if (subscriptionId) {
+      const token = newSecret(subscriptionId);
+      const started = unwrap(await c.env.SUBSCRIPTION.getByName(subscriptionId).startPasswordReset(email, await sha256(token)));
+      if (started) {
+        const link = `${new URL(c.req.url).origin}/reset-password#token=${token}`;
+        await mailerFor(c.env).send({
+          to: started.email,
+          subject: 'Reset your SetMe Seats password',
+          text:
+            `Hello ${started.name},\n\nSomeone (hopefully you) asked to reset your SetMe Seats password. ` +
+            `Open this link within ${RESET_MINUTES} minutes to choose a new one:\n\n${link}\n\n` +
+            `If it was not you, ignore this message: your password stays as it is.`,
+        });
+      }
+    }
+    // The same answer whether or not the email belongs to anyone.
+    return c.json({ detail: `If an account uses ${email}, a reset link is on its way. It works for ${RESET_MINUTES} minutes.` }, 202);
+  })
+  .openapi(confirmReset, async (c) => {
+    const { token, password } = c.req.valid('json');
+    const parsed = parseSecret(token);
+    if (!parsed) {
+      throw new ProblemError({ ok: false, code: 'invitation_invalid', detail: 'This is not a password reset link of ours.' });
+    }
+    const session = await newSession(c, parsed.subscriptionId);
+    const account = unwrap(
+      await c.env.SUBSCRIPTION.getByName(parsed.subscriptionId).completePasswordReset(
+        await sha256(token),
+        await hashPassword(password),
+        session.stored,
+      ),
+    );
+    setSessionCookie(c, session.secret);
+    return c.json(account, 200);
+  })
+  .openapi(passkeyOptions, async (c) => {
+    const { rpID } = relyingParty(c);
+    const options = await generateAuthenticationOptions({ rpID, userVerification: 'preferred' });
+    keepChallenge(c, options.challenge);
+    return c.json(options, 200);
+  })
+  .openapi(passkeyLogin, async (c) => {
+    const { response } = c.req.valid('json');
+    const owner = parseUserHandle(response.response.userHandle);
+    const expectedChallenge = takeChallenge(c);
+    const subscription = owner ? c.env.SUBSCRIPTION.getByName(owner.subscriptionId) : null;
+    const stored = owner && subscription ? unwrap(await subscription.passkeyForLogin(owner.userId, response.id)) : null;
+    if (!owner || !subscription || !stored) throw new ProblemError({ ok: false, code: 'invalid_credentials' });
+    const { rpID, origin } = relyingParty(c);
+    const verification = await verifyAuthenticationResponse({
+      // The envelope is validated by the schema; the library checks every cryptographic field inside it.
+      response: response as unknown as AuthenticationResponseJSON,
+      expectedChallenge,
+      expectedOrigin: origin,
+      expectedRPID: rpID,
+      credential: { id: stored.id, publicKey: decodeKey(stored.publicKey), counter: stored.counter, transports: stored.transports as AuthenticatorTransport[] },
+      requireUserVerification: false,
+    }).catch(() => ({ verified: false as const, authenticationInfo: null }));
+    if (!verification.verified || !verification.authenticationInfo) throw new ProblemError({ ok: false, code: 'invalid_credentials' });
+    const session = await newSession(c, owner.subscriptionId);
+    const account = unwrap(
+      await subscription.completePasskeyLogin(owner.userId, stored.id, verification.authenticationInfo.newCounter, session.stored),
+    );
+    setSessionCookie(c, session.secret);
+    return c.json(account, 200);
   });
+
+/** The throttle for the caller's network address, when the platform tells us the address. */
+function addressThrottle(c: Context<AppEnv>) {
+  const address = c.req.header('cf-connecting-ip');
+  return address ? c.env.LOGIN_THROTTLE.getByName(`ip:${address}`) : null;
+}

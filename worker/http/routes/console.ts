@@ -1,25 +1,89 @@
-/** What the Expert Console asks before it connects to a remote computer. */
-import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+/**
+ * What the Expert Console asks before and while it is connected to a remote computer: sessions
+ * follow the seat, so only a seat holder can start one, each sends a heartbeat, and one whose seat
+ * is taken back ends as the administrator chose.
+ */
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { newId } from '../../crypto';
 import type { AppEnv } from '../context';
 import { json, jsonBody, problems, signedIn } from '../openapi';
 import { unwrap } from '../problem';
-import { ConsoleSessionBody, ConsoleSessionSchema } from '../schemas';
+import {
+  ConsoleSessionBody,
+  ConsoleSessionQuery,
+  ConsoleSessionSchema,
+  HeartbeatSchema,
+  pageOf,
+  StartedConsoleSessionSchema,
+} from '../schemas';
+
+const SessionParams = z.object({ id: z.string().max(40).openapi({ param: { name: 'id', in: 'path' } }) });
 
 const start = createRoute({
   method: 'post',
   path: '/sessions',
   tags: ['Expert Console'],
   summary: 'Start a remote session: allowed only for a user holding a seat',
+  description:
+    '403 `seat_required` without a seat; 403 `seat_revoked` while the seat is being taken back. ' +
+    'Send a heartbeat every `heartbeatSeconds`: a session that misses two ends.',
   security: signedIn,
   request: { body: jsonBody(ConsoleSessionBody) },
   responses: {
-    201: json(ConsoleSessionSchema, 'The session may start'),
-    ...problems('unauthenticated', 'seat_required'),
+    201: json(StartedConsoleSessionSchema, 'The session may start'),
+    ...problems('unauthenticated', 'seat_required', 'seat_revoked'),
   },
 });
 
-export const consoleRoutes = new OpenAPIHono<AppEnv>().openapi(start, async (c) => {
-  const { computer } = c.req.valid('json');
-  return c.json(unwrap(await c.var.subscription.startConsoleSession(c.var.credential, { id: newId('con'), computer })), 201);
+const beat = createRoute({
+  method: 'post',
+  path: '/sessions/{id}/heartbeat',
+  tags: ['Expert Console'],
+  summary: 'The session is still running',
+  description:
+    '`status: "ending"` while the seat is being taken back: finish by `endsAt` (null: when you disconnect). ' +
+    '403 `seat_revoked` once the seat is gone: disconnect. 409 `session_ended` when only this session ended ' +
+    '(e.g. missed heartbeats): start a new one.',
+  security: signedIn,
+  request: { params: SessionParams },
+  responses: {
+    200: json(HeartbeatSchema, 'Keep going, or finish up'),
+    ...problems('unauthenticated', 'seat_revoked', 'not_found', 'session_ended'),
+  },
 });
+
+const end = createRoute({
+  method: 'delete',
+  path: '/sessions/{id}',
+  tags: ['Expert Console'],
+  summary: 'End a session: your own, or anyone’s for administrators (idempotent)',
+  security: signedIn,
+  request: { params: SessionParams },
+  responses: { 204: { description: 'Ended' }, ...problems('unauthenticated', 'not_found') },
+});
+
+const list = createRoute({
+  method: 'get',
+  path: '/sessions',
+  tags: ['Expert Console'],
+  summary: 'Active sessions: everyone’s (or one user’s) for administrators, your own for technicians',
+  security: signedIn,
+  request: { query: ConsoleSessionQuery },
+  responses: { 200: json(pageOf(ConsoleSessionSchema), 'The active sessions, oldest first'), ...problems('unauthenticated', 'forbidden') },
+});
+
+export const consoleRoutes = new OpenAPIHono<AppEnv>()
+  .openapi(start, async (c) => {
+    const { computer } = c.req.valid('json');
+    return c.json(unwrap(await c.var.subscription.startConsoleSession(c.var.credential, { id: newId('con'), computer })), 201);
+  })
+  .openapi(beat, async (c) =>
+    c.json(unwrap(await c.var.subscription.heartbeatConsoleSession(c.var.credential, c.req.valid('param').id)), 200),
+  )
+  .openapi(end, async (c) => {
+    unwrap(await c.var.subscription.endConsoleSession(c.var.credential, c.req.valid('param').id));
+    return c.body(null, 204);
+  })
+  .openapi(list, async (c) =>
+    c.json(unwrap(await c.var.subscription.listConsoleSessions(c.var.credential, c.req.valid('query').userId)), 200),
+  );

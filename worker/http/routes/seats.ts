@@ -12,7 +12,10 @@ const transfer = createRoute({
   summary: 'Move a seat from one user to another in one step (administrators)',
   description:
     'Works when every seat is taken: nobody can grab the seat in between. ' +
-    '409 `seat_not_held` when "from" has no seat, `seat_already_held` when "to" has one.',
+    '409 `seat_not_held` when "from" has no seat, `seat_already_held` when "to" has one. ' +
+    'With `until`, the seat is lent: it returns to "from" then, if they can still take it (else it is freed). ' +
+    'If "from" is connected to computers, `onActiveSessions` decides when the move happens (as for ' +
+    'DELETE /users/{id}/seat); until then "from" keeps the seat and `from.seat.revocation` shows the move.',
   security: signedIn,
   request: { body: jsonBody(TransferBody) },
   responses: {
@@ -22,6 +25,6 @@ const transfer = createRoute({
 });
 
 export const seats = new OpenAPIHono<AppEnv>().openapi(transfer, async (c) => {
-  const { from, to } = c.req.valid('json');
-  return c.json(unwrap(await c.var.subscription.transferSeat(c.var.credential, from, to)), 200);
+  const { from, to, ...options } = c.req.valid('json');
+  return c.json(unwrap(await c.var.subscription.transferSeat(c.var.credential, from, to, options)), 200);
 });

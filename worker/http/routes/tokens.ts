@@ -7,7 +7,7 @@ import { unwrap } from '../problem';
 import { pageOf, TokenBody, TokenParams, TokenSchema } from '../schemas';
 
 const CreatedToken = z
-  .object({ id: z.string(), name: z.string(), token: z.string(), createdAt: z.string() })
+  .object({ id: z.string(), name: z.string(), scope: z.enum(['read', 'write']), token: z.string(), createdAt: z.string() })
   .openapi('CreatedApiToken');
 
 const create = createRoute({
@@ -41,11 +41,12 @@ const revoke = createRoute({
 
 export const tokens = new OpenAPIHono<AppEnv>()
   .openapi(create, async (c) => {
-    const { name } = c.req.valid('json');
+    const { name, scope } = c.req.valid('json');
     const secret = newSecret(c.var.subscriptionId);
-    const token = { id: newId('tok'), name, hash: await sha256(secret) };
+    const token = { id: newId('tok'), name, scope, hash: await sha256(secret) };
     const created = unwrap(await c.var.subscription.createToken(c.var.credential, token));
-    return c.json({ id: created.id, name: created.name, createdAt: created.createdAt, token: API_TOKEN_PREFIX + secret }, 201);
+    const { lastUsedAt: _never, ...shown } = created;
+    return c.json({ ...shown, token: API_TOKEN_PREFIX + secret }, 201);
   })
   .openapi(list, async (c) => c.json(unwrap(await c.var.subscription.listTokens(c.var.credential)), 200))
   .openapi(revoke, async (c) => {

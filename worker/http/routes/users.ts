@@ -7,7 +7,17 @@ import { newId, newSecret, sha256 } from '../../crypto';
 import type { AppEnv } from '../context';
 import { json, jsonBody, problems, signedIn } from '../openapi';
 import { unwrap } from '../problem';
-import { CreateUserBody, InvitationSchema, pageOf, UserListQuery, UserParams, UserPatch, UserSchema } from '../schemas';
+import {
+  CreateUserBody,
+  InvitationSchema,
+  pageOf,
+  ReleaseQuery,
+  SeatBody,
+  UserListQuery,
+  UserParams,
+  UserPatch,
+  UserSchema,
+} from '../schemas';
 
 const INVITATION_DAYS = 7;
 
@@ -75,9 +85,13 @@ const assignSeat = createRoute({
   method: 'put',
   path: '/{id}/seat',
   tags: ['Seats'],
-  summary: 'Give a user a seat (administrators; idempotent)',
+  summary: 'Give a user a seat (administrators; idempotent), optionally until a set time',
+  description:
+    'With `until`, the seat is time-boxed: it is freed then (after a transfer with `until`, it returns to the ' +
+    'previous holder). On a user who holds a seat, sets its end (`until`, or none without it) and cancels a ' +
+    'revocation waiting on it. The body is optional.',
   security: signedIn,
-  request: { params: UserParams },
+  request: { params: UserParams, body: { ...jsonBody(SeatBody), required: false } },
   responses: {
     200: json(UserSchema, 'The user, holding a seat'),
     ...problems('unauthenticated', 'forbidden', 'not_found', 'no_seats_available', 'user_deactivated'),
@@ -89,9 +103,30 @@ const unassignSeat = createRoute({
   path: '/{id}/seat',
   tags: ['Seats'],
   summary: "Take a user's seat back (administrators; idempotent)",
+  description:
+    'With no active console session the seat is freed at once. Otherwise `onActiveSessions` decides: `end_now` ' +
+    '(their sessions end), `grace` (default; after `graceMinutes`, default 5) or `after_session` (when their ' +
+    'last session ends). Until then the seat still counts as theirs: the answer shows `seat.revocation` and ' +
+    '`seat.expiresAt`. Asking again with `end_now` ends it at once; giving the seat (PUT) cancels it.',
   security: signedIn,
-  request: { params: UserParams },
-  responses: { 200: json(UserSchema, 'The user, without a seat'), ...problems('unauthenticated', 'forbidden', 'not_found') },
+  request: { params: UserParams, query: ReleaseQuery },
+  responses: { 200: json(UserSchema, 'The user, without a seat or with one being taken back'), ...problems('unauthenticated', 'forbidden', 'not_found') },
+});
+
+const returnSeat = createRoute({
+  method: 'post',
+  path: '/{id}/seat/return',
+  tags: ['Seats'],
+  summary: 'End a time-boxed seat early (administrators)',
+  description:
+    'The seat goes back to the user it was lent from if they can still take it, otherwise it is freed. ' +
+    'Connected holders are handled by `onActiveSessions` as for DELETE. 409 `seat_not_lent` for a seat with no end.',
+  security: signedIn,
+  request: { params: UserParams, query: ReleaseQuery },
+  responses: {
+    200: json(UserSchema, 'The user after the loan ended (or while it is ending)'),
+    ...problems('unauthenticated', 'forbidden', 'not_found', 'seat_not_lent'),
+  },
 });
 
 const renewInvitation = createRoute({
@@ -131,12 +166,18 @@ export const users = new OpenAPIHono<AppEnv>()
     unwrap(await c.var.subscription.deleteUser(c.var.credential, c.req.valid('param').id));
     return c.body(null, 204);
   })
-  .openapi(assignSeat, async (c) =>
-    c.json(unwrap(await c.var.subscription.assignSeat(c.var.credential, c.req.valid('param').id)), 200),
-  )
-  .openapi(unassignSeat, async (c) =>
-    c.json(unwrap(await c.var.subscription.unassignSeat(c.var.credential, c.req.valid('param').id)), 200),
-  )
+  .openapi(assignSeat, async (c) => {
+    const { id } = c.req.valid('param');
+    return c.json(unwrap(await c.var.subscription.assignSeat(c.var.credential, id, c.req.valid('json'))), 200);
+  })
+  .openapi(unassignSeat, async (c) => {
+    const { id } = c.req.valid('param');
+    return c.json(unwrap(await c.var.subscription.unassignSeat(c.var.credential, id, c.req.valid('query'))), 200);
+  })
+  .openapi(returnSeat, async (c) => {
+    const { id } = c.req.valid('param');
+    return c.json(unwrap(await c.var.subscription.returnSeat(c.var.credential, id, c.req.valid('query'))), 200);
+  })
   .openapi(renewInvitation, async (c) => {
     const invitation = await newInvitation(c.var.subscriptionId, new URL(c.req.url).origin);
     unwrap(

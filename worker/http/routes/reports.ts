@@ -1,0 +1,150 @@
+/**
+ * Reports for administrators, to answer "who should hold our seats?": utilisation per day,
+ * console activity per person, and idle seats with a reassignment suggestion. Each answers JSON,
+ * or a CSV download with `?format=csv`.
+ */
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import type { ConsoleActivity, IdleSeat, UtilisationDay } from '../../domain/reports';
+import type { AppEnv } from '../context';
+import { toCsv, csvResponse, type CsvColumn } from '../csv';
+import { problems, signedIn } from '../openapi';
+import { unwrap } from '../problem';
+import { ConsoleActivityQuery, IdleSeatsQuery, UtilisationQuery } from '../schemas';
+
+const timestamp = z.string().openapi({ format: 'date-time' });
+const person = z.object({ id: z.string(), name: z.string() });
+
+const Utilisation = z
+  .object({
+    from: z.string(),
+    to: z.string(),
+    items: z.array(z.object({ date: z.string(), purchased: z.number().int(), assigned: z.number().int(), peakAssigned: z.number().int() })),
+  })
+  .openapi('UtilisationReport');
+
+const Activity = z
+  .object({
+    from: timestamp,
+    to: timestamp,
+    items: z.array(
+      z.object({
+        user: z.object({ id: z.string(), name: z.string(), email: z.string(), role: z.string() }),
+        hasSeat: z.boolean(),
+        sessions: z.number().int(),
+        connectedSeconds: z.number().int(),
+        lastConnectionAt: timestamp.nullable(),
+      }),
+    ),
+  })
+  .openapi('ConsoleActivityReport');
+
+const Idle = z
+  .object({
+    days: z.number().int(),
+    since: timestamp,
+    items: z.array(
+      z.object({
+        user: z.object({ id: z.string(), name: z.string(), email: z.string() }),
+        seatAssignedAt: timestamp,
+        lastConnectionAt: timestamp.nullable(),
+        idleDays: z.number().int(),
+        suggestion: z.union([
+          z.object({ action: z.literal('approve_request'), requestId: z.string(), to: person }),
+          z.object({ action: z.literal('unassign') }),
+        ]),
+      }),
+    ),
+  })
+  .openapi('IdleSeatsReport');
+
+/** JSON or CSV, both documented. */
+const reportAnswer = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { 'application/json': { schema }, 'text/csv': { schema: z.string() } },
+});
+
+const utilisation = createRoute({
+  method: 'get',
+  path: '/utilisation',
+  tags: ['Reports'],
+  summary: 'Seats assigned against purchased, per UTC day, from the audit log (administrators)',
+  security: signedIn,
+  request: { query: UtilisationQuery },
+  responses: { 200: reportAnswer(Utilisation, 'One row per day'), ...problems('unauthenticated', 'forbidden') },
+});
+
+const activity = createRoute({
+  method: 'get',
+  path: '/console-activity',
+  tags: ['Reports'],
+  summary: 'Console sessions, connected time and last connection per person over the last `days` (administrators)',
+  security: signedIn,
+  request: { query: ConsoleActivityQuery },
+  responses: { 200: reportAnswer(Activity, 'One row per user, the most connected first'), ...problems('unauthenticated', 'forbidden') },
+});
+
+const idle = createRoute({
+  method: 'get',
+  path: '/idle-seats',
+  tags: ['Reports'],
+  summary: 'Holders with no console session in `days` days, each with a reassignment suggestion (administrators)',
+  description:
+    'A seat counts as idle once it has been held for `days` days without a session. The suggestion approves the ' +
+    'oldest waiting seat request with a transfer from this holder, or, with no one waiting, frees the seat.',
+  security: signedIn,
+  request: { query: IdleSeatsQuery },
+  responses: { 200: reportAnswer(Idle, 'Idle seats, the longest idle first'), ...problems('unauthenticated', 'forbidden') },
+});
+
+const UTILISATION_CSV: CsvColumn<UtilisationDay>[] = [
+  { header: 'date', value: (d) => d.date },
+  { header: 'purchased', value: (d) => d.purchased },
+  { header: 'assigned', value: (d) => d.assigned },
+  { header: 'peak_assigned', value: (d) => d.peakAssigned },
+];
+
+const ACTIVITY_CSV: CsvColumn<ConsoleActivity>[] = [
+  { header: 'user_id', value: (r) => r.user.id },
+  { header: 'name', value: (r) => r.user.name },
+  { header: 'email', value: (r) => r.user.email },
+  { header: 'role', value: (r) => r.user.role },
+  { header: 'has_seat', value: (r) => r.hasSeat },
+  { header: 'sessions', value: (r) => r.sessions },
+  { header: 'connected_seconds', value: (r) => r.connectedSeconds },
+  { header: 'last_connection_at', value: (r) => r.lastConnectionAt },
+];
+
+const IDLE_CSV: CsvColumn<IdleSeat>[] = [
+  { header: 'user_id', value: (r) => r.user.id },
+  { header: 'name', value: (r) => r.user.name },
+  { header: 'email', value: (r) => r.user.email },
+  { header: 'seat_assigned_at', value: (r) => r.seatAssignedAt },
+  { header: 'last_connection_at', value: (r) => r.lastConnectionAt },
+  { header: 'idle_days', value: (r) => r.idleDays },
+  { header: 'suggestion', value: (r) => r.suggestion.action },
+  { header: 'request_id', value: (r) => (r.suggestion.action === 'approve_request' ? r.suggestion.requestId : null) },
+  { header: 'suggested_user_id', value: (r) => (r.suggestion.action === 'approve_request' ? r.suggestion.to.id : null) },
+  { header: 'suggested_user_name', value: (r) => (r.suggestion.action === 'approve_request' ? r.suggestion.to.name : null) },
+];
+
+const today = () => new Date().toISOString().slice(0, 10);
+
+export const reports = new OpenAPIHono<AppEnv>()
+  .openapi(utilisation, async (c) => {
+    const { format, ...period } = c.req.valid('query');
+    const answer = unwrap(await c.var.subscription.utilisationReport(c.var.credential, period));
+    if (format === 'csv') return csvResponse(toCsv(UTILISATION_CSV, answer.items), `utilisation-${answer.from}-${answer.to}.csv`);
+    return c.json(answer, 200);
+  })
+  .openapi(activity, async (c) => {
+    const { format, days } = c.req.valid('query');
+    const answer = unwrap(await c.var.subscription.consoleActivityReport(c.var.credential, days));
+    if (format === 'csv') return csvResponse(toCsv(ACTIVITY_CSV, answer.items), `console-activity-${today()}.csv`);
+    return c.json(answer, 200);
+  })
+  .openapi(idle, async (c) => {
+    const { format, days } = c.req.valid('query');
+    const answer = unwrap(await c.var.subscription.idleSeatsReport(c.var.credential, days));
+    if (format === 'csv') return csvResponse(toCsv(IDLE_CSV, answer.items), `idle-seats-${today()}.csv`);
+    return c.json(answer, 200);
+  });

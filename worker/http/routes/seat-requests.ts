@@ -1,0 +1,119 @@
+/**
+ * Seat requests and the waitlist: a user without a seat asks for one; administrators approve (by
+ * assigning a free seat or transferring one) or decline with a note.
+ */
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { randomToken } from '../../crypto';
+import type { AppEnv } from '../context';
+import { json, jsonBody, problems, signedIn } from '../openapi';
+import { unwrap } from '../problem';
+import {
+  ApproveSeatRequestBody,
+  DeclineSeatRequestBody,
+  pageOf,
+  SeatRequestBody,
+  SeatRequestQuery,
+  SeatRequestSchema,
+  UserSchema,
+} from '../schemas';
+
+const RequestParams = z.object({ id: z.string().max(40).openapi({ param: { name: 'id', in: 'path' } }) });
+const Approved = z
+  .object({ request: SeatRequestSchema, user: UserSchema, from: UserSchema.nullable() })
+  .openapi('ApprovedSeatRequest');
+
+const create = createRoute({
+  method: 'post',
+  path: '/',
+  tags: ['Seat requests'],
+  summary: 'Ask for a seat, with a reason',
+  description:
+    'One pending request per user (409 `seat_request_pending`); a seat holder cannot ask (409 `seat_already_held`). ' +
+    'With the subscription\'s `autoAssignRequests` and a free seat, the answer is already "approved".',
+  security: signedIn,
+  request: { body: jsonBody(SeatRequestBody) },
+  responses: {
+    201: json(SeatRequestSchema, 'The request, with its place in the waitlist'),
+    ...problems('unauthenticated', 'seat_already_held', 'seat_request_pending'),
+  },
+});
+
+const list = createRoute({
+  method: 'get',
+  path: '/',
+  tags: ['Seat requests'],
+  summary: 'Seat requests, oldest first: all for administrators, your own for technicians',
+  description: '`?status=pending` is the waitlist (and the badge count).',
+  security: signedIn,
+  request: { query: SeatRequestQuery },
+  responses: { 200: json(pageOf(SeatRequestSchema), 'One page of requests'), ...problems('unauthenticated', 'forbidden') },
+});
+
+const approve = createRoute({
+  method: 'post',
+  path: '/{id}/approve',
+  tags: ['Seat requests'],
+  summary: 'Approve a request: assign a free seat, or transfer one `from` a holder (administrators)',
+  description:
+    'Without `from` and no free seat: 409 `no_seats_available` with the holders to choose from. With `from`, ' +
+    'the transfer follows `onActiveSessions` like POST /seats/transfer. `until` lends the seat until then.',
+  security: signedIn,
+  request: { params: RequestParams, body: jsonBody(ApproveSeatRequestBody) },
+  responses: {
+    200: json(Approved, 'The answered request, the requester, and the former holder for a transfer'),
+    ...problems(
+      'unauthenticated',
+      'forbidden',
+      'not_found',
+      'seat_request_closed',
+      'no_seats_available',
+      'seat_not_held',
+      'seat_already_held',
+      'user_deactivated',
+    ),
+  },
+});
+
+const decline = createRoute({
+  method: 'post',
+  path: '/{id}/decline',
+  tags: ['Seat requests'],
+  summary: 'Decline a request with an optional note (administrators)',
+  security: signedIn,
+  request: { params: RequestParams, body: jsonBody(DeclineSeatRequestBody) },
+  responses: {
+    200: json(SeatRequestSchema, 'The declined request'),
+    ...problems('unauthenticated', 'forbidden', 'not_found', 'seat_request_closed'),
+  },
+});
+
+const cancel = createRoute({
+  method: 'delete',
+  path: '/{id}',
+  tags: ['Seat requests'],
+  summary: 'Withdraw a pending request: your own, or any for administrators',
+  security: signedIn,
+  request: { params: RequestParams },
+  responses: { 204: { description: 'Withdrawn' }, ...problems('unauthenticated', 'not_found', 'seat_request_closed') },
+});
+
+export const seatRequests = new OpenAPIHono<AppEnv>()
+  .openapi(create, async (c) => {
+    const { reason } = c.req.valid('json');
+    const id = `req_${randomToken(13).slice(0, 20)}`;
+    return c.json(unwrap(await c.var.subscription.createSeatRequest(c.var.credential, { id, reason })), 201);
+  })
+  .openapi(list, async (c) => c.json(unwrap(await c.var.subscription.listSeatRequests(c.var.credential, c.req.valid('query'))), 200))
+  .openapi(approve, async (c) => {
+    const { id } = c.req.valid('param');
+    return c.json(unwrap(await c.var.subscription.approveSeatRequest(c.var.credential, id, c.req.valid('json'))), 200);
+  })
+  .openapi(decline, async (c) => {
+    const { id } = c.req.valid('param');
+    const { note } = c.req.valid('json');
+    return c.json(unwrap(await c.var.subscription.declineSeatRequest(c.var.credential, id, note ?? null)), 200);
+  })
+  .openapi(cancel, async (c) => {
+    unwrap(await c.var.subscription.cancelSeatRequest(c.var.credential, c.req.valid('param').id));
+    return c.body(null, 204);
+  });

@@ -1,0 +1,86 @@
+/**
+ * Ways to sign in besides the session itself: password resets (single-use, 30 minutes) and
+ * passkeys (WebAuthn credentials). Plain functions over the Subscription object's storage.
+ */
+import type { Sql } from './sql';
+
+export const RESET_MINUTES = 30;
+
+/** Stores a reset token's hash for a user, replacing any earlier one. */
+export function insertPasswordReset(sql: Sql, userId: string, tokenHash: string): string {
+  const expiresAt = new Date(Date.now() + RESET_MINUTES * 60_000).toISOString();
+  sql.run('DELETE FROM password_resets WHERE user_id = ?', userId);
+  sql.run(
+    'INSERT INTO password_resets (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)',
+    tokenHash,
+    userId,
+    new Date().toISOString(),
+    expiresAt,
+  );
+  return expiresAt;
+}
+
+/** The user a still-valid reset token belongs to, or null. */
+export function passwordResetUser(sql: Sql, tokenHash: string): string | null {
+  return (
+    sql.one<{ user_id: string }>(
+      'SELECT user_id FROM password_resets WHERE token_hash = ? AND expires_at > ?',
+      tokenHash,
+      new Date().toISOString(),
+    )?.user_id ?? null
+  );
+}
+
+export interface StoredPasskey {
+  id: string;
+  userId: string;
+  publicKey: string;
+  counter: number;
+  transports: string[];
+}
+
+export interface PasskeyView {
+  id: string;
+  name: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+}
+
+type PasskeyRow = {
+  id: string;
+  user_id: string;
+  name: string;
+  public_key: string;
+  counter: number;
+  transports: string;
+  created_at: string;
+  last_used_at: string | null;
+};
+
+/** A user's passkeys, newest first. */
+export function userPasskeys(sql: Sql, userId: string): PasskeyView[] {
+  return sql
+    .all<PasskeyRow>('SELECT * FROM passkeys WHERE user_id = ? ORDER BY created_at DESC', userId)
+    .map((r) => ({ id: r.id, name: r.name, createdAt: r.created_at, lastUsedAt: r.last_used_at }));
+}
+
+/** One stored passkey of a user, for verifying a sign-in with it. */
+export function storedPasskey(sql: Sql, userId: string, credentialId: string): StoredPasskey | null {
+  const row = sql.one<PasskeyRow>('SELECT * FROM passkeys WHERE id = ? AND user_id = ?', credentialId, userId);
+  return row
+    ? { id: row.id, userId: row.user_id, publicKey: row.public_key, counter: row.counter, transports: JSON.parse(row.transports) as string[] }
+    : null;
+}
+
+export function insertPasskey(sql: Sql, userId: string, passkey: Omit<StoredPasskey, 'userId'> & { name: string }): void {
+  sql.run(
+    'INSERT INTO passkeys (id, user_id, name, public_key, counter, transports, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    passkey.id,
+    userId,
+    passkey.name,
+    passkey.publicKey,
+    passkey.counter,
+    JSON.stringify(passkey.transports),
+    new Date().toISOString(),
+  );
+}

@@ -1,0 +1,240 @@
+/**
+ * Seat requests: a user without a seat asks for one with a reason; administrators approve (by
+ * assigning a free seat or transferring one) or decline with a note. Pending requests are the
+ * waitlist, oldest first; with the subscription's `autoAssignRequests` setting, a free seat goes to
+ * the oldest one at once.
+ */
+import { decideAnswer, decideNewRequest, type SeatRequestStatus } from '../domain/seat-requests';
+import { decideAssign, decideTransfer } from '../domain/seats';
+import { fail, ok, type Result } from '../domain/result';
+import type { ReleaseChoice } from '../domain/seat-timing';
+import type { Actor } from './access';
+import { recordAudit } from './audit';
+import { releaseSeat } from './revocations';
+import { candidateOf, giveSeat, storedCounts, target } from './seats';
+import type { Sql } from './sql';
+import { seatHolders } from './users';
+import { decodeCursor, page, type Page } from './views';
+
+export interface SeatRequest {
+  id: string;
+  user: { id: string; name: string };
+  reason: string;
+  status: SeatRequestStatus;
+  createdAt: string;
+  /** Place in the waitlist (1 is next) while pending; null once answered. */
+  position: number | null;
+  decidedAt: string | null;
+  decidedBy: { id: string; name: string } | null;
+  note: string | null;
+}
+
+type RequestRow = {
+  seq: number;
+  id: string;
+  user_id: string;
+  user_name: string | null;
+  reason: string;
+  status: string;
+  created_at: string;
+  decided_at: string | null;
+  decided_by_id: string | null;
+  decided_by_name: string | null;
+  note: string | null;
+  position: number | null;
+};
+
+const REQUEST_SELECT = `SELECT r.seq, r.id, r.user_id, u.name AS user_name, r.reason, r.status, r.created_at, r.decided_at,
+  r.decided_by_id, r.decided_by_name, r.note,
+  CASE WHEN r.status = 'pending'
+    THEN (SELECT COUNT(*) FROM seat_requests p WHERE p.status = 'pending' AND p.seq <= r.seq) END AS position
+  FROM seat_requests r LEFT JOIN users u ON u.id = r.user_id`;
+
+export interface RequestQuery {
+  status?: SeatRequestStatus;
+  userId?: string;
+  limit: number;
+  cursor?: string;
+}
+
+/** The caller asks for a seat. */
+export function createRequest(sql: Sql, actor: Actor, input: { id: string; reason: string }, now: number): Result<SeatRequest> {
+  const me = candidateOf(sql, actor.id);
+  const pending = sql.one<{ id: string; created_at: string }>(
+    "SELECT id, created_at FROM seat_requests WHERE user_id = ? AND status = 'pending'",
+    actor.id,
+  );
+  const decision = decideNewRequest({ id: actor.id, hasSeat: me?.hasSeat ?? false }, pending && { id: pending.id, createdAt: pending.created_at });
+  if (decision !== 'create') return decision;
+  sql.run(
+    "INSERT INTO seat_requests (id, user_id, reason, status, created_at) VALUES (?, ?, ?, 'pending', ?)",
+    input.id,
+    actor.id,
+    input.reason,
+    new Date(now).toISOString(),
+  );
+  recordAudit(sql, actor, 'seat_request.created', target(actor), { requestId: input.id, reason: input.reason });
+  return ok(requestById(sql, input.id)!);
+}
+
+/** Requests, oldest first: all of them for administrators, their own for everyone else. */
+export function listRequests(sql: Sql, actor: Actor, query: RequestQuery): Result<Page<SeatRequest>> {
+  if (actor.role !== 'administrator' && query.userId !== undefined && query.userId !== actor.id) {
+    return fail('forbidden', { detail: 'Technicians can only list their own seat requests. Leave out userId.' });
+  }
+  const after = decodeCursor(query.cursor);
+  if (after === 'invalid') return fail('validation_failed', { detail: 'The cursor is not one this API returned.' });
+  const where = ['r.seq > ?'];
+  const params: SqlStorageValue[] = [after ?? 0];
+  const userId = actor.role === 'administrator' ? query.userId : actor.id;
+  if (userId) {
+    where.push('r.user_id = ?');
+    params.push(userId);
+  }
+  if (query.status) {
+    where.push('r.status = ?');
+    params.push(query.status);
+  }
+  const rows = sql.all<RequestRow>(`${REQUEST_SELECT} WHERE ${where.join(' AND ')} ORDER BY r.seq LIMIT ?`, ...params, query.limit + 1);
+  return ok(page(rows, query.limit, toRequest));
+}
+
+/** One request: any for administrators, only their own for everyone else. */
+export function requestFor(sql: Sql, actor: Actor, requestId: string): Result<SeatRequest> {
+  const request = requestById(sql, requestId);
+  if (!request || (actor.role !== 'administrator' && request.user.id !== actor.id)) {
+    return fail('not_found', { detail: 'No such seat request in this subscription.' });
+  }
+  return ok(request);
+}
+
+/** What approving a request will do, decided before anything is written. */
+export type ApprovalPlan =
+  | { request: SeatRequest; kind: 'assign' | 'already_held' }
+  | { request: SeatRequest; kind: 'transfer'; from: { id: string; name: string } };
+
+/**
+ * Decides an approval: a transfer from `from` when given (works when every seat is taken),
+ * otherwise a free seat, refused with the holders when none is free.
+ */
+export function planApproval(sql: Sql, actor: Actor, requestId: string, from: string | undefined): Result<ApprovalPlan> {
+  const request = requestFor(sql, actor, requestId);
+  if (!request.ok) return request;
+  const answerable = decideAnswer(request.value);
+  if (answerable !== 'answer') return answerable;
+  const requester = candidateOf(sql, request.value.user.id);
+  if (!requester) return fail('not_found', { detail: 'The user who asked no longer exists.' });
+  if (from !== undefined) {
+    const holder = candidateOf(sql, from);
+    if (!holder) return fail('not_found', { detail: 'No such user in this subscription to take the seat from.' });
+    const decision = decideTransfer(holder, requester);
+    if (decision !== 'transfer') return decision;
+    return ok({ request: request.value, kind: 'transfer', from: { id: holder.id, name: holder.name } });
+  }
+  const decision = decideAssign(storedCounts(sql), requester, () => seatHolders(sql));
+  if (decision === 'noop') return ok({ request: request.value, kind: 'already_held' });
+  if (decision !== 'assign') return decision;
+  return ok({ request: request.value, kind: 'assign' });
+}
+
+/** Approves as planned: the request is answered and the seat assigned, or transferred as the administrator chose. */
+export function applyApproval(
+  sql: Sql,
+  actor: Actor,
+  plan: ApprovalPlan,
+  input: { until: string | null; note: string | null; choice: ReleaseChoice },
+  now: number,
+): void {
+  const { request } = plan;
+  answer(sql, actor, request, 'approved', input.note, now);
+  const requester = request.user;
+  const details = { requestId: request.id, ...(plan.kind === 'transfer' ? { from: plan.from } : {}), note: input.note };
+  recordAudit(sql, actor, 'seat_request.approved', target(requester), details);
+  if (plan.kind === 'assign') giveSeat(sql, actor, requester, now, { until: input.until, returnsTo: null }, { requestId: request.id });
+  if (plan.kind === 'transfer') {
+    releaseSeat(sql, actor, plan.from, { action: 'transfer', transferTo: requester, until: input.until }, input.choice, now);
+  }
+}
+
+/** Declines a pending request, with an optional note for the requester. */
+export function declineRequest(sql: Sql, actor: Actor, requestId: string, note: string | null, now: number): Result<SeatRequest> {
+  const request = requestFor(sql, actor, requestId);
+  if (!request.ok) return request;
+  const answerable = decideAnswer(request.value);
+  if (answerable !== 'answer') return answerable;
+  answer(sql, actor, request.value, 'declined', note, now);
+  recordAudit(sql, actor, 'seat_request.declined', target(request.value.user), { requestId, note });
+  return ok(requestById(sql, requestId)!);
+}
+
+/** The requester (or an administrator) withdraws a pending request. */
+export function cancelRequest(sql: Sql, actor: Actor, requestId: string, now: number): Result<null> {
+  const request = requestFor(sql, actor, requestId);
+  if (!request.ok) return request;
+  const answerable = decideAnswer(request.value);
+  if (answerable !== 'answer') return answerable;
+  answer(sql, actor, request.value, 'cancelled', null, now);
+  recordAudit(sql, actor, 'seat_request.cancelled', target(request.value.user), { requestId });
+  return ok(null);
+}
+
+/** A user who is deactivated or deleted stops waiting. */
+export function cancelRequestsOf(sql: Sql, actor: Actor | null, user: { id: string; name: string }, now: number, reason: string): void {
+  const pending = sql.one<RequestRow>(`${REQUEST_SELECT} WHERE r.user_id = ? AND r.status = 'pending'`, user.id);
+  if (!pending) return;
+  answer(sql, actor, toRequest(pending), 'cancelled', null, now);
+  recordAudit(sql, actor, 'seat_request.cancelled', target(user), { requestId: pending.id, reason });
+}
+
+/**
+ * With `autoAssignRequests` on, gives free seats to the oldest pending requests. Runs at the end
+ * of every change, inside its transaction, so a seat freed by anything goes straight on.
+ */
+export function fillFromWaitlist(sql: Sql, now: number): void {
+  const setting = sql.one<{ auto: number }>('SELECT auto_assign_requests AS auto FROM subscription');
+  if (!setting?.auto) return;
+  let available = storedCounts(sql).available;
+  while (available > 0) {
+    const next = sql.one<RequestRow>(
+      `${REQUEST_SELECT} LEFT JOIN seats s ON s.user_id = r.user_id
+       WHERE r.status = 'pending' AND u.status = 'active' AND s.user_id IS NULL ORDER BY r.seq LIMIT 1`,
+    );
+    if (!next) return;
+    const request = toRequest(next);
+    answer(sql, null, request, 'approved', null, now);
+    recordAudit(sql, null, 'seat_request.approved', target(request.user), { requestId: request.id, automatic: true });
+    giveSeat(sql, null, request.user, now, undefined, { requestId: request.id, automatic: true });
+    available -= 1;
+  }
+}
+
+export function requestById(sql: Sql, requestId: string): SeatRequest | null {
+  const row = sql.one<RequestRow>(`${REQUEST_SELECT} WHERE r.id = ?`, requestId);
+  return row ? toRequest(row) : null;
+}
+
+function answer(sql: Sql, actor: Actor | null, request: SeatRequest, status: SeatRequestStatus, note: string | null, now: number): void {
+  sql.run(
+    'UPDATE seat_requests SET status = ?, decided_at = ?, decided_by_id = ?, decided_by_name = ?, note = ? WHERE id = ?',
+    status,
+    new Date(now).toISOString(),
+    actor?.id ?? null,
+    actor?.name ?? null,
+    note,
+    request.id,
+  );
+}
+
+function toRequest(row: RequestRow): SeatRequest {
+  return {
+    id: row.id,
+    user: { id: row.user_id, name: row.user_name ?? '' },
+    reason: row.reason,
+    status: row.status as SeatRequestStatus,
+    createdAt: row.created_at,
+    position: row.position,
+    decidedAt: row.decided_at,
+    decidedBy: row.decided_by_id ? { id: row.decided_by_id, name: row.decided_by_name ?? '' } : null,
+    note: row.note,
+  };
+}

@@ -1,0 +1,109 @@
+/**
+ * Writing seat rows. Every seat that is given, taken or moved goes through these functions, so the
+ * things that belong to a seat follow it in the same transaction: its loan timer, a revocation
+ * waiting on it, and the holder's pending seat request (answered once they have a seat).
+ *
+ * The rules (may this happen?) live in worker/domain; callers decide first, then call these.
+ */
+import type { Actor } from './access';
+import { recordAudit } from './audit';
+import type { Sql } from './sql';
+import { clearTimer, setTimer } from './timers';
+
+/** A user as the audit log names them. */
+export interface Person {
+  id: string;
+  name: string;
+}
+
+/** How long a seat is held: until a time (null: no end), then back to `returnsTo` (null: freed). */
+export interface SeatTerm {
+  until: string | null;
+  returnsTo: string | null;
+}
+
+const OPEN_ENDED: SeatTerm = { until: null, returnsTo: null };
+
+/** Gives `user` a seat and records `seat.assigned`. The caller has checked that one is free. */
+export function giveSeat(sql: Sql, actor: Actor | null, user: Person, now: number, term = OPEN_ENDED, details: Record<string, unknown> = {}): void {
+  addSeat(sql, actor, user, now, term);
+  recordAudit(sql, actor, 'seat.assigned', target(user), term.until ? { ...details, until: term.until } : details);
+}
+
+/** Takes `user`'s seat and records `seat.unassigned`. */
+export function takeSeat(sql: Sql, actor: Actor | null, user: Person, details: Record<string, unknown> = {}): void {
+  dropSeat(sql, user.id);
+  recordAudit(sql, actor, 'seat.unassigned', target(user), details);
+}
+
+/** Moves a seat from one user to another in one step and records `seat.transferred`. */
+export function moveSeat(sql: Sql, actor: Actor | null, from: Person, to: Person, now: number, term = OPEN_ENDED, details: Record<string, unknown> = {}): void {
+  dropSeat(sql, from.id);
+  addSeat(sql, actor, to, now, term);
+  const loan = term.until ? { until: term.until, returnsTo: term.returnsTo } : {};
+  recordAudit(sql, actor, 'seat.transferred', target(to), { from: person(from), to: person(to), ...loan, ...details });
+}
+
+/** Inserts the seat row with its term; a time-boxed seat sets its loan timer. */
+export function addSeat(sql: Sql, actor: Actor | null, user: Person, now: number, term: SeatTerm): void {
+  sql.run(
+    'INSERT INTO seats (user_id, assigned_at, expires_at, returns_to) VALUES (?, ?, ?, ?)',
+    user.id,
+    new Date(now).toISOString(),
+    term.until,
+    term.until ? term.returnsTo : null,
+  );
+  if (term.until) setTimer(sql, 'loan', user.id, Date.parse(term.until));
+  answerRequestOnSeat(sql, actor, user, now);
+}
+
+/** Deletes the seat row, with the revocation and timers that belonged to it. */
+export function dropSeat(sql: Sql, userId: string): void {
+  sql.run('DELETE FROM seats WHERE user_id = ?', userId);
+  sql.run('DELETE FROM seat_revocations WHERE user_id = ?', userId);
+  clearTimer(sql, 'loan', userId);
+  clearTimer(sql, 'grace', userId);
+}
+
+/** A user's seat: when it was given, when it ends, and to whom it returns. Null without one. */
+export function seatOf(sql: Sql, userId: string): { assignedAt: string; until: string | null; returnsTo: string | null } | null {
+  const row = sql.one<{ assigned_at: string; expires_at: string | null; returns_to: string | null }>(
+    'SELECT assigned_at, expires_at, returns_to FROM seats WHERE user_id = ?',
+    userId,
+  );
+  return row ? { assignedAt: row.assigned_at, until: row.expires_at, returnsTo: row.returns_to } : null;
+}
+
+/** What the seat rules need to know about a user, or null when they no longer exist. */
+export function candidateOf(sql: Sql, userId: string): { id: string; name: string; status: 'invited' | 'active' | 'deactivated'; hasSeat: boolean } | null {
+  const row = sql.one<{ id: string; name: string; status: string; held: number }>(
+    'SELECT u.id, u.name, u.status, s.user_id IS NOT NULL AS held FROM users u LEFT JOIN seats s ON s.user_id = u.id WHERE u.id = ?',
+    userId,
+  );
+  return row ? { id: row.id, name: row.name, status: row.status as 'invited' | 'active' | 'deactivated', hasSeat: row.held === 1 } : null;
+}
+
+/** The seat counts as stored. */
+export function storedCounts(sql: Sql): { purchased: number; assigned: number; available: number } {
+  const row = sql.one<{ purchased: number; assigned: number }>('SELECT purchased, assigned FROM subscription');
+  const purchased = row?.purchased ?? 0;
+  const assigned = row?.assigned ?? 0;
+  return { purchased, assigned, available: Math.max(0, purchased - assigned) };
+}
+
+/** Someone who got a seat no longer waits for one: their pending request is approved. */
+function answerRequestOnSeat(sql: Sql, actor: Actor | null, user: Person, now: number): void {
+  const pending = sql.one<{ id: string }>("SELECT id FROM seat_requests WHERE user_id = ? AND status = 'pending'", user.id);
+  if (!pending) return;
+  sql.run(
+    "UPDATE seat_requests SET status = 'approved', decided_at = ?, decided_by_id = ?, decided_by_name = ? WHERE id = ?",
+    new Date(now).toISOString(),
+    actor?.id ?? null,
+    actor?.name ?? null,
+    pending.id,
+  );
+  recordAudit(sql, actor, 'seat_request.approved', target(user), { requestId: pending.id, seatGiven: true });
+}
+
+export const target = (user: Person) => ({ type: 'user' as const, id: user.id, name: user.name });
+export const person = (user: Person) => ({ id: user.id, name: user.name });

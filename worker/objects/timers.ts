@@ -1,0 +1,44 @@
+/**
+ * Every timed step of a subscription is a row here: a grace period's end, a loan's end, a console
+ * session's heartbeat deadline. A Durable Object has one alarm; the object keeps it set to the
+ * earliest row, and its `alarm()` runs the rows that are due. Rows are written in the same
+ * transaction as the change they belong to, so they are the truth of "when".
+ */
+import type { Sql } from './sql';
+
+export type TimerKind = 'grace' | 'loan' | 'heartbeat';
+
+export interface Timer {
+  kind: TimerKind;
+  /** A user id (grace, loan) or a console session id (heartbeat). */
+  ref: string;
+  /** Milliseconds since the epoch. */
+  dueAt: number;
+}
+
+/** Sets (or moves) the one timer of this kind for `ref`. */
+export function setTimer(sql: Sql, kind: TimerKind, ref: string, dueAt: number): void {
+  sql.run(
+    `INSERT INTO timers (kind, ref, due_at) VALUES (?, ?, ?)
+     ON CONFLICT (kind, ref) DO UPDATE SET due_at = excluded.due_at`,
+    kind,
+    ref,
+    dueAt,
+  );
+}
+
+export function clearTimer(sql: Sql, kind: TimerKind, ref: string): void {
+  sql.run('DELETE FROM timers WHERE kind = ? AND ref = ?', kind, ref);
+}
+
+/** The timers due at `now`, earliest first. */
+export function dueTimers(sql: Sql, now: number): Timer[] {
+  return sql
+    .all<{ kind: string; ref: string; due_at: number }>('SELECT kind, ref, due_at FROM timers WHERE due_at <= ? ORDER BY due_at, kind, ref', now)
+    .map((r) => ({ kind: r.kind as TimerKind, ref: r.ref, dueAt: r.due_at }));
+}
+
+/** When the next timer is due, or null when none is set: what the object's alarm should be. */
+export function nextDue(sql: Sql): number | null {
+  return sql.one<{ due: number | null }>('SELECT MIN(due_at) AS due FROM timers')?.due ?? null;
+}
