@@ -1,10 +1,41 @@
 /**
- * Ways to sign in besides the session itself: password resets (single-use, 30 minutes) and
- * passkeys (WebAuthn credentials). Plain functions over the Subscription object's storage.
+ * Ways to sign in besides the session itself: passwords (hashed in the Worker, stored here),
+ * password resets (single-use, 30 minutes) and passkeys (WebAuthn credentials). Plain functions
+ * over the Subscription object's storage.
  */
+import type { PasswordHash } from '../crypto';
 import type { Sql } from './sql';
 
 export const RESET_MINUTES = 30;
+
+/** A user's stored password hash, which the Worker verifies (hashing never runs in the object). */
+export interface StoredPassword {
+  userId: string;
+  hash: string;
+  salt: string;
+  iterations: number;
+}
+
+/** A user's stored password, or null before they have set one. */
+export function storedPassword(sql: Sql, userId: string): StoredPassword | null {
+  const row = sql.one<{ password_hash: string | null; password_salt: string; password_iterations: number }>(
+    'SELECT password_hash, password_salt, password_iterations FROM users WHERE id = ?',
+    userId,
+  );
+  return row?.password_hash
+    ? { userId, hash: row.password_hash, salt: row.password_salt, iterations: row.password_iterations }
+    : null;
+}
+
+export function setPassword(sql: Sql, userId: string, password: PasswordHash): void {
+  sql.run(
+    'UPDATE users SET password_hash = ?, password_salt = ?, password_iterations = ? WHERE id = ?',
+    password.hash,
+    password.salt,
+    password.iterations,
+    userId,
+  );
+}
 
 /** Stores a reset token's hash for a user, replacing any earlier one. */
 export function insertPasswordReset(sql: Sql, userId: string, tokenHash: string): string {

@@ -90,3 +90,25 @@ export class EmailIndex extends DurableObject<Env> {
     else this.release(row.subscription_id, row.user_id);
   }
 }
+
+// ── How a subscription uses the index ────────────────────────────────────────────────────────
+
+/** Reserves `email` for a user a subscription is about to create; false when someone else holds it. */
+export function claimEmail(index: Env['EMAIL_INDEX'], email: string, subscriptionId: string, userId: string): Promise<boolean> {
+  return index.getByName(email.toLowerCase()).claim(subscriptionId, userId, email);
+}
+
+/** Makes a claim final once the user exists. */
+export async function confirmEmail(index: Env['EMAIL_INDEX'], email: string, subscriptionId: string, userId: string): Promise<void> {
+  // A lost confirmation is repaired by the index itself, which asks us when a claim looks stale.
+  await index.getByName(email.toLowerCase()).confirm(subscriptionId, userId).catch((error: unknown) => {
+    console.error('email confirm failed', error);
+  });
+}
+
+/** Frees an email: a refused creation's claim, or a deleted user's address. */
+export async function releaseEmail(index: Env['EMAIL_INDEX'], email: string, subscriptionId: string, userId: string): Promise<void> {
+  await index.getByName(email.toLowerCase()).release(subscriptionId, userId).catch((error: unknown) => {
+    console.error('email release failed', error);
+  });
+}

@@ -23,6 +23,14 @@ export interface SeatChange {
   until: string | null;
 }
 
+/** When the administrator does not say: a grace period for the holder's console sessions. */
+export const DEFAULT_CHOICE: ReleaseChoice = { onActiveSessions: 'grace' };
+
+/** The administrator's choice for the holder's console sessions, with the default filled in. */
+export function choiceOf(options: Partial<ReleaseChoice>): ReleaseChoice {
+  return { onActiveSessions: options.onActiveSessions ?? DEFAULT_CHOICE.onActiveSessions, graceMinutes: options.graceMinutes };
+}
+
 interface Revocation extends SeatChange {
   userId: string;
   mode: 'grace' | 'after_session';

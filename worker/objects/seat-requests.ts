@@ -7,14 +7,16 @@
 import { decideAnswer, decideNewRequest, type SeatRequestStatus } from '../domain/seat-requests';
 import { decideAssign, decideTransfer } from '../domain/seats';
 import { fail, ok, type Result } from '../domain/result';
-import type { ReleaseChoice } from '../domain/seat-timing';
+import { checkUntil, type ReleaseChoice } from '../domain/seat-timing';
 import type { Actor } from './access';
 import { recordAudit } from './audit';
-import { releaseSeat } from './revocations';
+import type { ObjectContext } from './context';
+import { choiceOf, releaseSeat } from './revocations';
+import type { TransferOptions } from './seat-admin';
 import { candidateOf, giveSeat, storedCounts, target } from './seats';
 import type { Sql } from './sql';
-import { seatHolders } from './users';
-import { decodeCursor, page, type Page } from './views';
+import { existingUser, seatHolders } from './users';
+import { decodeCursor, page, type Page, type User } from './views';
 
 export interface SeatRequest {
   id: string;
@@ -106,6 +108,31 @@ export function requestFor(sql: Sql, actor: Actor, requestId: string): Result<Se
     return fail('not_found', { detail: 'No such seat request in this subscription.' });
   }
   return ok(request);
+}
+
+/** Approving a seat request: transfer `from` a holder (else assign a free seat), optionally `until` a time. */
+export interface ApprovalInput extends TransferOptions {
+  from?: string;
+  note?: string | null;
+}
+
+/** Approves a pending request: a free seat, or one transferred `from` a holder; lent `until` a time. */
+export function approveRequest(
+  object: ObjectContext,
+  actor: Actor,
+  requestId: string,
+  input: ApprovalInput,
+): Result<{ request: SeatRequest; user: User; from: User | null }> {
+  const { sql } = object;
+  const now = Date.now();
+  const until = checkUntil(input.until, now);
+  if (!until.ok) return until;
+  const plan = planApproval(sql, actor, requestId, input.from);
+  if (!plan.ok) return plan;
+  const options = { until: until.value, note: input.note ?? null, choice: choiceOf(input) };
+  object.write(() => applyApproval(sql, actor, plan.value, options, now));
+  const from = plan.value.kind === 'transfer' ? existingUser(sql, plan.value.from.id) : null;
+  return ok({ request: requestById(sql, requestId)!, user: existingUser(sql, plan.value.request.user.id), from });
 }
 
 /** What approving a request will do, decided before anything is written. */

@@ -1,8 +1,8 @@
 /** Reading users and seats from the Subscription object's storage. */
-import { fail, ok, type Result, type Role, type SeatHolder, type UserStatus } from '../domain/result';
+import { fail, ok, type Failure, type Result, type Role, type SeatHolder, type UserStatus } from '../domain/result';
 import { seatCounts } from '../domain/seats';
 import type { Sql } from './sql';
-import { decodeCursor, page, toUser, type Page, type SubscriptionView, type User, type UserRow } from './views';
+import { decodeCursor, page, toUser, type Account, type Page, type SubscriptionView, type User, type UserRow } from './views';
 
 const USER_COLUMNS = `u.seq, u.id, u.name, u.email, u.role, u.status, u.created_at, u.last_active_at,
   u.password_hash IS NOT NULL AS has_password, s.assigned_at AS seat_assigned_at, s.expires_at AS seat_expires_at,
@@ -26,6 +26,33 @@ export interface UserQuery {
 /** One user's row, with whether they have set a password. */
 export function userRow(sql: Sql, userId: string): (UserRow & { has_password: number }) | null {
   return sql.one<UserRow & { has_password: number }>(`SELECT ${USER_COLUMNS} FROM ${USER_FROM} WHERE u.id = ?`, userId);
+}
+
+/** One user of this subscription, or `not_found`. */
+export function findUser(sql: Sql, userId: string): Result<User> {
+  const row = userRow(sql, userId);
+  return row ? ok(toUser(row)) : notFound('user');
+}
+
+/** A user this very call just read or wrote. */
+export function existingUser(sql: Sql, userId: string): User {
+  const row = userRow(sql, userId);
+  if (!row) throw new Error(`user ${userId} vanished inside one call`);
+  return toUser(row);
+}
+
+/** A user with their subscription, as sign-in and `me` answer. */
+export function accountOf(sql: Sql, userId: string): Account {
+  return { user: existingUser(sql, userId), subscription: subscriptionView(sql) };
+}
+
+/** Whether a user of this subscription still has this email (the email index asks when a claim looks stale). */
+export function holdsEmail(sql: Sql, email: string, userId: string): boolean {
+  return sql.one('SELECT id FROM users WHERE id = ? AND email = ?', userId, email) !== null;
+}
+
+export function notFound(what: 'user' | 'token'): Failure {
+  return fail('not_found', { detail: `No such ${what} in this subscription.` });
 }
 
 /** One page of users, oldest first, filtered by seat, role, status and a search on name or email. */
@@ -79,4 +106,11 @@ export function subscriptionRow(sql: Sql): SubscriptionView | null {
   return row
     ? { id: row.id, name: row.name, seats: seatCounts(row.purchased, row.assigned), autoAssignRequests: row.auto === 1 }
     : null;
+}
+
+/** The subscription, which exists for every call after sign-up. */
+export function subscriptionView(sql: Sql): SubscriptionView {
+  const view = subscriptionRow(sql);
+  if (!view) throw new Error('Subscription not initialized');
+  return view;
 }

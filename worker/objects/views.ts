@@ -41,6 +41,12 @@ export interface SubscriptionView {
   autoAssignRequests: boolean;
 }
 
+/** The signed-in user and their subscription: what sign-in, sign-up and `me` answer. */
+export interface Account {
+  user: User;
+  subscription: SubscriptionView;
+}
+
 export type TokenScope = 'read' | 'write';
 
 export interface ApiToken {

@@ -1,0 +1,39 @@
+/**
+ * Live updates: each signed-in client may hold a hibernating WebSocket on the subscription's
+ * object. After every committed change each socket receives `{"type":"changed", seats, at}` and the
+ * client refetches what it shows; revoking a user's access closes their sockets.
+ */
+import type { Credential } from './access';
+import type { Sql } from './sql';
+import { subscriptionView } from './users';
+
+/** The Worker passes a live-update socket's credential in these headers. */
+export const CREDENTIAL_HEADERS = { kind: 'x-setme-credential-kind', hash: 'x-setme-credential-hash' } as const;
+
+/** The credential the Worker put in a live-update request's headers, or null. */
+export function credentialFromHeaders(headers: Headers): Credential | null {
+  const kind = headers.get(CREDENTIAL_HEADERS.kind);
+  const hash = headers.get(CREDENTIAL_HEADERS.hash);
+  return (kind === 'session' || kind === 'token') && hash ? { kind, hash, intent: 'read' } : null;
+}
+
+/** What every socket is sent after a change (and on connecting). */
+export function changedMessage(sql: Sql): string {
+  return JSON.stringify({ type: 'changed', seats: subscriptionView(sql).seats, at: new Date().toISOString() });
+}
+
+/** Sends one message to every socket. */
+export function broadcast(sockets: WebSocket[], message: string): void {
+  for (const ws of sockets) {
+    try {
+      ws.send(message);
+    } catch {
+      // A socket that is closing; the runtime drops it.
+    }
+  }
+}
+
+/** Closes a user's sockets when their access is revoked (clients see code 4001). */
+export function closeSockets(sockets: WebSocket[]): void {
+  for (const ws of sockets) ws.close(4001, 'access revoked');
+}

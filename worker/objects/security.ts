@@ -1,0 +1,146 @@
+/**
+ * A user's account security: their signed-in devices, their password (changed, or reset from an
+ * emailed link) and their passkeys. Hashing and WebAuthn verification happen in the Worker; these
+ * functions store the outcome.
+ */
+import type { PasswordHash } from '../crypto';
+import { fail, ok, type Result, type Role } from '../domain/result';
+import { insertSession, type Actor, type Credential, type NewSession } from './access';
+import { recordAudit } from './audit';
+import type { ObjectContext } from './context';
+import {
+  insertPasskey,
+  insertPasswordReset,
+  passwordResetUser,
+  setPassword,
+  storedPasskey,
+  userPasskeys,
+  type PasskeyView,
+  type StoredPasskey,
+} from './credentials';
+import type { Sql } from './sql';
+import { accountOf, existingUser, userRow } from './users';
+import type { Account } from './views';
+
+// ── Devices ──────────────────────────────────────────────────────────────────────────────────
+
+/** Signs one of the actor's devices out. */
+export function endSession(sql: Sql, actor: Actor, sessionId: string): Result<null> {
+  const ended = sql.run('DELETE FROM sessions WHERE id = ? AND user_id = ?', sessionId, actor.id);
+  return ended ? ok(null) : fail('not_found', { detail: 'No such session of yours.' });
+}
+
+/** Signs every device of the actor out except the one behind `credential`. */
+export function endOtherSessions(sql: Sql, actor: Actor, credential: Credential): Result<{ ended: number }> {
+  const ended = sql.run('DELETE FROM sessions WHERE user_id = ? AND token_hash != ?', actor.id, credential.hash);
+  return ok({ ended });
+}
+
+// ── Passwords ────────────────────────────────────────────────────────────────────────────────
+
+/** Sets the actor's new password and signs their other devices out. */
+export function changePassword(object: ObjectContext, actor: Actor, credential: Credential, password: PasswordHash): Result<null> {
+  const { sql } = object;
+  object.write(() => {
+    setPassword(sql, actor.id, password);
+    sql.run('DELETE FROM sessions WHERE user_id = ? AND token_hash != ?', actor.id, credential.hash);
+    recordAudit(sql, actor, 'user.password_changed', { type: 'user', id: actor.id, name: actor.name });
+  });
+  return ok(null);
+}
+
+/** Stores a reset token for an active user with this email; null (nothing stored) for anyone else. */
+export function startPasswordReset(
+  object: ObjectContext,
+  email: string,
+  tokenHash: string,
+): Result<{ name: string; email: string; expiresAt: string } | null> {
+  const { sql } = object;
+  const user = sql.one<{ id: string; name: string; email: string }>(
+    "SELECT id, name, email FROM users WHERE email = ? AND status = 'active'",
+    email,
+  );
+  if (!user) return ok(null);
+  const expiresAt = object.write(() => insertPasswordReset(sql, user.id, tokenHash));
+  return ok({ name: user.name, email: user.email, expiresAt });
+}
+
+/** Sets a new password from a reset link (once), ends every session, and signs in here. */
+export function completePasswordReset(object: ObjectContext, tokenHash: string, password: PasswordHash, session: NewSession): Result<Account> {
+  const { sql } = object;
+  const userId = passwordResetUser(sql, tokenHash);
+  const user = userId ? userRow(sql, userId) : null;
+  if (!user || user.status !== 'active') {
+    return fail('invitation_invalid', {
+      detail: 'This password reset link is invalid, already used or expired. Ask for a new one.',
+    });
+  }
+  object.write(() => {
+    sql.run('DELETE FROM password_resets WHERE user_id = ?', user.id);
+    sql.run('DELETE FROM sessions WHERE user_id = ?', user.id);
+    sql.run('DELETE FROM login_failures WHERE user_id = ?', user.id);
+    setPassword(sql, user.id, password);
+    const self = { id: user.id, name: user.name, role: user.role as Role };
+    recordAudit(sql, self, 'user.password_reset', { type: 'user', id: user.id, name: user.name });
+    insertSession(sql, user.id, session);
+  });
+  return ok(accountOf(sql, user.id));
+}
+
+// ── Passkeys ─────────────────────────────────────────────────────────────────────────────────
+
+/** Who is registering a passkey, and the passkeys they already have. */
+export function passkeyOwner(sql: Sql, actor: Actor): Result<{ userId: string; name: string; email: string; passkeyIds: string[] }> {
+  const user = existingUser(sql, actor.id);
+  const passkeyIds = userPasskeys(sql, user.id).map((p) => p.id);
+  return ok({ userId: user.id, name: user.name, email: user.email, passkeyIds });
+}
+
+/** Stores a verified passkey for the actor; answers with all of theirs. */
+export function addPasskey(object: ObjectContext, actor: Actor, passkey: Omit<StoredPasskey, 'userId'> & { name: string }): Result<PasskeyView[]> {
+  const { sql } = object;
+  object.write(() => {
+    insertPasskey(sql, actor.id, passkey);
+    recordAudit(sql, actor, 'passkey.added', { type: 'user', id: actor.id, name: actor.name }, { passkey: passkey.name });
+  });
+  return ok(userPasskeys(sql, actor.id));
+}
+
+/** A passkey presented at sign-in, if it belongs to an active user here. */
+export function passkeyForLogin(sql: Sql, userId: string, credentialId: string): Result<StoredPasskey | null> {
+  const user = userRow(sql, userId);
+  if (!user || user.status !== 'active') return ok(null);
+  return ok(storedPasskey(sql, userId, credentialId));
+}
+
+/** Records a verified passkey sign-in (its new signature counter) and starts a session. */
+export function completePasskeyLogin(
+  object: ObjectContext,
+  userId: string,
+  credentialId: string,
+  counter: number,
+  session: NewSession,
+): Result<Account> {
+  const { sql } = object;
+  const user = userRow(sql, userId);
+  if (!user || user.status !== 'active' || !storedPasskey(sql, userId, credentialId)) {
+    return fail('invalid_credentials', {});
+  }
+  object.write(() => {
+    sql.run('UPDATE passkeys SET counter = ?, last_used_at = ? WHERE id = ?', counter, new Date().toISOString(), credentialId);
+    sql.run('UPDATE users SET last_active_at = ? WHERE id = ?', new Date().toISOString(), userId);
+    insertSession(sql, userId, session);
+  });
+  return ok(accountOf(sql, userId));
+}
+
+/** Removes one of the actor's passkeys. */
+export function deletePasskey(object: ObjectContext, actor: Actor, passkeyId: string): Result<null> {
+  const { sql } = object;
+  const removed = object.write(() => {
+    const count = sql.run('DELETE FROM passkeys WHERE id = ? AND user_id = ?', passkeyId, actor.id);
+    if (count) recordAudit(sql, actor, 'passkey.removed', { type: 'user', id: actor.id, name: actor.name });
+    return count;
+  });
+  return removed ? ok(null) : fail('not_found', { detail: 'No such passkey of yours.' });
+}
