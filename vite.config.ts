@@ -8,7 +8,11 @@ export default defineConfig({
   plugins: [
     sveltekit({
       adapter: adapter({ pages: 'build', assets: 'build', fallback: 'index.html' }),
-      files: { src: 'app' },
+      // app/static holds the web app manifest, icons and install screenshots (stable URLs).
+      files: { src: 'app', assets: 'app/static' },
+      // The service worker announces new versions itself ("Update available — reload"), so
+      // SvelteKit's hourly version poll is only a backstop.
+      version: { pollInterval: 10 * 60 * 1000 },
     }),
   ],
 });

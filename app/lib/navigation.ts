@@ -1,0 +1,6 @@
+/** Where each person starts: administrators manage users; technicians see their own seat. */
+import type { Account } from './types';
+
+export function homeOf(account: Account): string {
+  return account.user.role === 'administrator' ? '/' : '/me';
+}

@@ -1,0 +1,64 @@
+/**
+ * Who is signed in on this device, and their subscription. Filled from GET /me when the app
+ * starts; emptied on sign-out, together with the offline copy of API data.
+ */
+import { api, ApiProblem, whenSignedOut } from './api';
+import { clearApiCache } from './offline-cache';
+import type { Account, SeatCounts } from './types';
+
+class Session {
+  account = $state<Account | null>(null);
+  /** False until the first GET /me has answered (or failed). */
+  checked = $state(false);
+  /** Why the last session ended, shown on the sign-in page. */
+  endedBecause = $state<string | null>(null);
+
+  get user() {
+    return this.account?.user ?? null;
+  }
+
+  get isAdmin(): boolean {
+    return this.account?.user.role === 'administrator';
+  }
+
+  /** Asks the server (or, offline, its stored copy) who is signed in. */
+  async load(): Promise<Account | null> {
+    try {
+      this.account = await api.me();
+    } catch (error) {
+      // Offline without a stored copy: keep whatever we had; otherwise nobody is signed in.
+      if (!(error instanceof ApiProblem && error.code === 'offline')) this.account = null;
+    } finally {
+      this.checked = true;
+    }
+    return this.account;
+  }
+
+  signedIn(account: Account): void {
+    this.account = account;
+    this.endedBecause = null;
+    this.checked = true;
+  }
+
+  updateSeats(seats: SeatCounts): void {
+    if (this.account) this.account.subscription.seats = seats;
+  }
+
+  /** Signs out here and on the server; forgets the offline copy either way. */
+  async signOut(reason: string | null = null): Promise<void> {
+    try {
+      if (reason === null) await api.signOut();
+    } catch {
+      // Offline or already signed out: the local sign-out below still happens.
+    }
+    await clearApiCache();
+    this.account = null;
+    this.endedBecause = reason;
+  }
+}
+
+export const session = new Session();
+
+whenSignedOut(() => {
+  if (session.account) void session.signOut('Your session ended. Please sign in again.');
+});

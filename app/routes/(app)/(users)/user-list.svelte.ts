@@ -1,0 +1,83 @@
+/**
+ * The users shown on the home screen: one filter, a search, and pages of 50 loaded as the list
+ * scrolls. `refresh` reloads what is on screen (after a change here or elsewhere).
+ */
+import { api, messageOf, type UserQuery } from '../../../lib/api';
+import type { User } from '../../../lib/types';
+
+export const FILTERS = {
+  all: { label: 'All', query: {} },
+  seat: { label: 'With seat', query: { seat: 'assigned' } },
+  noseat: { label: 'Without seat', query: { seat: 'unassigned' } },
+  admins: { label: 'Administrators', query: { role: 'administrator' } },
+} satisfies Record<string, { label: string; query: UserQuery }>;
+
+export type Filter = keyof typeof FILTERS;
+
+const PAGE = 50;
+
+/**
+ * The last copy of each user seen in a list, so Manage user shows someone at once (and, offline,
+ * at all) while their fresh copy loads.
+ */
+export const knownUsers = new Map<string, User>();
+
+function remember(users: User[]): void {
+  for (const user of users) knownUsers.set(user.id, user);
+}
+
+export class UserList {
+  filter = $state<Filter>('all');
+  search = $state('');
+  items = $state<User[]>([]);
+  nextCursor = $state<string | null>(null);
+  loaded = $state(false);
+  loading = $state(false);
+  error = $state<string | null>(null);
+  #generation = 0;
+
+  #query(): UserQuery {
+    return { ...FILTERS[this.filter].query, q: this.search.trim() || undefined };
+  }
+
+  /** Loads the first page again, keeping as many rows as are on screen (up to 100). */
+  async refresh(): Promise<void> {
+    const generation = ++this.#generation;
+    this.loading = true;
+    try {
+      const limit = Math.min(100, Math.max(PAGE, this.items.length));
+      const page = await api.users({ ...this.#query(), limit });
+      if (generation !== this.#generation) return;
+      remember(page.items);
+      this.items = page.items;
+      this.nextCursor = page.nextCursor;
+      this.error = null;
+    } catch (error) {
+      if (generation === this.#generation) this.error = messageOf(error);
+    } finally {
+      if (generation === this.#generation) {
+        this.loading = false;
+        this.loaded = true;
+      }
+    }
+  }
+
+  /** Appends the next page. */
+  async more(): Promise<void> {
+    if (!this.nextCursor || this.loading) return;
+    const generation = this.#generation;
+    this.loading = true;
+    try {
+      const page = await api.users({ ...this.#query(), limit: PAGE, cursor: this.nextCursor });
+      if (generation !== this.#generation) return;
+      remember(page.items);
+      const known = new Set(this.items.map((u) => u.id));
+      this.items = [...this.items, ...page.items.filter((u) => !known.has(u.id))];
+      this.nextCursor = page.nextCursor;
+    } catch (error) {
+      this.error = messageOf(error);
+    } finally {
+      if (generation === this.#generation) this.loading = false;
+    }
+  }
+}

@@ -1,0 +1,61 @@
+/** Audit entries as sentences: "Dana Whitfield moved a seat from Alex Moreno to Lena Fischer". */
+import type { AuditEntry } from '../../../lib/types';
+
+export const ACTIONS: Record<string, string> = {
+  'seat.assigned': 'Seat assigned',
+  'seat.unassigned': 'Seat taken back',
+  'seat.transferred': 'Seat moved',
+  'user.created': 'User added',
+  'user.updated': 'User changed',
+  'user.activated': 'Invitation accepted',
+  'user.deleted': 'User deleted',
+  'subscription.created': 'Subscription created',
+  'subscription.updated': 'Subscription changed',
+  'token.created': 'API token created',
+  'token.revoked': 'API token revoked',
+};
+
+type Change = { from?: unknown; to?: unknown };
+
+function changes(details: Record<string, unknown>): string {
+  const parts: string[] = [];
+  for (const [field, value] of Object.entries(details)) {
+    const change = value as Change | null;
+    if (change && typeof change === 'object' && 'to' in change) parts.push(`${field} ${String(change.from)} → ${String(change.to)}`);
+  }
+  return parts.join(', ');
+}
+
+export function describe(entry: AuditEntry): string {
+  const actor = entry.actor?.name ?? 'An API script';
+  const target = entry.target.name ?? 'a deleted item';
+  const d = entry.details;
+  switch (entry.action) {
+    case 'seat.assigned':
+      return `${actor} assigned a seat to ${target}`;
+    case 'seat.unassigned':
+      return `${actor} took the seat back from ${target}${typeof d.reason === 'string' ? ` (${d.reason})` : ''}`;
+    case 'seat.transferred': {
+      const from = (d.from as { name?: string } | undefined)?.name ?? 'someone';
+      return `${actor} moved a seat from ${from} to ${target}`;
+    }
+    case 'user.created':
+      return `${actor} added ${target}${typeof d.role === 'string' ? ` as ${d.role}` : ''}`;
+    case 'user.updated':
+      return `${actor} changed ${target}: ${changes(d) || 'details'}`;
+    case 'user.activated':
+      return `${target} accepted the invitation`;
+    case 'user.deleted':
+      return `${actor} deleted ${target}`;
+    case 'subscription.created':
+      return `${actor} created the subscription ${target}`;
+    case 'subscription.updated':
+      return `${actor} changed the subscription: ${changes(d) || 'details'}`;
+    case 'token.created':
+      return `${actor} created the API token “${target}”`;
+    case 'token.revoked':
+      return `${actor} revoked the API token “${target}”`;
+    default:
+      return `${actor}: ${entry.action} ${target}`;
+  }
+}

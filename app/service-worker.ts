@@ -1,0 +1,99 @@
+/**
+ * The service worker: precaches the app shell so the app opens without a network, and keeps the
+ * last answer to each API GET so a reload offline still shows the last known users (marked with
+ * the time they were fetched). A new version waits until the page asks it to take over
+ * ("Update available — reload").
+ */
+import { version } from '$app/env';
+import { assets, immutable } from '$app/manifest';
+import { self } from '$app/service-worker';
+import { API_CACHE, CACHED_AT_HEADER, OFFLINE_HEADER } from './lib/offline-cache';
+
+const SHELL_CACHE = `setme-shell-${version}`;
+/** Enough answers for every screen and a few searches; older ones make room. */
+const MAX_API_ENTRIES = 60;
+const INDEX = '/';
+const toPath = (path: string) => new URL(path, self.registration.scope).pathname;
+// The install screenshots are only for the browser's install dialog: no need to keep them offline.
+const STATIC = assets.map((f) => toPath(f.path)).filter((path) => !path.startsWith('/screenshots/'));
+const SHELL = new Set([INDEX, ...immutable.map((f) => toPath(f.path)), ...STATIC]);
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(caches.open(SHELL_CACHE).then((cache) => cache.addAll([...SHELL])));
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil(
+    (async () => {
+      for (const key of await caches.keys()) {
+        if (key.startsWith('setme-shell-') && key !== SHELL_CACHE) await caches.delete(key);
+      }
+      await self.clients.claim();
+    })(),
+  );
+});
+
+self.addEventListener('message', (event) => {
+  if ((event.data as { type?: string } | null)?.type === 'skip-waiting') void self.skipWaiting();
+});
+
+self.addEventListener('fetch', (event) => {
+  const request = event.request;
+  const url = new URL(request.url);
+  if (request.method !== 'GET' || url.origin !== self.location.origin) return;
+  if (url.pathname.startsWith('/api/v1/') && url.pathname !== '/api/v1/live') {
+    event.respondWith(apiData(request));
+  } else if (request.mode === 'navigate') {
+    event.respondWith(page(request));
+  } else if (SHELL.has(url.pathname)) {
+    event.respondWith(shellFile(request, url.pathname));
+  }
+});
+
+/** API reads: the network when there is one (keeping a copy), else the last copy, marked. */
+async function apiData(request: Request): Promise<Response> {
+  const cache = await caches.open(API_CACHE);
+  let response: Response;
+  try {
+    response = await fetch(request);
+  } catch {
+    const copy = await cache.match(request);
+    if (copy) return copy;
+    return problem(503, 'offline', 'You are offline, and this has not been loaded on this device before.');
+  }
+  if (response.status === 200) {
+    const headers = new Headers(response.headers);
+    headers.set(CACHED_AT_HEADER, new Date().toISOString());
+    const body = await response.clone().arrayBuffer();
+    await cache.put(request, new Response(body, { status: 200, headers }));
+    const keys = await cache.keys();
+    for (const old of keys.slice(0, Math.max(0, keys.length - MAX_API_ENTRIES))) await cache.delete(old);
+  } else if (response.status === 401) {
+    // Signed out (or access revoked): nothing of this account stays on the device.
+    await caches.delete(API_CACHE);
+  }
+  return response;
+}
+
+/** Pages: the network first (so new versions arrive), else the cached app shell. */
+async function page(request: Request): Promise<Response> {
+  try {
+    return await fetch(request);
+  } catch {
+    const shell = await caches.match(INDEX, { cacheName: SHELL_CACHE });
+    return shell ?? problem(503, 'offline', 'You are offline.');
+  }
+}
+
+/** Built files and icons never change under the same URL in one version: the cache first. */
+async function shellFile(request: Request, path: string): Promise<Response> {
+  const cached = await caches.match(path, { cacheName: SHELL_CACHE });
+  return cached ?? fetch(request);
+}
+
+function problem(status: number, code: string, detail: string): Response {
+  return new Response(JSON.stringify({ type: `/api/problems/${code}`, title: 'Offline', status, detail, code }), {
+    status,
+    headers: { 'content-type': 'application/problem+json', [OFFLINE_HEADER]: '1' },
+  });
+}
