@@ -1,7 +1,7 @@
 // Starting the local server (wrangler dev: the Worker, its Durable Objects and SQLite storage on
 // disk) and seeding the demo subscription. Used by `npm start`, the browser tests and the benchmark.
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { createWriteStream, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -27,19 +27,34 @@ export const DEMO = {
 
 /**
  * Starts `wrangler dev` on 127.0.0.1:port with storage under persistTo; resolves once
- * /api/health answers. Returns the child process and a stop function.
+ * /api/health answers. Returns the child process and a stop function. With `logFile`, wrangler's
+ * output (including the mail the local transport writes to the log) goes to that file; errors
+ * also still reach the terminal. With `assets`, the app is served from that directory instead of
+ * build/ (e.g. a copy, so a rebuild while tests run does not pull the files from under the server).
+ * @param {{ port?: number, persistTo?: string, quiet?: boolean, logFile?: string | null, assets?: string | null }} [options]
  */
-export async function startServer({ port = 8787, persistTo = `${ROOT}.wrangler/state`, quiet = false } = {}) {
-  if (!existsSync(`${ROOT}build/index.html`)) throw new Error('The app is not built: run `npm run build` first.');
+export async function startServer({ port = 8787, persistTo = `${ROOT}.wrangler/state`, quiet = false, logFile = null, assets = null } = {}) {
+  if (!existsSync(`${assets ?? `${ROOT}build`}/index.html`)) throw new Error('The app is not built: run `npm run build` first.');
   const child = spawn(
     WRANGLER,
-    ['dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', persistTo, '--show-interactive-dev-session=false'],
+    [
+      'dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', persistTo, '--show-interactive-dev-session=false',
+      ...(assets ? ['--assets', assets] : []),
+    ],
     {
       cwd: ROOT,
       env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', NO_COLOR: '1' },
-      stdio: quiet ? ['ignore', 'ignore', 'inherit'] : ['ignore', 'inherit', 'inherit'],
+      stdio: logFile ? ['ignore', 'pipe', 'pipe'] : quiet ? ['ignore', 'ignore', 'inherit'] : ['ignore', 'inherit', 'inherit'],
     },
   );
+  if (logFile) {
+    // Errors still reach the terminal as before; everything also lands in the file.
+    const log = createWriteStream(logFile, { flags: 'a' });
+    child.stdout.pipe(log, { end: false });
+    child.stderr.pipe(log, { end: false });
+    child.stderr.pipe(process.stderr, { end: false });
+    child.once('close', () => log.end());
+  }
   const baseUrl = `http://127.0.0.1:${port}`;
   const exited = new Promise((resolve) => child.once('exit', resolve));
   for (let tries = 0; ; tries++) {

@@ -15,6 +15,7 @@ import type {
   SeatCounts,
   SeatHolder,
   Subscription,
+  TokenScope,
   User,
 } from './types';
 
@@ -46,7 +47,11 @@ export function whenSignedOut(handler: () => void): void {
 
 type Query = Record<string, string | number | undefined>;
 
-async function request<T>(method: string, path: string, body?: unknown, query?: Query): Promise<T> {
+/**
+ * Calls `/api/v1{path}` with the session cookie; answers the parsed JSON or throws an `ApiProblem`.
+ * Exported for the feature modules beside this one (e.g. api-security.ts).
+ */
+export async function request<T>(method: string, path: string, body?: unknown, query?: Query): Promise<T> {
   const url = new URL(`/api/v1${path}`, location.origin);
   for (const [key, value] of Object.entries(query ?? {})) {
     if (value !== undefined && value !== '') url.searchParams.set(key, String(value));
@@ -94,7 +99,8 @@ async function request<T>(method: string, path: string, body?: unknown, query?: 
     problem.detail ?? `The server answered ${response.status}. Please try again.`,
     problem,
   );
-  if (response.status === 401 && path !== '/auth/login' && path !== '/me') onSignedOut?.();
+  // A wrong password (sign-in, change password) or passkey is `invalid_credentials`: the session stays.
+  if (response.status === 401 && error.code !== 'invalid_credentials' && path !== '/me') onSignedOut?.();
   throw error;
 }
 
@@ -135,7 +141,8 @@ export const api = {
     request<Page<AuditEntry>>('GET', '/audit', undefined, { ...query }),
 
   tokens: () => request<Page<ApiToken>>('GET', '/tokens', undefined, { limit: 100 }),
-  createToken: (name: string) => request<ApiToken & { token: string }>('POST', '/tokens', { name }),
+  createToken: (name: string, scope: TokenScope = 'write') =>
+    request<ApiToken & { token: string }>('POST', '/tokens', { name, scope }),
   revokeToken: (id: string) => request<void>('DELETE', `/tokens/${encodeURIComponent(id)}`),
 };
 

@@ -1,15 +1,21 @@
 /**
  * Seat changes as the admin experiences them: each one tells every screen to refresh and offers
  * Undo (the inverse call) for a few seconds. Giving a seat when all are taken asks whom to take
- * it from and moves it in one atomic transfer, so nobody else can grab it in between.
+ * it from and moves it in one atomic transfer, so nobody else can grab it in between. Taking a
+ * seat from someone connected to computers first asks what happens to their sessions.
  */
 import { api, ApiProblem } from './api';
+import { seatApi, type Release, type SeatRequest } from './api-seats';
 import { live } from './live.svelte';
-import { seatChooser } from './seat-chooser.svelte';
+import { releaseChooser } from './release-chooser.svelte';
+import { seatChooser, type SeatChoiceAnswer } from './seat-chooser.svelte';
+import { at, seatEnd } from './seat-time';
 import { toasts } from './toasts.svelte';
-import type { SeatHolder, User } from './types';
+import type { Seat, SeatHolder, User } from './types';
 
-type Person = Pick<User, 'id' | 'name'>;
+type Person = Pick<User, 'id' | 'name'> & { seat?: Seat | null };
+
+const END_NOW: Release = { onActiveSessions: 'end_now' };
 
 async function undoing<T>(call: Promise<T>): Promise<T> {
   const result = await call;
@@ -17,34 +23,166 @@ async function undoing<T>(call: Promise<T>): Promise<T> {
   return result;
 }
 
-/** Gives `user` a seat; when none is free, offers the holders to take it from. Null if cancelled. */
-export async function giveSeat(user: Person): Promise<User | null> {
+const lowerFirst = (text: string) => text.charAt(0).toLowerCase() + text.slice(1);
+
+/** "Alex Moreno’s seat frees at 14:05." for a seat that waits for its holder's sessions. */
+function leaving(name: string, seat: Seat | null): string | null {
+  const end = seat?.revocation ? seatEnd(seat) : null;
+  return end ? `${name} is connected: their seat ${lowerFirst(end.text)}.` : null;
+}
+
+/**
+ * Asks what happens to `user`'s console sessions if they are connected. Resolves with the choice,
+ * undefined when they are not connected (nothing to ask), or null when the admin cancelled.
+ */
+async function askRelease(user: Person, question: { title: string; confirm: string; outcome: string }): Promise<Release | undefined | null> {
+  const sessions = (await seatApi.consoleSessions(user.id)).items;
+  if (sessions.length === 0) return undefined;
+  return releaseChooser.ask({ holder: user.name, sessions, ...question });
+}
+
+/** Gives `user` a seat, lent `until` a time if given; when none is free, offers the holders. Null if cancelled. */
+export async function giveSeat(user: Person, until?: string): Promise<User | null> {
   try {
-    const updated = await api.assignSeat(user.id);
+    const updated = await seatApi.give(user.id, until);
     live.changed();
-    toasts.show(`Seat assigned to ${user.name}.`, { undo: () => undoing(api.unassignSeat(user.id)) });
+    toasts.show(until ? `Seat lent to ${user.name} until ${at(until)}.` : `Seat assigned to ${user.name}.`, {
+      undo: () => undoing(seatApi.takeBack(user.id, END_NOW)),
+    });
     return updated;
   } catch (error) {
     const full = error instanceof ApiProblem ? error.seatHolders : null;
     if (!full) throw error;
-    const holder = await seatChooser.ask({ recipient: user.name, ...full });
-    if (!holder) return null;
-    return (await moveSeat(holder, user)).to;
+    const choice = await seatChooser.ask({ recipient: user.name, ...full, until });
+    if (!choice) return null;
+    return (await moveSeat(choice.holder, user, choice)).to;
   }
 }
 
-/** Takes `user`'s seat back. */
-export async function takeSeatBack(user: Person): Promise<User> {
-  const updated = await api.unassignSeat(user.id);
+/**
+ * Takes `user`'s seat back. If they are connected, asks first what happens to their sessions
+ * (unless `preset` says); then the seat may stay theirs until that moment. Null if cancelled.
+ */
+export async function takeSeatBack(user: Person, preset?: Release): Promise<User | null> {
+  const release =
+    preset ?? (await askRelease(user, { title: `Take back ${user.name}’s seat?`, confirm: 'Take back seat', outcome: 'The seat frees' }));
+  if (release === null) return null;
+  const loanUntil = user.seat?.loan?.until;
+  const updated = await seatApi.takeBack(user.id, release);
   live.changed();
-  toasts.show(`Seat taken back from ${user.name}.`, { undo: () => undoing(api.assignSeat(user.id)) });
+  const restore = () => undoing(seatApi.give(user.id, loanUntil));
+  toasts.show(leaving(user.name, updated.seat) ?? `Seat taken back from ${user.name}.`, { undo: restore });
   return updated;
 }
 
-/** Moves a seat from one user to another in one step; Undo moves it back. */
-export async function moveSeat(from: Person | SeatHolder, to: Person): Promise<{ from: User; to: User }> {
-  const moved = await api.transferSeat(from.id, to.id);
+/** Moves a seat from one user to another in one step (lent `until` a time); Undo moves it back. */
+export async function moveSeat(
+  from: Person | SeatHolder,
+  to: Person,
+  options: Omit<SeatChoiceAnswer, 'holder'> = {},
+): Promise<{ from: User; to: User }> {
+  const moved = await seatApi.transfer({ from: from.id, to: to.id, until: options.until }, options.release);
   live.changed();
-  toasts.show(`Seat moved from ${from.name} to ${to.name}.`, { undo: () => undoing(api.transferSeat(to.id, from.id)) });
+  announceMove(from, to, moved.from, options.until);
   return moved;
+}
+
+function announceMove(from: Pick<User, 'id' | 'name'>, to: Pick<User, 'id' | 'name'>, fromAfter: User | null, until?: string): void {
+  const waiting = leaving(from.name, fromAfter?.seat ?? null);
+  if (waiting) {
+    // The move waits for their sessions: giving the seat to them again (PUT) cancels it.
+    toasts.show(waiting, { undo: () => undoing(seatApi.give(from.id)) });
+    return;
+  }
+  const message = until ? `Seat lent from ${from.name} to ${to.name} until ${at(until)}.` : `Seat moved from ${from.name} to ${to.name}.`;
+  toasts.show(message, { undo: () => undoing(seatApi.transfer({ from: to.id, to: from.id }, END_NOW)) });
+}
+
+/** Sets a new end for a lent seat (`until`), or keeps it with no end (null). */
+export async function extendLoan(user: Person, until: string | null): Promise<User> {
+  const before = user.seat?.loan?.until;
+  const updated = await seatApi.give(user.id, until);
+  live.changed();
+  toasts.show(until ? `${user.name}’s seat is now lent until ${at(until)}.` : `${user.name} keeps the seat with no end.`, {
+    undo: before ? () => undoing(seatApi.give(user.id, before)) : undefined,
+  });
+  return updated;
+}
+
+/**
+ * Ends `user`'s loan now: the seat goes back to whom it was lent from (if they can still take
+ * it), or is freed. A connected borrower is asked about first. Null if cancelled.
+ */
+export async function endLoan(user: Person, preset?: Release): Promise<User | null> {
+  const loan = user.seat?.loan;
+  const returnsTo = loan?.returnsTo ?? null;
+  const outcome = returnsTo ? `The seat returns to ${returnsTo.name}` : 'The seat frees';
+  const release = preset ?? (await askRelease(user, { title: `End ${user.name}’s loan now?`, confirm: 'End loan now', outcome }));
+  if (release === null) return null;
+  const updated = await seatApi.endLoan(user.id, release);
+  live.changed();
+  const waiting = leaving(user.name, updated.seat);
+  if (waiting || !loan) {
+    toasts.show(waiting ?? `${user.name}’s loan ended.`, { undo: loan ? () => undoing(seatApi.give(user.id, loan.until)) : undefined });
+    return updated;
+  }
+  // Whether the seat went back depends on whether the lender could still take it.
+  const back = returnsTo ? await api.user(returnsTo.id).catch(() => null) : null;
+  if (returnsTo && back?.seat) {
+    toasts.show(`The loan ended: the seat is back with ${returnsTo.name}.`, {
+      undo: () => undoing(seatApi.transfer({ from: returnsTo.id, to: user.id, until: loan.until }, END_NOW)),
+    });
+  } else {
+    toasts.show(`The loan ended: ${user.name}’s seat is free.`, { undo: () => undoing(seatApi.give(user.id, loan.until)) });
+  }
+  return updated;
+}
+
+/** Lets a seat that is being taken back stay with its holder (keeping a loan's end). */
+export async function keepSeat(user: Person): Promise<User> {
+  const updated = await seatApi.give(user.id, user.seat?.loan?.until);
+  live.changed();
+  toasts.show(`${user.name} keeps the seat.`);
+  return updated;
+}
+
+/**
+ * Approves a seat request: a free seat if there is one, otherwise the seat chooser asks whom to
+ * take it from. Resolves false if cancelled.
+ */
+export async function approveRequest(request: SeatRequest): Promise<boolean> {
+  const to = request.user;
+  try {
+    await seatApi.approveRequest(request.id);
+    live.changed();
+    toasts.show(`Approved: ${to.name} has a seat.`, { undo: () => undoing(seatApi.takeBack(to.id, END_NOW)) });
+    return true;
+  } catch (error) {
+    const full = error instanceof ApiProblem ? error.seatHolders : null;
+    if (!full) throw error;
+    const choice = await seatChooser.ask({ recipient: to.name, ...full });
+    if (!choice) return false;
+    const approved = await seatApi.approveRequest(request.id, { from: choice.holder.id, until: choice.until }, choice.release);
+    live.changed();
+    announceMove(choice.holder, to, approved.from, choice.until);
+    return true;
+  }
+}
+
+/** Approves a request with the seat of `from` (the idle-seats report's suggestion). False if cancelled. */
+export async function approveFrom(request: { id: string; user: Pick<User, 'id' | 'name'> }, from: Person): Promise<boolean> {
+  const to = request.user;
+  const release = await askRelease(from, { title: `Move ${from.name}’s seat to ${to.name}?`, confirm: 'Move seat', outcome: `The seat moves to ${to.name}` });
+  if (release === null) return false;
+  const approved = await seatApi.approveRequest(request.id, { from: from.id }, release);
+  live.changed();
+  announceMove(from, to, approved.from);
+  return true;
+}
+
+/** Declines a seat request, with an optional note the requester sees. */
+export async function declineRequest(request: SeatRequest, note: string): Promise<void> {
+  await seatApi.declineRequest(request.id, note.trim() || undefined);
+  live.changed();
+  toasts.show(`Declined ${request.user.name}’s request.`);
 }

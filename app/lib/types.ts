@@ -9,13 +9,37 @@ export interface SeatCounts {
   available: number;
 }
 
+/** Someone named in a seat's loan or revocation. */
+export interface Person {
+  id: string;
+  name: string;
+}
+
+/**
+ * A held seat. `expiresAt` is when it leaves at the latest; `loan` is a time-boxed seat (it goes
+ * back to `returnsTo`, or is freed); `revocation` is a seat being taken from someone connected to
+ * computers, still counted as theirs until `endsAt` (null: when their last session ends).
+ */
+export interface Seat {
+  assignedAt: string;
+  expiresAt: string | null;
+  loan: { until: string; returnsTo: Person | null } | null;
+  revocation: {
+    action: 'unassign' | 'transfer' | 'return';
+    onActiveSessions: 'grace' | 'after_session';
+    endsAt: string | null;
+    transferTo: Person | null;
+    requestedAt: string;
+  } | null;
+}
+
 export interface User {
   id: string;
   name: string;
   email: string;
   role: Role;
   status: UserStatus;
-  seat: null | { assignedAt: string; expiresAt: string | null };
+  seat: Seat | null;
   createdAt: string;
   lastActiveAt: string | null;
 }
@@ -24,6 +48,8 @@ export interface Subscription {
   id: string;
   name: string;
   seats: SeatCounts;
+  /** Freed seats go to the oldest pending seat request at once. */
+  autoAssignRequests: boolean;
 }
 
 export interface Account {
@@ -51,9 +77,13 @@ export interface SeatHolder {
   lastActiveAt: string | null;
 }
 
+/** "read" tokens may only read: any change made with one is refused (403). */
+export type TokenScope = 'read' | 'write';
+
 export interface ApiToken {
   id: string;
   name: string;
+  scope: TokenScope;
   createdAt: string;
   lastUsedAt: string | null;
 }

@@ -59,7 +59,7 @@ async function settled(page: Page) {
 test.describe('Accessibility', () => {
   test('Sign in has no serious or critical axe violations', async ({ page }) => {
     await page.goto('/signin');
-    await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+    await expect(page.getByRole('button', { name: 'Sign in', exact: true })).toBeVisible();
     expect(await seriousViolations(page)).toEqual([]);
   });
 

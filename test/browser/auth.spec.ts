@@ -8,7 +8,7 @@ test.describe('Signing in and out', () => {
     await expect(page).toHaveURL(/\/signin$/);
     await page.getByLabel('Email').fill(team.admin.email);
     await page.getByLabel('Password').fill(team.admin.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 
     await expect(page.getByRole('heading', { name: 'Users', level: 1 })).toBeVisible();
     await expect(meter(page, 2, 3)).toBeVisible();
@@ -19,7 +19,7 @@ test.describe('Signing in and out', () => {
     await page.goto('/signin');
     await page.getByLabel('Email').fill(team.admin.email);
     await page.getByLabel('Password').fill('not-the-password');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 
     await expect(page.getByRole('alert')).toContainText('The email or the password is not right');
     await expect(page).toHaveURL(/\/signin$/);
@@ -28,7 +28,7 @@ test.describe('Signing in and out', () => {
   test('signing out returns to Sign in, and the app no longer opens without signing in again', { tag: '@once' }, async ({ signedIn: page }) => {
     await page.getByRole('link', { name: 'Me', exact: true }).click();
     await page.getByRole('button', { name: 'Sign out' }).click();
-    await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+    await expect(page.getByRole('button', { name: 'Sign in', exact: true })).toBeVisible();
 
     await page.goto('/');
     await expect(page).toHaveURL(/\/signin$/);

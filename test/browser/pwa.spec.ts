@@ -89,11 +89,11 @@ test.describe('Offline', () => {
     await expect(page.getByText('Alex Moreno', { exact: true })).toBeVisible();
     await page.getByRole('link', { name: 'Me', exact: true }).click();
     await page.getByRole('button', { name: 'Sign out' }).click();
-    await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+    await expect(page.getByRole('button', { name: 'Sign in', exact: true })).toBeVisible();
 
     await context.setOffline(true);
     await page.goto('/');
-    await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+    await expect(page.getByRole('button', { name: 'Sign in', exact: true })).toBeVisible();
     await expect(page.getByText('Alex Moreno', { exact: true })).toBeHidden();
   });
 });

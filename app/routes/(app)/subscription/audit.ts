@@ -1,5 +1,6 @@
 /** Audit entries as sentences: "Dana Whitfield moved a seat from Alex Moreno to Lena Fischer". */
 import type { AuditEntry } from '../../../lib/types';
+import { describeSeatEntry, SEAT_ACTIONS } from './audit-seats';
 
 export const ACTIONS: Record<string, string> = {
   'seat.assigned': 'Seat assigned',
@@ -13,6 +14,7 @@ export const ACTIONS: Record<string, string> = {
   'subscription.updated': 'Subscription changed',
   'token.created': 'API token created',
   'token.revoked': 'API token revoked',
+  ...SEAT_ACTIONS,
 };
 
 type Change = { from?: unknown; to?: unknown };
@@ -56,6 +58,6 @@ export function describe(entry: AuditEntry): string {
     case 'token.revoked':
       return `${actor} revoked the API token “${target}”`;
     default:
-      return `${actor}: ${entry.action} ${target}`;
+      return describeSeatEntry(entry) ?? `${actor}: ${entry.action} ${target}`;
   }
 }
