@@ -57,6 +57,8 @@ async function settled(page: Page) {
 }
 
 test.describe('Accessibility', () => {
+  // One test walks every main screen with a full axe scan each: minutes' worth on a busy 2-core machine.
+  test.describe.configure({ timeout: 90_000 });
   test('Sign in has no serious or critical axe violations', async ({ page }) => {
     await page.goto('/signin');
     await expect(page.getByRole('button', { name: 'Sign in', exact: true })).toBeVisible();
