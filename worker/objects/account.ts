@@ -8,7 +8,7 @@ import { fail, ok, type Result, type Role } from '../domain/result';
 import { insertSession, loginThrottle, recordLoginFailure, type Credential, type NewSession } from './access';
 import { recordAudit } from './audit';
 import type { ObjectContext } from './context';
-import { storedPassword, type StoredPassword } from './credentials';
+import { setPassword, storedPassword, type StoredPassword } from './credentials';
 import { claimEmail, confirmEmail, releaseEmail } from './email-index';
 import { giveSeat } from './seats';
 import type { Sql } from './sql';
@@ -114,15 +114,8 @@ export function acceptInvitation(object: ObjectContext, invitationHash: string, 
   }
   object.write(() => {
     sql.run('DELETE FROM invitations WHERE user_id = ?', user.id);
-    sql.run(
-      `UPDATE users SET status = 'active', password_hash = ?, password_salt = ?, password_iterations = ?,
-         last_active_at = ? WHERE id = ?`,
-      password.hash,
-      password.salt,
-      password.iterations,
-      new Date().toISOString(),
-      user.id,
-    );
+    setPassword(sql, user.id, password);
+    sql.run("UPDATE users SET status = 'active', last_active_at = ? WHERE id = ?", new Date().toISOString(), user.id);
     const self = { id: user.id, name: user.name, role: user.role as Role };
     recordAudit(sql, self, 'user.activated', { type: 'user', id: user.id, name: user.name });
     insertSession(sql, user.id, session);
