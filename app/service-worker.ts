@@ -7,7 +7,7 @@
 import { version } from '$app/env';
 import { assets, immutable } from '$app/manifest';
 import { self } from '$app/service-worker';
-import { API_CACHE, CACHED_AT_HEADER, OFFLINE_HEADER } from './lib/offline-cache';
+import { API_CACHE, CACHED_AT_HEADER, OFFLINE_HEADER } from '#lib/offline-cache.ts';
 
 const SHELL_CACHE = `setme-shell-${version}`;
 /** Enough answers for every screen and a few searches; older ones make room. */

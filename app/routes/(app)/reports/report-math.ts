@@ -1,5 +1,5 @@
 /** Small sums and words for the reports screen. */
-import type { UtilisationDay } from '../../../lib/api-seats';
+import type { UtilisationDay } from '#lib/api-seats.ts';
 
 const DAY_MS = 86_400_000;
 
