@@ -3,87 +3,36 @@
  * taken, loans ("lend until 17:00"), seat requests, console sessions and the reports. Goes through
  * the same `request` as every other call (see api.ts).
  */
+import type {
+  ApprovedSeatRequest,
+  ConsoleActivityReport,
+  ConsoleSession,
+  IdleSeatsReport,
+  ApproveSeatRequestBody,
+  Page,
+  ReleaseChoice,
+  SeatRequest,
+  SeatRequestStatus,
+  Subscription,
+  Transferred,
+  User,
+  UtilisationReport,
+} from '#contract';
 import { request } from './api';
-import type { Page, Person, Subscription, User } from './types';
-
-/** What happens to a connected holder's console sessions when their seat is taken. */
-export type OnActiveSessions = 'end_now' | 'grace' | 'after_session';
-
-/** The administrator's choice; `graceMinutes` only with `grace` (the API's default is 5). */
-export interface Release {
-  onActiveSessions: OnActiveSessions;
-  graceMinutes?: number;
-}
-
-/** A remote session of the Expert Console. `ending`: the seat is being taken, it ends by `endsAt`. */
-export interface ConsoleSession {
-  id: string;
-  user: Person;
-  computer: string;
-  startedAt: string;
-  lastHeartbeatAt: string | null;
-  status: 'active' | 'ending';
-  endsAt: string | null;
-}
-
-export type SeatRequestStatus = 'pending' | 'approved' | 'declined' | 'cancelled';
-
-/** A request for a seat; `position` is its place in the waitlist (1 is next) while pending. */
-export interface SeatRequest {
-  id: string;
-  user: Person;
-  reason: string;
-  status: SeatRequestStatus;
-  createdAt: string;
-  position: number | null;
-  decidedAt: string | null;
-  decidedBy: Person | null;
-  note: string | null;
-}
-
-export interface UtilisationDay {
-  /** A UTC day, YYYY-MM-DD. */
-  date: string;
-  purchased: number;
-  assigned: number;
-  peakAssigned: number;
-}
-
-export interface ConsoleActivity {
-  user: Person & { email: string; role: string };
-  hasSeat: boolean;
-  sessions: number;
-  connectedSeconds: number;
-  lastConnectionAt: string | null;
-}
-
-export type IdleSuggestion = { action: 'approve_request'; requestId: string; to: Person } | { action: 'unassign' };
-
-export interface IdleSeat {
-  user: Person & { email: string };
-  seatAssignedAt: string;
-  lastConnectionAt: string | null;
-  idleDays: number;
-  suggestion: IdleSuggestion;
-}
 
 /** Approving a request: a free seat, or one moved `from` a holder; lent `until` a time. */
-export interface Approval {
-  from?: string;
-  until?: string;
-  note?: string;
-}
+export type Approval = Pick<ApproveSeatRequestBody, 'from' | 'until' | 'note'>;
 
 const users = (id: string) => `/users/${encodeURIComponent(id)}`;
 const seatRequest = (id: string) => `/seat-requests/${encodeURIComponent(id)}`;
 /** A release choice as the API takes it: `graceMinutes` is refused without `grace`. */
-function releaseFields(release?: Release): Partial<Release> {
+function releaseFields(release?: ReleaseChoice): Partial<ReleaseChoice> {
   if (!release) return {};
   return release.onActiveSessions === 'grace' && release.graceMinutes !== undefined
     ? { onActiveSessions: 'grace', graceMinutes: release.graceMinutes }
     : { onActiveSessions: release.onActiveSessions };
 }
-const releaseQuery = (release?: Release) => ({ ...releaseFields(release) });
+const releaseQuery = (release?: ReleaseChoice) => ({ ...releaseFields(release) });
 
 /** Report paths, for JSON calls and for the CSV download links. */
 export const REPORTS = {
@@ -102,12 +51,12 @@ export const seatApi = {
   /** Gives a seat, or on a holder sets its end: `until` lends it, null makes it permanent. */
   give: (id: string, until?: string | null) => request<User>('PUT', `${users(id)}/seat`, until === undefined ? undefined : { until }),
   /** Takes a seat back; a connected holder keeps it until the moment `release` chooses. */
-  takeBack: (id: string, release?: Release) => request<User>('DELETE', `${users(id)}/seat`, undefined, releaseQuery(release)),
+  takeBack: (id: string, release?: ReleaseChoice) => request<User>('DELETE', `${users(id)}/seat`, undefined, releaseQuery(release)),
   /** Ends a loan early: the seat goes back to whom it was lent from (or is freed). */
-  endLoan: (id: string, release?: Release) => request<User>('POST', `${users(id)}/seat/return`, undefined, releaseQuery(release)),
+  endLoan: (id: string, release?: ReleaseChoice) => request<User>('POST', `${users(id)}/seat/return`, undefined, releaseQuery(release)),
   /** Moves a seat in one step (lent `until` a time); a connected `from` keeps it until `release` says. */
-  transfer: (body: { from: string; to: string; until?: string }, release?: Release) =>
-    request<{ from: User; to: User }>('POST', '/seats/transfer', { ...body, ...releaseFields(release) }),
+  transfer: (body: { from: string; to: string; until?: string }, release?: ReleaseChoice) =>
+    request<Transferred>('POST', '/seats/transfer', { ...body, ...releaseFields(release) }),
 
   /** Active sessions: everyone's (or one user's) for administrators, your own for technicians. */
   consoleSessions: (userId?: string) => request<Page<ConsoleSession>>('GET', '/console/sessions', undefined, { userId }),
@@ -115,8 +64,8 @@ export const seatApi = {
   seatRequests: (query: { status?: SeatRequestStatus; userId?: string; limit?: number; cursor?: string }) =>
     request<Page<SeatRequest>>('GET', '/seat-requests', undefined, { ...query }),
   requestSeat: (reason: string) => request<SeatRequest>('POST', '/seat-requests', { reason }),
-  approveRequest: (id: string, approval: Approval = {}, release?: Release) =>
-    request<{ request: SeatRequest; user: User; from: User | null }>('POST', `${seatRequest(id)}/approve`, {
+  approveRequest: (id: string, approval: Approval = {}, release?: ReleaseChoice) =>
+    request<ApprovedSeatRequest>('POST', `${seatRequest(id)}/approve`, {
       ...approval,
       ...releaseFields(release),
     }),
@@ -125,7 +74,7 @@ export const seatApi = {
   setAutoAssign: (autoAssignRequests: boolean) => request<Subscription>('PATCH', '/subscription', { autoAssignRequests }),
 
   utilisation: (from: string, to: string) =>
-    request<{ from: string; to: string; items: UtilisationDay[] }>('GET', REPORTS.utilisation, undefined, { from, to }),
-  consoleActivity: (days: number) => request<{ items: ConsoleActivity[] }>('GET', REPORTS.activity, undefined, { days }),
-  idleSeats: (days: number) => request<{ items: IdleSeat[] }>('GET', REPORTS.idle, undefined, { days }),
+    request<UtilisationReport>('GET', REPORTS.utilisation, undefined, { from, to }),
+  consoleActivity: (days: number) => request<ConsoleActivityReport>('GET', REPORTS.activity, undefined, { days }),
+  idleSeats: (days: number) => request<IdleSeatsReport>('GET', REPORTS.idle, undefined, { days }),
 };

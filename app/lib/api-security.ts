@@ -3,6 +3,7 @@
  * Goes through the same `request` as every other call (see api.ts); the browser side of the
  * passkey ceremonies is in passkeys.ts.
  */
+import type { Account, Device, Notice, Page, Passkey, SignedOut } from '#contract';
 import type {
   AuthenticationResponseJSON,
   PublicKeyCredentialCreationOptionsJSON,
@@ -10,27 +11,10 @@ import type {
   RegistrationResponseJSON,
 } from '@simplewebauthn/browser';
 import { request } from './api';
-import type { Account, Page } from './types';
-
-/** A signed-in device: one session, `current` for this browser. */
-export interface DeviceSession {
-  id: string;
-  userAgent: string | null;
-  createdAt: string;
-  lastSeenAt: string;
-  current: boolean;
-}
-
-export interface Passkey {
-  id: string;
-  name: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-}
 
 export const securityApi = {
   /** Always answers with the same sentence, whether or not the email belongs to anyone. */
-  requestPasswordReset: (email: string) => request<{ detail: string }>('POST', '/auth/password-reset', { email }),
+  requestPasswordReset: (email: string) => request<Notice>('POST', '/auth/password-reset', { email }),
   /** Sets the new password from a reset link; signs in here and out everywhere else. */
   resetPassword: (token: string, password: string) =>
     request<Account>('POST', '/auth/password-reset/confirm', { token, password }),
@@ -38,9 +22,9 @@ export const securityApi = {
   changePassword: (currentPassword: string, newPassword: string) =>
     request<void>('POST', '/me/password', { currentPassword, newPassword }),
 
-  sessions: () => request<Page<DeviceSession>>('GET', '/sessions'),
+  sessions: () => request<Page<Device>>('GET', '/sessions'),
   endSession: (id: string) => request<void>('DELETE', `/sessions/${encodeURIComponent(id)}`),
-  endOtherSessions: () => request<{ ended: number }>('POST', '/sessions/sign-out-others'),
+  endOtherSessions: () => request<SignedOut>('POST', '/sessions/sign-out-others'),
 
   passkeys: () => request<Page<Passkey>>('GET', '/passkeys'),
   // The ceremony's challenge travels in an HttpOnly cookie from the options call to the next one.

@@ -3,21 +3,9 @@
  * cookie). Refusals arrive as RFC 9457 problems and are thrown as `ApiProblem`, whose `detail` is
  * the sentence to show; a missing network is an `ApiProblem` with code `offline`.
  */
+import type { Account, ApiToken, AuditEntry, Invitation, Page, Role, SeatCounts, SeatHolder, Subscription, TokenScope, User } from '#contract';
 import { connectivity } from './connectivity.svelte';
 import { CACHED_AT_HEADER, OFFLINE_HEADER } from './offline-cache';
-import type {
-  Account,
-  ApiToken,
-  AuditEntry,
-  Invitation,
-  Page,
-  Role,
-  SeatCounts,
-  SeatHolder,
-  Subscription,
-  TokenScope,
-  User,
-} from './types';
 
 /** A refusal from the API (or from the network), with the problem's extra fields. */
 export class ApiProblem extends Error {

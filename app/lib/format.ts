@@ -1,5 +1,5 @@
 /** Words and dates as people read them. */
-import type { Role, User, UserStatus } from './types';
+import type { Role, User, UserStatus } from '#contract';
 
 export const ROLE_LABEL: Record<Role, string> = { administrator: 'Administrator', technician: 'Technician' };
 export const STATUS_LABEL: Record<UserStatus, string> = { invited: 'Invited', active: 'Active', deactivated: 'Deactivated' };

@@ -4,8 +4,8 @@
  * a refresh with `onChange` and refetches what it shows. Reconnects with backoff; keeps the
  * connection alive with "ping" (answered by the server without waking it up).
  */
+import type { SeatCounts } from '#contract';
 import { session } from './session.svelte';
-import type { SeatCounts } from './types';
 
 export type LiveState = 'connecting' | 'live' | 'offline';
 

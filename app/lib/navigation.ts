@@ -1,5 +1,5 @@
 /** Where each person starts: administrators manage users; technicians see their own seat. */
-import type { Account } from './types';
+import type { Account } from '#contract';
 
 export function homeOf(account: Account): string {
   return account.user.role === 'administrator' ? '/' : '/me';

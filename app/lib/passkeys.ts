@@ -6,10 +6,10 @@
  * No autofill (conditional UI): the server keeps a ceremony's challenge in one cookie per browser,
  * so a request left waiting in every open sign-in tab would overwrite each other's challenge.
  */
+import type { Account, Passkey } from '#contract';
 import type { WebAuthnError } from '@simplewebauthn/browser';
 import { ApiProblem } from './api';
-import { securityApi, type Passkey } from './api-security';
-import type { Account } from './types';
+import { securityApi } from './api-security';
 
 const library = () => import('@simplewebauthn/browser');
 

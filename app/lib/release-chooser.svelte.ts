@@ -4,7 +4,7 @@
  * a few minutes, or wait until their session ends. One dialog for the whole app (rendered by the
  * signed-in layout, like the seat chooser); `ask` resolves with the choice or null.
  */
-import type { ConsoleSession, OnActiveSessions, Release } from './api-seats';
+import type { ConsoleSession, OnActiveSessions, ReleaseChoice } from '#contract';
 
 export const DEFAULT_GRACE_MINUTES = 5;
 export const MAX_GRACE_MINUTES = 24 * 60;
@@ -18,7 +18,7 @@ export class ReleaseForm {
     return this.mode !== 'grace' || (Number.isInteger(this.minutes) && this.minutes >= 1 && this.minutes <= MAX_GRACE_MINUTES);
   }
 
-  get release(): Release {
+  get release(): ReleaseChoice {
     return this.mode === 'grace' ? { onActiveSessions: 'grace', graceMinutes: this.minutes } : { onActiveSessions: this.mode };
   }
 }
@@ -33,20 +33,20 @@ export interface ReleaseQuestion {
   confirm: string;
   /** What happens to the seat: "The seat frees", "The seat returns to Dana Whitfield". */
   outcome: string;
-  resolve: (release: Release | null) => void;
+  resolve: (release: ReleaseChoice | null) => void;
 }
 
 class ReleaseChooser {
   question = $state<ReleaseQuestion | null>(null);
 
-  ask(question: Omit<ReleaseQuestion, 'resolve'>): Promise<Release | null> {
+  ask(question: Omit<ReleaseQuestion, 'resolve'>): Promise<ReleaseChoice | null> {
     this.question?.resolve(null);
     return new Promise((resolve) => {
       this.question = { ...question, resolve };
     });
   }
 
-  answer(release: Release | null): void {
+  answer(release: ReleaseChoice | null): void {
     const question = this.question;
     this.question = null;
     question?.resolve(release);

@@ -5,13 +5,12 @@
  * connected to computers comes with the choice of what happens to their sessions; a seat moved to
  * someone can be lent until a set time.
  */
-import type { Release } from './api-seats';
-import type { SeatCounts, SeatHolder } from './types';
+import type { ReleaseChoice, SeatCounts, SeatHolder } from '#contract';
 
 export interface SeatChoiceAnswer {
   holder: SeatHolder;
   /** Set when the holder is connected: what happens to their sessions. */
-  release?: Release;
+  release?: ReleaseChoice;
   /** Set when the seat is lent to the recipient until then (ISO). */
   until?: string;
 }

@@ -2,8 +2,8 @@
  * When a seat leaves, in words: "returns to Alex Moreno at 17:00", "frees at 14:05 tomorrow",
  * "in 2 h 5 min". Times are the device's local time.
  */
+import type { Seat } from '#contract';
 import { clock } from './format';
-import type { Seat } from './types';
 
 const DAY_MS = 86_400_000;
 

@@ -4,18 +4,18 @@
  * it from and moves it in one atomic transfer, so nobody else can grab it in between. Taking a
  * seat from someone connected to computers first asks what happens to their sessions.
  */
+import type { ReleaseChoice, Seat, SeatHolder, SeatRequest, User } from '#contract';
 import { api, ApiProblem } from './api';
-import { seatApi, type Release, type SeatRequest } from './api-seats';
+import { seatApi } from './api-seats';
 import { live } from './live.svelte';
 import { releaseChooser } from './release-chooser.svelte';
 import { seatChooser, type SeatChoiceAnswer } from './seat-chooser.svelte';
 import { at, seatEnd } from './seat-time';
 import { toasts } from './toasts.svelte';
-import type { Seat, SeatHolder, User } from './types';
 
 type Person = Pick<User, 'id' | 'name'> & { seat?: Seat | null };
 
-const END_NOW: Release = { onActiveSessions: 'end_now' };
+const END_NOW: ReleaseChoice = { onActiveSessions: 'end_now' };
 
 async function undoing<T>(call: Promise<T>): Promise<T> {
   const result = await call;
@@ -35,7 +35,7 @@ function leaving(name: string, seat: Seat | null): string | null {
  * Asks what happens to `user`'s console sessions if they are connected. Resolves with the choice,
  * undefined when they are not connected (nothing to ask), or null when the admin cancelled.
  */
-async function askRelease(user: Person, question: { title: string; confirm: string; outcome: string }): Promise<Release | undefined | null> {
+async function askRelease(user: Person, question: { title: string; confirm: string; outcome: string }): Promise<ReleaseChoice | undefined | null> {
   const sessions = (await seatApi.consoleSessions(user.id)).items;
   if (sessions.length === 0) return undefined;
   return releaseChooser.ask({ holder: user.name, sessions, ...question });
@@ -63,7 +63,7 @@ export async function giveSeat(user: Person, until?: string): Promise<User | nul
  * Takes `user`'s seat back. If they are connected, asks first what happens to their sessions
  * (unless `preset` says); then the seat may stay theirs until that moment. Null if cancelled.
  */
-export async function takeSeatBack(user: Person, preset?: Release): Promise<User | null> {
+export async function takeSeatBack(user: Person, preset?: ReleaseChoice): Promise<User | null> {
   const release =
     preset ?? (await askRelease(user, { title: `Take back ${user.name}’s seat?`, confirm: 'Take back seat', outcome: 'The seat frees' }));
   if (release === null) return null;
@@ -113,7 +113,7 @@ export async function extendLoan(user: Person, until: string | null): Promise<Us
  * Ends `user`'s loan now: the seat goes back to whom it was lent from (if they can still take
  * it), or is freed. A connected borrower is asked about first. Null if cancelled.
  */
-export async function endLoan(user: Person, preset?: Release): Promise<User | null> {
+export async function endLoan(user: Person, preset?: ReleaseChoice): Promise<User | null> {
   const loan = user.seat?.loan;
   const returnsTo = loan?.returnsTo ?? null;
   const outcome = returnsTo ? `The seat returns to ${returnsTo.name}` : 'The seat frees';

@@ -2,9 +2,9 @@
  * Who is signed in on this device, and their subscription. Filled from GET /me when the app
  * starts; emptied on sign-out, together with the offline copy of API data.
  */
+import type { Account, SeatCounts } from '#contract';
 import { api, ApiProblem, whenSignedOut } from './api';
 import { clearApiCache } from './offline-cache';
-import type { Account, SeatCounts } from './types';
 
 class Session {
   account = $state<Account | null>(null);

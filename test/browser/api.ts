@@ -2,7 +2,7 @@
  * A small API caller for test set-up and checks, acting like a second device or a script:
  * keeps its own session cookie and sends our Origin, as a browser would.
  */
-import type { Account, Invitation, Role, Subscription, User } from '../../app/lib/types';
+import type { Account, Invitation, Role, Subscription, User } from '../../worker/contract';
 
 export interface Reply<T> {
   status: number;

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { expect, type Page, test as base } from '@playwright/test';
-import type { User } from '../../app/lib/types';
+import type { User } from '../../worker/contract';
 import { Api } from './api';
 
 export const PASSWORD = 'browser-test-2026';

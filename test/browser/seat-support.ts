@@ -5,7 +5,7 @@
  */
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
-import type { Invitation } from '../../app/lib/types';
+import type { Invitation } from '../../worker/contract';
 import { Api } from './api';
 import { PASSWORD, type Team } from './fixtures';
 

@@ -4,9 +4,9 @@
  * function takes "now" and the period, so the same facts always give the same report.
  */
 
+import type { ConsoleActivity, IdleSeat, UtilisationDay } from '../contract';
+
 const DAY_MS = 86_400_000;
-/** The longest period a report covers. */
-export const MAX_REPORT_DAYS = 366;
 
 // ── Utilisation ─────────────────────────────────────────────────────────────────────────────
 
@@ -17,16 +17,6 @@ export interface SeatEvent {
   details: Record<string, unknown>;
 }
 
-export interface UtilisationDay {
-  /** The UTC day, YYYY-MM-DD. */
-  date: string;
-  /** Purchased seats at the end of the day. */
-  purchased: number;
-  /** Seats held at the end of the day. */
-  assigned: number;
-  /** The most seats held at once during the day. */
-  peakAssigned: number;
-}
 
 /** The audit actions the utilisation replay reads. */
 export const SEAT_EVENT_ACTIONS = [
@@ -101,7 +91,8 @@ export interface SessionSpan {
   endedAt: string | null;
 }
 
-export interface Person {
+/** A user as console activity counts them. */
+export interface ActivityMember {
   id: string;
   name: string;
   email: string;
@@ -111,16 +102,6 @@ export interface Person {
   lastConnectionAt: string | null;
 }
 
-export interface ConsoleActivity {
-  user: { id: string; name: string; email: string; role: string };
-  hasSeat: boolean;
-  /** Sessions that ran during the period. */
-  sessions: number;
-  /** Seconds connected during the period (sessions cut at its edges). */
-  connectedSeconds: number;
-  /** When the user last started a session, ever. */
-  lastConnectionAt: string | null;
-}
 
 /** Seconds of a session inside [from, to]; a running session counts until `to`. */
 export function secondsWithin(span: SessionSpan, from: number, to: number): number {
@@ -133,7 +114,7 @@ export function secondsWithin(span: SessionSpan, from: number, to: number): numb
  * Console activity per person in [from, to]: the most connected first, then by name. Sessions in
  * `spans` that do not overlap the period only count towards the last connection.
  */
-export function consoleActivity(people: readonly Person[], spans: readonly SessionSpan[], from: number, to: number): ConsoleActivity[] {
+export function consoleActivity(people: readonly ActivityMember[], spans: readonly SessionSpan[], from: number, to: number): ConsoleActivity[] {
   const rows = new Map<string, ConsoleActivity>();
   for (const p of people) {
     rows.set(p.id, {
@@ -176,18 +157,7 @@ export interface WaitingRequest {
   createdAt: string;
 }
 
-export type Suggestion =
-  | { action: 'approve_request'; requestId: string; to: { id: string; name: string } }
-  | { action: 'unassign' };
 
-export interface IdleSeat {
-  user: { id: string; name: string; email: string };
-  seatAssignedAt: string;
-  lastConnectionAt: string | null;
-  /** Whole days since the seat was last used, or since it was given if that is later. */
-  idleDays: number;
-  suggestion: Suggestion;
-}
 
 /**
  * Holders who had no console session in the last `days` days and have held their seat at least

@@ -3,28 +3,11 @@
  * errors thrown across RPC lose their custom fields. One place (worker/http/problem.ts) maps each
  * failure code to an RFC 9457 problem response.
  */
-
-/** A seat the subscription could not hand out, shown to admins so they can pick one to free. */
-export interface SeatHolder {
-  id: string;
-  name: string;
-  email: string;
-  role: Role;
-  lastActiveAt: string | null;
-}
-
-export type Role = 'administrator' | 'technician';
-export type UserStatus = 'invited' | 'active' | 'deactivated';
-
-export interface SeatCounts {
-  purchased: number;
-  assigned: number;
-  available: number;
-}
+import type { FieldError, SeatCounts, SeatHolder } from '../contract';
 
 /** Every expected refusal, by stable code. Extra fields travel into the problem body. */
 export type Failure =
-  | { ok: false; code: 'validation_failed'; detail: string }
+  | { ok: false; code: 'validation_failed'; detail: string; errors?: FieldError[] }
   | { ok: false; code: 'unauthenticated'; detail?: string }
   | { ok: false; code: 'invalid_credentials' }
   | { ok: false; code: 'forbidden'; detail: string }

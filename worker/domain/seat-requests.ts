@@ -2,9 +2,9 @@
  * The seat-request rules, pure: who may ask for a seat, and which requests may still be answered.
  * Pending requests form the waitlist, oldest first.
  */
+import type { SeatRequestStatus } from '../contract';
 import { fail, type Failure } from './result';
 
-export type SeatRequestStatus = 'pending' | 'approved' | 'declined' | 'cancelled';
 
 /** Decides whether a user may ask for a seat: not while holding one, and one waiting request at a time. */
 export function decideNewRequest(

@@ -3,25 +3,16 @@
  * time-boxed seats (loans), and console-session heartbeats. The Subscription object reads the facts,
  * asks these functions, and applies the answer in the same transaction.
  */
-import { fail, ok, type Failure, type Result, type SeatCounts } from './result';
+import { MAX_GRACE_MINUTES, type Heartbeat, type ReleaseChoice, type SeatCounts } from '../contract';
+import { fail, ok, type Failure, type Result } from './result';
 import { decideAssign, type SeatCandidate } from './seats';
 
 /** How often the Expert Console says "still here"; two missed heartbeats end a session. */
 export const HEARTBEAT_SECONDS = 30;
 export const HEARTBEAT_TIMEOUT_MS = 2 * HEARTBEAT_SECONDS * 1000;
 export const DEFAULT_GRACE_MINUTES = 5;
-export const MAX_GRACE_MINUTES = 24 * 60;
 /** The longest a seat can be lent for. */
 export const MAX_LOAN_DAYS = 366;
-
-/** What happens to the holder's console sessions when their seat is taken. */
-export type OnActiveSessions = 'end_now' | 'grace' | 'after_session';
-
-/** The administrator's choice, as the API receives it. */
-export interface ReleaseChoice {
-  onActiveSessions: OnActiveSessions;
-  graceMinutes?: number;
-}
 
 /** When the seat leaves: now, at the end of a grace period, or when the last session ends. */
 export type ReleasePlan = { when: 'now' } | { when: 'grace'; endsAt: number } | { when: 'after_session' };
@@ -100,17 +91,12 @@ export function endedSessionRefusal(reason: SessionEndReason, endedAt: string, h
   return fail('session_ended', { endedAt, reason, detail: `This session ended because ${why}. Start a new session to connect again.` });
 }
 
-/** What a heartbeat answers: keep going, or finish up because the seat leaves at `endsAt`. */
-export interface SessionStatus {
-  status: 'active' | 'ending';
-  endsAt: string | null;
-}
 
 /**
  * A session's status from its holder's seat: "ending" while a revocation waits (endsAt is its end,
  * or null when it waits for the sessions themselves); "active" otherwise, with the loan's end if any.
  */
-export function sessionStatus(seat: { loanUntil: string | null; revocation: { endsAt: string | null } | null }): SessionStatus {
+export function sessionStatus(seat: { loanUntil: string | null; revocation: { endsAt: string | null } | null }): Heartbeat {
   if (seat.revocation) return { status: 'ending', endsAt: earliest(seat.revocation.endsAt, seat.loanUntil) };
   return { status: 'active', endsAt: seat.loanUntil };
 }

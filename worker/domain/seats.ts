@@ -5,10 +5,8 @@
  *
  * The invariant they guard: assigned ≤ purchased, and a user holds at most one seat.
  */
-import { fail, type Failure, type Role, type SeatCounts, type SeatHolder, type UserStatus } from './result';
-
-export const MIN_SEATS = 1;
-export const MAX_SEATS = 10_000;
+import { MAX_SEATS, MIN_SEATS, type Role, type SeatCounts, type SeatHolder, type UserStatus } from '../contract';
+import { fail, type Failure } from './result';
 
 /** What the rules need to know about one user. */
 export interface SeatCandidate {

@@ -127,5 +127,3 @@ app.onError((error) => {
   console.error('unhandled error', error);
   return problemResponse({ ok: false, code: 'internal_error' });
 });
-
-export type AppType = typeof app;

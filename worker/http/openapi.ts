@@ -2,8 +2,8 @@
  * Small builders that keep route definitions short: a JSON body, a JSON answer, and the problem
  * answers a route can give, all feeding the generated OpenAPI document.
  */
-import type { z } from '@hono/zod-openapi';
-import { ProblemSchema } from './schemas';
+import type { z } from 'zod';
+import { Problem } from '../contract';
 import { statusOf, type HttpFailure } from './problem';
 
 /** A required JSON request body. */
@@ -20,13 +20,13 @@ export const json = <T extends z.ZodType>(schema: T, description: string) => ({
 
 /** Problem responses, grouped by status, for the codes a route can answer with. */
 export function problems(...codes: HttpFailure['code'][]) {
-  const byStatus: Record<number, { description: string; content: { 'application/problem+json': { schema: typeof ProblemSchema } } }> = {};
+  const byStatus: Record<number, { description: string; content: { 'application/problem+json': { schema: typeof Problem } } }> = {};
   for (const code of [...codes, 'validation_failed', 'internal_error'] as const) {
     const status = statusOf(code);
     const existing = byStatus[status];
     byStatus[status] = {
       description: existing ? `${existing.description}, \`${code}\`` : `Problem: \`${code}\``,
-      content: { 'application/problem+json': { schema: ProblemSchema } },
+      content: { 'application/problem+json': { schema: Problem } },
     };
   }
   return byStatus;

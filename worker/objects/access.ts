@@ -3,7 +3,8 @@
  * functions over the object's SQLite storage; only the Subscription object calls them, inside its
  * own synchronous methods.
  */
-import { fail, ok, type Failure, type Result, type Role } from '../domain/result';
+import type { Device, Role } from '../contract';
+import { fail, ok, type Failure, type Result } from '../domain/result';
 import type { Sql } from './sql';
 
 /**
@@ -90,16 +91,9 @@ export function insertSession(sql: Sql, userId: string, session: NewSession): vo
   );
 }
 
-export interface SessionView {
-  id: string;
-  userAgent: string | null;
-  createdAt: string;
-  lastSeenAt: string;
-  current: boolean;
-}
 
 /** A user's sessions (their signed-in devices), most recently used first. */
-export function userSessions(sql: Sql, userId: string, currentHash: string | null): SessionView[] {
+export function userSessions(sql: Sql, userId: string, currentHash: string | null): Device[] {
   const now = new Date().toISOString();
   return sql
     .all<{ id: string; token_hash: string; user_agent: string | null; created_at: string; last_seen_at: string }>(

@@ -4,7 +4,8 @@
  * that awaits something outside the object (the email claim), so it checks again after it.
  */
 import type { PasswordHash } from '../crypto';
-import { fail, ok, type Result, type Role } from '../domain/result';
+import type { Role } from '../contract';
+import { fail, ok, type Result } from '../domain/result';
 import { insertSession, loginThrottle, recordLoginFailure, type Credential, type NewSession } from './access';
 import { recordAudit } from './audit';
 import type { ObjectContext } from './context';

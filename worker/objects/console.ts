@@ -9,21 +9,14 @@ import {
   HEARTBEAT_TIMEOUT_MS,
   sessionStatus,
   type SessionEndReason,
-  type SessionStatus,
 } from '../domain/seat-timing';
 import { fail, ok, type Result } from '../domain/result';
+import type { ConsoleSession, Heartbeat, StartedConsoleSession } from '../contract';
 import type { Actor } from './access';
 import { recordAudit } from './audit';
 import type { Sql } from './sql';
 import { clearTimer, setTimer } from './timers';
 
-export interface ConsoleSession extends SessionStatus {
-  id: string;
-  user: { id: string; name: string };
-  computer: string;
-  startedAt: string;
-  lastHeartbeatAt: string | null;
-}
 
 type SessionRow = {
   id: string;
@@ -48,7 +41,7 @@ export function startSession(
   actor: Actor,
   input: { id: string; computer: string },
   now: number,
-): Result<ConsoleSession & { heartbeatSeconds: number }> {
+): Result<StartedConsoleSession> {
   const seat = seatState(sql, actor.id);
   if (!seat) {
     return fail('seat_required', { detail: 'You need a seat to connect to remote computers. Ask an administrator to assign you one.' });
@@ -86,7 +79,7 @@ export function startSession(
  * The caller's session says it is still running: its deadline moves, and the answer says whether
  * the seat is leaving. An ended session is refused with `seat_revoked` or `session_ended`.
  */
-export function heartbeat(sql: Sql, actor: Actor, sessionId: string, now: number): Result<SessionStatus> {
+export function heartbeat(sql: Sql, actor: Actor, sessionId: string, now: number): Result<Heartbeat> {
   const row = sql.one<SessionRow>(`${SESSION_SELECT} WHERE c.id = ? AND c.user_id = ?`, sessionId, actor.id);
   if (!row) return fail('not_found', { detail: 'No such console session of yours.' });
   const seat = seatState(sql, actor.id);
@@ -185,7 +178,7 @@ function seatState(sql: Sql, userId: string): { loanUntil: string | null; revoca
   return { loanUntil: row.expires_at, revocation: row.revoking ? { endsAt: row.ends_at } : null };
 }
 
-function toSession(row: SessionRow, status: SessionStatus): ConsoleSession {
+function toSession(row: SessionRow, status: Heartbeat): ConsoleSession {
   return {
     id: row.id,
     user: { id: row.user_id, name: row.user_name ?? '' },

@@ -3,6 +3,7 @@
  * password resets (single-use, 30 minutes) and passkeys (WebAuthn credentials). Plain functions
  * over the Subscription object's storage.
  */
+import type { Passkey } from '../contract';
 import type { PasswordHash } from '../crypto';
 import type { Sql } from './sql';
 
@@ -70,12 +71,6 @@ export interface StoredPasskey {
   transports: string[];
 }
 
-export interface PasskeyView {
-  id: string;
-  name: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-}
 
 type PasskeyRow = {
   id: string;
@@ -89,7 +84,7 @@ type PasskeyRow = {
 };
 
 /** A user's passkeys, newest first. */
-export function userPasskeys(sql: Sql, userId: string): PasskeyView[] {
+export function userPasskeys(sql: Sql, userId: string): Passkey[] {
   return sql
     .all<PasskeyRow>('SELECT * FROM passkeys WHERE user_id = ? ORDER BY created_at DESC', userId)
     .map((r) => ({ id: r.id, name: r.name, createdAt: r.created_at, lastUsedAt: r.last_used_at }));

@@ -7,35 +7,15 @@ import {
   consoleActivity,
   idleSeats,
   isoDate,
-  MAX_REPORT_DAYS,
   SEAT_EVENT_ACTIONS,
   utilisationByDay,
-  type ConsoleActivity,
-  type IdleSeat,
-  type UtilisationDay,
 } from '../domain/reports';
+import { MAX_REPORT_DAYS, type ConsoleActivityReport, type IdleSeatsReport, type UtilisationReport } from '../contract';
 import { fail, ok, type Result } from '../domain/result';
 import type { Sql } from './sql';
 
 const DAY_MS = 86_400_000;
 
-export interface UtilisationReport {
-  from: string;
-  to: string;
-  items: UtilisationDay[];
-}
-
-export interface ConsoleActivityReport {
-  from: string;
-  to: string;
-  items: ConsoleActivity[];
-}
-
-export interface IdleSeatsReport {
-  days: number;
-  since: string;
-  items: IdleSeat[];
-}
 
 /** Assigned against purchased seats per UTC day (YYYY-MM-DD, inclusive), by default the last 30 days. */
 export function utilisationReport(sql: Sql, period: { from?: string; to?: string }, now: number): Result<UtilisationReport> {

@@ -6,11 +6,12 @@
  * Time-boxed seats end at `seats.expires_at` and return to their previous holder if they can
  * still take it. The object's alarm runs the `grace` and `loan` timers set here.
  */
-import { decideHandOver, planRelease, type ReleaseChoice, type SessionEndReason } from '../domain/seat-timing';
+import type { Person, ReleaseChoice } from '../contract';
+import { decideHandOver, planRelease, type SessionEndReason } from '../domain/seat-timing';
 import type { Actor } from './access';
 import { recordAudit } from './audit';
 import { activeSessions, endSessionsOf } from './console';
-import { addSeat, candidateOf, dropSeat, moveSeat, person, seatOf, storedCounts, takeSeat, target, type Person } from './seats';
+import { addSeat, candidateOf, dropSeat, moveSeat, person, seatOf, storedCounts, takeSeat, target } from './seats';
 import type { Sql } from './sql';
 import { clearTimer, setTimer } from './timers';
 

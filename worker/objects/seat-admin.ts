@@ -3,9 +3,10 @@
  * the waitlist), assign one, take one back, transfer or lend one, and end a loan early. Each one
  * decides with the pure rules in worker/domain, then writes through seats.ts and revocations.ts.
  */
+import type { ReleaseChoice } from '../contract';
 import { fail, ok, type Result } from '../domain/result';
 import { decideAssign, decidePurchased, decideTransfer } from '../domain/seats';
-import { checkUntil, type ReleaseChoice } from '../domain/seat-timing';
+import { checkUntil } from '../domain/seat-timing';
 import type { Actor } from './access';
 import { recordAudit } from './audit';
 import type { ObjectContext } from './context';

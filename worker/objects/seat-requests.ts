@@ -4,10 +4,11 @@
  * waitlist, oldest first; with the subscription's `autoAssignRequests` setting, a free seat goes to
  * the oldest one at once.
  */
-import { decideAnswer, decideNewRequest, type SeatRequestStatus } from '../domain/seat-requests';
+import type { ReleaseChoice, SeatRequest, SeatRequestStatus } from '../contract';
+import { decideAnswer, decideNewRequest } from '../domain/seat-requests';
 import { decideAssign, decideTransfer } from '../domain/seats';
 import { fail, ok, type Result } from '../domain/result';
-import { checkUntil, type ReleaseChoice } from '../domain/seat-timing';
+import { checkUntil } from '../domain/seat-timing';
 import type { Actor } from './access';
 import { recordAudit } from './audit';
 import type { ObjectContext } from './context';
@@ -18,18 +19,6 @@ import type { Sql } from './sql';
 import { existingUser, seatHolders } from './users';
 import { decodeCursor, page, type Page, type User } from './views';
 
-export interface SeatRequest {
-  id: string;
-  user: { id: string; name: string };
-  reason: string;
-  status: SeatRequestStatus;
-  createdAt: string;
-  /** Place in the waitlist (1 is next) while pending; null once answered. */
-  position: number | null;
-  decidedAt: string | null;
-  decidedBy: { id: string; name: string } | null;
-  note: string | null;
-}
 
 type RequestRow = {
   seq: number;

@@ -5,16 +5,12 @@
  *
  * The rules (may this happen?) live in worker/domain; callers decide first, then call these.
  */
+import type { Person } from '../contract';
 import type { Actor } from './access';
 import { recordAudit } from './audit';
 import type { Sql } from './sql';
 import { clearTimer, setTimer } from './timers';
 
-/** A user as the audit log names them. */
-export interface Person {
-  id: string;
-  name: string;
-}
 
 /** How long a seat is held: until a time (null: no end), then back to `returnsTo` (null: freed). */
 export interface SeatTerm {

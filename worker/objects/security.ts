@@ -3,8 +3,10 @@
  * emailed link) and their passkeys. Hashing and WebAuthn verification happen in the Worker; these
  * functions store the outcome.
  */
+import type { Passkey } from '../contract';
 import type { PasswordHash } from '../crypto';
-import { fail, ok, type Result, type Role } from '../domain/result';
+import type { Role } from '../contract';
+import { fail, ok, type Result } from '../domain/result';
 import { insertSession, type Actor, type Credential, type NewSession } from './access';
 import { recordAudit } from './audit';
 import type { ObjectContext } from './context';
@@ -15,7 +17,6 @@ import {
   setPassword,
   storedPasskey,
   userPasskeys,
-  type PasskeyView,
   type StoredPasskey,
 } from './credentials';
 import type { Sql } from './sql';
@@ -97,7 +98,7 @@ export function passkeyOwner(sql: Sql, actor: Actor): Result<{ userId: string; n
 }
 
 /** Stores a verified passkey for the actor; answers with all of theirs. */
-export function addPasskey(object: ObjectContext, actor: Actor, passkey: Omit<StoredPasskey, 'userId'> & { name: string }): Result<PasskeyView[]> {
+export function addPasskey(object: ObjectContext, actor: Actor, passkey: Omit<StoredPasskey, 'userId'> & { name: string }): Result<Passkey[]> {
   const { sql } = object;
   object.write(() => {
     insertPasskey(sql, actor.id, passkey);

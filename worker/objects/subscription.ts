@@ -11,24 +11,33 @@
  */
 import { DurableObject } from 'cloudflare:workers';
 import type { PasswordHash } from '../crypto';
-import { ok, type Failure, type Result, type Role } from '../domain/result';
-import type { ReleaseChoice, SessionStatus } from '../domain/seat-timing';
-import { authenticate, credentialOwner, userSessions, type Actor, type Credential, type NewSession, type SessionView } from './access';
+import type {
+  ConsoleActivityReport,
+  ConsoleSession,
+  Device,
+  Heartbeat,
+  IdleSeatsReport,
+  Passkey,
+  ReleaseChoice,
+  Role,
+  SeatRequest,
+  StartedConsoleSession,
+  UtilisationReport,
+} from '../contract';
+import { ok, type Failure, type Result } from '../domain/result';
+import { authenticate, credentialOwner, userSessions, type Actor, type Credential, type NewSession } from './access';
 import { acceptInvitation, completeLogin, initialize, logout, passwordFor, type Signup } from './account';
 import { fireTimer } from './alarm';
 import { auditPage, type AuditQuery } from './audit';
-import { closeSession, heartbeat, listSessions, startSession, type ConsoleSession } from './console';
+import { closeSession, heartbeat, listSessions, startSession } from './console';
 import type { ObjectContext } from './context';
-import { storedPassword, userPasskeys, type PasskeyView, type StoredPassword, type StoredPasskey } from './credentials';
+import { storedPassword, userPasskeys, type StoredPassword, type StoredPasskey } from './credentials';
 import { beginIdempotent, completeIdempotent, type IdempotencyStart } from './idempotency';
 import { broadcast, changedMessage, credentialFromHeaders } from './live';
 import {
   consoleActivityReport,
   idleSeatsReport,
   utilisationReport,
-  type ConsoleActivityReport,
-  type IdleSeatsReport,
-  type UtilisationReport,
 } from './reports';
 import { DEFAULT_CHOICE, sessionsChanged } from './revocations';
 import { migrate } from './schema';
@@ -43,7 +52,6 @@ import {
   requestById,
   type ApprovalInput,
   type RequestQuery,
-  type SeatRequest,
 } from './seat-requests';
 import {
   addPasskey,
@@ -170,7 +178,7 @@ export class Subscription extends DurableObject<Env> {
   // ── Account security: devices, passwords, passkeys (security.ts) ───────────────────────────
 
   /** The caller's signed-in devices, most recently used first. */
-  listSessions(credential: Credential): Result<Page<SessionView>> {
+  listSessions(credential: Credential): Result<Page<Device>> {
     const current = credential.kind === 'session' ? credential.hash : null;
     return this.#as(credential, (actor) => ok({ items: userSessions(this.#sql, actor.id, current), nextCursor: null }));
   }
@@ -214,7 +222,7 @@ export class Subscription extends DurableObject<Env> {
   }
 
   /** Stores a verified passkey for the caller. */
-  addPasskey(credential: Credential, passkey: Omit<StoredPasskey, 'userId'> & { name: string }): Result<PasskeyView[]> {
+  addPasskey(credential: Credential, passkey: Omit<StoredPasskey, 'userId'> & { name: string }): Result<Passkey[]> {
     return this.#as(credential, (actor) => addPasskey(this.#object, actor, passkey));
   }
 
@@ -229,7 +237,7 @@ export class Subscription extends DurableObject<Env> {
   }
 
   /** The caller's passkeys. */
-  listPasskeys(credential: Credential): Result<Page<PasskeyView>> {
+  listPasskeys(credential: Credential): Result<Page<Passkey>> {
     return this.#as(credential, (actor) => ok({ items: userPasskeys(this.#sql, actor.id), nextCursor: null }));
   }
 
@@ -359,12 +367,12 @@ export class Subscription extends DurableObject<Env> {
    * Lets the caller's Expert Console connect to a computer, if and only if they hold a seat that is
    * not being taken back. The session must send a heartbeat every `heartbeatSeconds`.
    */
-  startConsoleSession(credential: Credential, session: { id: string; computer: string }): Result<ConsoleSession & { heartbeatSeconds: number }> {
+  startConsoleSession(credential: Credential, session: { id: string; computer: string }): Result<StartedConsoleSession> {
     return this.#as(credential, (actor) => this.#change(() => startSession(this.#sql, actor, session, Date.now())));
   }
 
   /** The caller's session is still running; the answer says whether their seat is leaving. */
-  heartbeatConsoleSession(credential: Credential, sessionId: string): Result<SessionStatus> {
+  heartbeatConsoleSession(credential: Credential, sessionId: string): Result<Heartbeat> {
     // A heartbeat changes nothing anyone sees: live clients are not told.
     return this.#as(credential, (actor) => this.#change(() => heartbeat(this.#sql, actor, sessionId, Date.now()), false));
   }

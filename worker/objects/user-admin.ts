@@ -4,7 +4,8 @@
  * someone ends every way they had of acting. Creating and deleting a user also claim and free the
  * email in the EmailIndex; creating re-checks everything after that `await`.
  */
-import { fail, ok, type Result, type Role } from '../domain/result';
+import type { Role } from '../contract';
+import { fail, ok, type Result } from '../domain/result';
 import { decideAdminChange, decideAssign } from '../domain/seats';
 import { authenticate, endAccess, type Actor, type Credential } from './access';
 import { recordAudit } from './audit';

@@ -1,5 +1,6 @@
 /** Reading users and seats from the Subscription object's storage. */
-import { fail, ok, type Failure, type Result, type Role, type SeatHolder, type UserStatus } from '../domain/result';
+import type { Role, SeatHolder, UserStatus } from '../contract';
+import { fail, ok, type Failure, type Result } from '../domain/result';
 import { seatCounts } from '../domain/seats';
 import type { Sql } from './sql';
 import { decodeCursor, page, toUser, type Account, type Page, type SubscriptionView, type User, type UserRow } from './views';

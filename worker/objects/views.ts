@@ -2,75 +2,12 @@
  * The shapes the API returns, and how stored rows (snake_case) become them (camelCase).
  * Only the Subscription object builds these; routes pass them through.
  */
-import type { Role, SeatCounts, UserStatus } from '../domain/result';
+import type { AuditEntry, Page, Role, Seat, Subscription, User, UserStatus } from '../contract';
 
-export interface User {
-  id: string;
-  name: string;
-  email: string;
-  role: Role;
-  status: UserStatus;
-  seat: null | SeatView;
-  createdAt: string;
-  lastActiveAt: string | null;
-}
+export type { Account, ApiToken, AuditEntry, Page, Seat, TokenScope, User } from '../contract';
 
-/** A held seat: since when, until when, and what happens then. */
-export interface SeatView {
-  assignedAt: string;
-  /** When the seat leaves this user at the latest: a loan's end or a grace period's end. */
-  expiresAt: string | null;
-  /** A time-boxed seat: it ends `until`, then returns to `returnsTo` (null: it is freed). */
-  loan: { until: string; returnsTo: { id: string; name: string } | null } | null;
-  /** The seat is being taken while its holder is connected; it stays theirs until then. */
-  revocation: {
-    action: 'unassign' | 'transfer' | 'return';
-    onActiveSessions: 'grace' | 'after_session';
-    /** The grace period's end; null when it waits for the holder's sessions to end. */
-    endsAt: string | null;
-    transferTo: { id: string; name: string } | null;
-    requestedAt: string;
-  } | null;
-}
-
-export interface SubscriptionView {
-  id: string;
-  name: string;
-  seats: SeatCounts;
-  /** Whether a freed seat goes to the oldest pending seat request at once. */
-  autoAssignRequests: boolean;
-}
-
-/** The signed-in user and their subscription: what sign-in, sign-up and `me` answer. */
-export interface Account {
-  user: User;
-  subscription: SubscriptionView;
-}
-
-export type TokenScope = 'read' | 'write';
-
-export interface ApiToken {
-  id: string;
-  name: string;
-  /** "read" tokens may only read: any write with one is refused. */
-  scope: TokenScope;
-  createdAt: string;
-  lastUsedAt: string | null;
-}
-
-export interface AuditEntry {
-  id: string;
-  at: string;
-  actor: { id: string; name: string } | null;
-  action: string;
-  target: { type: string; id: string; name: string | null };
-  details: Record<string, unknown>;
-}
-
-export interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
+/** The subscription as the API shows it (named apart from the Subscription object). */
+export type SubscriptionView = Subscription;
 
 export type UserRow = {
   seq: number;
@@ -106,7 +43,7 @@ export function toUser(row: UserRow): User {
   };
 }
 
-function toSeat(row: UserRow, assignedAt: string): SeatView {
+function toSeat(row: UserRow, assignedAt: string): Seat {
   const revocation = row.revocation_action
     ? {
         action: row.revocation_action as 'unassign' | 'transfer' | 'return',

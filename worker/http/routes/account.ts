@@ -3,7 +3,7 @@
  * hashing happens here in the Worker, never inside a Subscription object, so a slow PBKDF2 does not
  * hold up the subscription's other requests.
  */
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import {
   generateAuthenticationOptions,
   verifyAuthenticationResponse,
@@ -18,7 +18,17 @@ import type { AppEnv } from '../context';
 import { clearSessionCookie, newSession, setSessionCookie } from '../auth';
 import { json, jsonBody, problems, signedIn } from '../openapi';
 import { ProblemError, unwrap } from '../problem';
-import { AcceptInvitationBody, AccountSchema, LoginBody, PasswordResetBody, PasswordResetConfirmBody, SignupBody } from '../schemas';
+import {
+  AcceptInvitationBody,
+  Account,
+  LoginBody,
+  Notice,
+  PasskeyLoginBody,
+  PasswordResetBody,
+  PasswordResetConfirmBody,
+  SignupBody,
+  WebAuthnOptions,
+} from '../../contract';
 import { decodeKey, keepChallenge, parseUserHandle, relyingParty, takeChallenge } from '../webauthn';
 
 /** Checked against when the email is unknown, so both answers take about as long. */
@@ -30,7 +40,7 @@ const signup = createRoute({
   tags: ['Account'],
   summary: 'Create a subscription; its first user is an administrator, signed in',
   request: { body: jsonBody(SignupBody) },
-  responses: { 201: json(AccountSchema, 'The new administrator and subscription'), ...problems('email_taken') },
+  responses: { 201: json(Account, 'The new administrator and subscription'), ...problems('email_taken') },
 });
 
 const login = createRoute({
@@ -40,7 +50,7 @@ const login = createRoute({
   summary: 'Sign in with email and password; sets the session cookie',
   request: { body: jsonBody(LoginBody) },
   responses: {
-    200: json(AccountSchema, 'Signed in'),
+    200: json(Account, 'Signed in'),
     ...problems('invalid_credentials', 'forbidden', 'rate_limited'),
   },
 });
@@ -60,7 +70,7 @@ const me = createRoute({
   tags: ['Account'],
   summary: 'The signed-in user and their subscription',
   security: signedIn,
-  responses: { 200: json(AccountSchema, 'The caller'), ...problems('unauthenticated') },
+  responses: { 200: json(Account, 'The caller'), ...problems('unauthenticated') },
 });
 
 const acceptInvitation = createRoute({
@@ -69,7 +79,7 @@ const acceptInvitation = createRoute({
   tags: ['Account'],
   summary: 'Set a password from an invitation link; the user becomes active and is signed in',
   request: { body: jsonBody(AcceptInvitationBody) },
-  responses: { 200: json(AccountSchema, 'Signed in'), ...problems('invitation_invalid') },
+  responses: { 200: json(Account, 'Signed in'), ...problems('invitation_invalid') },
 });
 
 const requestReset = createRoute({
@@ -78,7 +88,7 @@ const requestReset = createRoute({
   tags: ['Account'],
   summary: 'Email a password reset link (the answer is the same whether or not the email is known)',
   request: { body: jsonBody(PasswordResetBody) },
-  responses: { 202: json(z.object({ detail: z.string() }), 'A link is on its way if the account exists'), ...problems() },
+  responses: { 202: json(Notice, 'A link is on its way if the account exists'), ...problems() },
 });
 
 const confirmReset = createRoute({
@@ -87,7 +97,7 @@ const confirmReset = createRoute({
   tags: ['Account'],
   summary: 'Set a new password from a reset link (once, within 30 minutes); every other session ends',
   request: { body: jsonBody(PasswordResetConfirmBody) },
-  responses: { 200: json(AccountSchema, 'Signed in with the new password'), ...problems('invitation_invalid') },
+  responses: { 200: json(Account, 'Signed in with the new password'), ...problems('invitation_invalid') },
 });
 
 const passkeyOptions = createRoute({
@@ -95,29 +105,16 @@ const passkeyOptions = createRoute({
   path: '/auth/passkey-options',
   tags: ['Account'],
   summary: 'Start signing in with a passkey: options for navigator.credentials.get()',
-  responses: { 200: json(z.looseObject({}), 'PublicKeyCredentialRequestOptionsJSON'), ...problems() },
+  responses: { 200: json(WebAuthnOptions, 'PublicKeyCredentialRequestOptionsJSON'), ...problems() },
 });
-
-const PasskeyAssertion = z
-  .object({
-    response: z
-      .object({
-        id: z.string().max(1024),
-        rawId: z.string().max(1024),
-        type: z.literal('public-key'),
-        response: z.looseObject({ userHandle: z.string().max(512).optional() }),
-      })
-      .loose(),
-  })
-  .strict();
 
 const passkeyLogin = createRoute({
   method: 'post',
   path: '/auth/passkey',
   tags: ['Account'],
   summary: 'Sign in with a passkey; sets the session cookie',
-  request: { body: jsonBody(PasskeyAssertion) },
-  responses: { 200: json(AccountSchema, 'Signed in'), ...problems('invalid_credentials') },
+  request: { body: jsonBody(PasskeyLoginBody) },
+  responses: { 200: json(Account, 'Signed in'), ...problems('invalid_credentials') },
 });
 
 export const account = new OpenAPIHono<AppEnv>()

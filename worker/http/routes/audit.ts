@@ -3,7 +3,7 @@ import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../context';
 import { json, problems, signedIn } from '../openapi';
 import { unwrap } from '../problem';
-import { AuditEntrySchema, AuditQuery, pageOf } from '../schemas';
+import { AuditEntry, AuditQuery, pageOf } from '../../contract';
 
 const list = createRoute({
   method: 'get',
@@ -12,7 +12,7 @@ const list = createRoute({
   summary: 'The audit log, newest first (administrators)',
   security: signedIn,
   request: { query: AuditQuery },
-  responses: { 200: json(pageOf(AuditEntrySchema), 'One page of entries'), ...problems('unauthenticated', 'forbidden') },
+  responses: { 200: json(pageOf(AuditEntry), 'One page of entries'), ...problems('unauthenticated', 'forbidden') },
 });
 
 export const audit = new OpenAPIHono<AppEnv>().openapi(list, async (c) =>

@@ -3,21 +3,20 @@
  * follow the seat, so only a seat holder can start one, each sends a heartbeat, and one whose seat
  * is taken back ends as the administrator chose.
  */
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { newId } from '../../crypto';
 import type { AppEnv } from '../context';
 import { json, jsonBody, problems, signedIn } from '../openapi';
 import { unwrap } from '../problem';
 import {
+  ConsoleSession,
   ConsoleSessionBody,
   ConsoleSessionQuery,
-  ConsoleSessionSchema,
-  HeartbeatSchema,
+  Heartbeat,
+  IdParams,
   pageOf,
-  StartedConsoleSessionSchema,
-} from '../schemas';
-
-const SessionParams = z.object({ id: z.string().max(40).openapi({ param: { name: 'id', in: 'path' } }) });
+  StartedConsoleSession,
+} from '../../contract';
 
 const start = createRoute({
   method: 'post',
@@ -30,7 +29,7 @@ const start = createRoute({
   security: signedIn,
   request: { body: jsonBody(ConsoleSessionBody) },
   responses: {
-    201: json(StartedConsoleSessionSchema, 'The session may start'),
+    201: json(StartedConsoleSession, 'The session may start'),
     ...problems('unauthenticated', 'seat_required', 'seat_revoked'),
   },
 });
@@ -45,9 +44,9 @@ const beat = createRoute({
     '403 `seat_revoked` once the seat is gone: disconnect. 409 `session_ended` when only this session ended ' +
     '(e.g. missed heartbeats): start a new one.',
   security: signedIn,
-  request: { params: SessionParams },
+  request: { params: IdParams },
   responses: {
-    200: json(HeartbeatSchema, 'Keep going, or finish up'),
+    200: json(Heartbeat, 'Keep going, or finish up'),
     ...problems('unauthenticated', 'seat_revoked', 'not_found', 'session_ended'),
   },
 });
@@ -58,7 +57,7 @@ const end = createRoute({
   tags: ['Expert Console'],
   summary: 'End a session: your own, or anyone’s for administrators (idempotent)',
   security: signedIn,
-  request: { params: SessionParams },
+  request: { params: IdParams },
   responses: { 204: { description: 'Ended' }, ...problems('unauthenticated', 'not_found') },
 });
 
@@ -69,7 +68,7 @@ const list = createRoute({
   summary: 'Active sessions: everyone’s (or one user’s) for administrators, your own for technicians',
   security: signedIn,
   request: { query: ConsoleSessionQuery },
-  responses: { 200: json(pageOf(ConsoleSessionSchema), 'The active sessions, oldest first'), ...problems('unauthenticated', 'forbidden') },
+  responses: { 200: json(pageOf(ConsoleSession), 'The active sessions, oldest first'), ...problems('unauthenticated', 'forbidden') },
 });
 
 export const consoleRoutes = new OpenAPIHono<AppEnv>()

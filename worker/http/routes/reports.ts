@@ -3,59 +3,23 @@
  * console activity per person, and idle seats with a reassignment suggestion. Each answers JSON,
  * or a CSV download with `?format=csv`.
  */
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import type { ConsoleActivity, IdleSeat, UtilisationDay } from '../../domain/reports';
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { z } from 'zod';
 import type { AppEnv } from '../context';
 import { toCsv, csvResponse, type CsvColumn } from '../csv';
 import { problems, signedIn } from '../openapi';
 import { unwrap } from '../problem';
-import { ConsoleActivityQuery, IdleSeatsQuery, UtilisationQuery } from '../schemas';
-
-const timestamp = z.string().openapi({ format: 'date-time' });
-const person = z.object({ id: z.string(), name: z.string() });
-
-const Utilisation = z
-  .object({
-    from: z.string(),
-    to: z.string(),
-    items: z.array(z.object({ date: z.string(), purchased: z.number().int(), assigned: z.number().int(), peakAssigned: z.number().int() })),
-  })
-  .openapi('UtilisationReport');
-
-const Activity = z
-  .object({
-    from: timestamp,
-    to: timestamp,
-    items: z.array(
-      z.object({
-        user: z.object({ id: z.string(), name: z.string(), email: z.string(), role: z.string() }),
-        hasSeat: z.boolean(),
-        sessions: z.number().int(),
-        connectedSeconds: z.number().int(),
-        lastConnectionAt: timestamp.nullable(),
-      }),
-    ),
-  })
-  .openapi('ConsoleActivityReport');
-
-const Idle = z
-  .object({
-    days: z.number().int(),
-    since: timestamp,
-    items: z.array(
-      z.object({
-        user: z.object({ id: z.string(), name: z.string(), email: z.string() }),
-        seatAssignedAt: timestamp,
-        lastConnectionAt: timestamp.nullable(),
-        idleDays: z.number().int(),
-        suggestion: z.union([
-          z.object({ action: z.literal('approve_request'), requestId: z.string(), to: person }),
-          z.object({ action: z.literal('unassign') }),
-        ]),
-      }),
-    ),
-  })
-  .openapi('IdleSeatsReport');
+import {
+  ConsoleActivityQuery,
+  ConsoleActivityReport,
+  IdleSeatsQuery,
+  IdleSeatsReport,
+  UtilisationQuery,
+  UtilisationReport,
+  type ConsoleActivity,
+  type IdleSeat,
+  type UtilisationDay,
+} from '../../contract';
 
 /** JSON or CSV, both documented. */
 const reportAnswer = <T extends z.ZodType>(schema: T, description: string) => ({
@@ -70,7 +34,7 @@ const utilisation = createRoute({
   summary: 'Seats assigned against purchased, per UTC day, from the audit log (administrators)',
   security: signedIn,
   request: { query: UtilisationQuery },
-  responses: { 200: reportAnswer(Utilisation, 'One row per day'), ...problems('unauthenticated', 'forbidden') },
+  responses: { 200: reportAnswer(UtilisationReport, 'One row per day'), ...problems('unauthenticated', 'forbidden') },
 });
 
 const activity = createRoute({
@@ -80,7 +44,7 @@ const activity = createRoute({
   summary: 'Console sessions, connected time and last connection per person over the last `days` (administrators)',
   security: signedIn,
   request: { query: ConsoleActivityQuery },
-  responses: { 200: reportAnswer(Activity, 'One row per user, the most connected first'), ...problems('unauthenticated', 'forbidden') },
+  responses: { 200: reportAnswer(ConsoleActivityReport, 'One row per user, the most connected first'), ...problems('unauthenticated', 'forbidden') },
 });
 
 const idle = createRoute({
@@ -93,7 +57,7 @@ const idle = createRoute({
     'oldest waiting seat request with a transfer from this holder, or, with no one waiting, frees the seat.',
   security: signedIn,
   request: { query: IdleSeatsQuery },
-  responses: { 200: reportAnswer(Idle, 'Idle seats, the longest idle first'), ...problems('unauthenticated', 'forbidden') },
+  responses: { 200: reportAnswer(IdleSeatsReport, 'Idle seats, the longest idle first'), ...problems('unauthenticated', 'forbidden') },
 });
 
 const UTILISATION_CSV: CsvColumn<UtilisationDay>[] = [

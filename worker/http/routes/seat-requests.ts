@@ -2,25 +2,21 @@
  * Seat requests and the waitlist: a user without a seat asks for one; administrators approve (by
  * assigning a free seat or transferring one) or decline with a note.
  */
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { randomToken } from '../../crypto';
 import type { AppEnv } from '../context';
 import { json, jsonBody, problems, signedIn } from '../openapi';
 import { unwrap } from '../problem';
 import {
+  ApprovedSeatRequest,
   ApproveSeatRequestBody,
   DeclineSeatRequestBody,
+  IdParams,
   pageOf,
+  SeatRequest,
   SeatRequestBody,
   SeatRequestQuery,
-  SeatRequestSchema,
-  UserSchema,
-} from '../schemas';
-
-const RequestParams = z.object({ id: z.string().max(40).openapi({ param: { name: 'id', in: 'path' } }) });
-const Approved = z
-  .object({ request: SeatRequestSchema, user: UserSchema, from: UserSchema.nullable() })
-  .openapi('ApprovedSeatRequest');
+} from '../../contract';
 
 const create = createRoute({
   method: 'post',
@@ -33,7 +29,7 @@ const create = createRoute({
   security: signedIn,
   request: { body: jsonBody(SeatRequestBody) },
   responses: {
-    201: json(SeatRequestSchema, 'The request, with its place in the waitlist'),
+    201: json(SeatRequest, 'The request, with its place in the waitlist'),
     ...problems('unauthenticated', 'seat_already_held', 'seat_request_pending'),
   },
 });
@@ -46,7 +42,7 @@ const list = createRoute({
   description: '`?status=pending` is the waitlist (and the badge count).',
   security: signedIn,
   request: { query: SeatRequestQuery },
-  responses: { 200: json(pageOf(SeatRequestSchema), 'One page of requests'), ...problems('unauthenticated', 'forbidden') },
+  responses: { 200: json(pageOf(SeatRequest), 'One page of requests'), ...problems('unauthenticated', 'forbidden') },
 });
 
 const approve = createRoute({
@@ -58,9 +54,9 @@ const approve = createRoute({
     'Without `from` and no free seat: 409 `no_seats_available` with the holders to choose from. With `from`, ' +
     'the transfer follows `onActiveSessions` like POST /seats/transfer. `until` lends the seat until then.',
   security: signedIn,
-  request: { params: RequestParams, body: jsonBody(ApproveSeatRequestBody) },
+  request: { params: IdParams, body: jsonBody(ApproveSeatRequestBody) },
   responses: {
-    200: json(Approved, 'The answered request, the requester, and the former holder for a transfer'),
+    200: json(ApprovedSeatRequest, 'The answered request, the requester, and the former holder for a transfer'),
     ...problems(
       'unauthenticated',
       'forbidden',
@@ -80,9 +76,9 @@ const decline = createRoute({
   tags: ['Seat requests'],
   summary: 'Decline a request with an optional note (administrators)',
   security: signedIn,
-  request: { params: RequestParams, body: jsonBody(DeclineSeatRequestBody) },
+  request: { params: IdParams, body: jsonBody(DeclineSeatRequestBody) },
   responses: {
-    200: json(SeatRequestSchema, 'The declined request'),
+    200: json(SeatRequest, 'The declined request'),
     ...problems('unauthenticated', 'forbidden', 'not_found', 'seat_request_closed'),
   },
 });
@@ -93,7 +89,7 @@ const cancel = createRoute({
   tags: ['Seat requests'],
   summary: 'Withdraw a pending request: your own, or any for administrators',
   security: signedIn,
-  request: { params: RequestParams },
+  request: { params: IdParams },
   responses: { 204: { description: 'Withdrawn' }, ...problems('unauthenticated', 'not_found', 'seat_request_closed') },
 });
 

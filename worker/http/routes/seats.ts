@@ -1,9 +1,9 @@
 /** Moving a seat between two users in one atomic step. */
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../context';
 import { json, jsonBody, problems, signedIn } from '../openapi';
 import { unwrap } from '../problem';
-import { TransferBody, UserSchema } from '../schemas';
+import { TransferBody, Transferred } from '../../contract';
 
 const transfer = createRoute({
   method: 'post',
@@ -19,7 +19,7 @@ const transfer = createRoute({
   security: signedIn,
   request: { body: jsonBody(TransferBody) },
   responses: {
-    200: json(z.object({ from: UserSchema, to: UserSchema }), 'Both users after the transfer'),
+    200: json(Transferred, 'Both users after the transfer'),
     ...problems('unauthenticated', 'forbidden', 'not_found', 'seat_not_held', 'seat_already_held', 'user_deactivated'),
   },
 });

@@ -1,36 +1,19 @@
 /**
  * The signed-in user's own security: their devices (sessions), their password, their passkeys.
  */
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { generateRegistrationOptions, verifyRegistrationResponse, type RegistrationResponseJSON } from '@simplewebauthn/server';
 import { hashPassword, verifyPassword } from '../../crypto';
 import type { AppEnv } from '../context';
 import { json, jsonBody, problems, signedIn } from '../openapi';
 import { ProblemError, unwrap } from '../problem';
-import { pageOf } from '../schemas';
+import { Device, IdParams, pageOf, Passkey, PasskeyRegistrationBody, PasswordChangeBody, SignedOut, WebAuthnOptions } from '../../contract';
 import { encodeKey, keepChallenge, relyingParty, takeChallenge, userHandle } from '../webauthn';
 
-const timestamp = z.string().openapi({ format: 'date-time' });
-const SessionSchema = z
-  .object({ id: z.string(), userAgent: z.string().nullable(), createdAt: timestamp, lastSeenAt: timestamp, current: z.boolean() })
-  .openapi('Session');
-const PasskeySchema = z
-  .object({ id: z.string(), name: z.string(), createdAt: timestamp, lastUsedAt: timestamp.nullable() })
-  .openapi('Passkey');
-const IdParams = z.object({ id: z.string().max(200).openapi({ param: { name: 'id', in: 'path' } }) });
-const PasswordChange = z
-  .object({ currentPassword: z.string().min(1).max(256), newPassword: z.string().min(10, 'Passwords need at least 10 characters.').max(256) })
-  .strict();
-const PasskeyRegistration = z
-  .object({
-    name: z.string().trim().min(1).max(60).default('Passkey'),
-    response: z.object({ id: z.string(), rawId: z.string(), type: z.literal('public-key'), response: z.looseObject({}) }).loose(),
-  })
-  .strict();
 
 const listSessions = createRoute({
   method: 'get', path: '/sessions', tags: ['Security'], security: signedIn,
-  summary: 'Your signed-in devices', responses: { 200: json(pageOf(SessionSchema), 'Sessions'), ...problems('unauthenticated') },
+  summary: 'Your signed-in devices', responses: { 200: json(pageOf(Device), 'Devices'), ...problems('unauthenticated') },
 });
 const endSession = createRoute({
   method: 'delete', path: '/sessions/{id}', tags: ['Security'], security: signedIn, request: { params: IdParams },
@@ -38,25 +21,25 @@ const endSession = createRoute({
 });
 const endOthers = createRoute({
   method: 'post', path: '/sessions/sign-out-others', tags: ['Security'], security: signedIn,
-  summary: 'Sign out every other device', responses: { 200: json(z.object({ ended: z.number().int() }), 'How many were signed out'), ...problems('unauthenticated') },
+  summary: 'Sign out every other device', responses: { 200: json(SignedOut, 'How many were signed out'), ...problems('unauthenticated') },
 });
 const changePassword = createRoute({
-  method: 'post', path: '/me/password', tags: ['Security'], security: signedIn, request: { body: jsonBody(PasswordChange) },
+  method: 'post', path: '/me/password', tags: ['Security'], security: signedIn, request: { body: jsonBody(PasswordChangeBody) },
   summary: 'Change your password (your other devices are signed out)',
   responses: { 204: { description: 'Changed' }, ...problems('unauthenticated', 'invalid_credentials') },
 });
 const registrationOptions = createRoute({
   method: 'post', path: '/passkeys/registration-options', tags: ['Security'], security: signedIn,
   summary: 'Start registering a passkey: options for navigator.credentials.create()',
-  responses: { 200: json(z.looseObject({}), 'PublicKeyCredentialCreationOptionsJSON'), ...problems('unauthenticated') },
+  responses: { 200: json(WebAuthnOptions, 'PublicKeyCredentialCreationOptionsJSON'), ...problems('unauthenticated') },
 });
 const addPasskey = createRoute({
-  method: 'post', path: '/passkeys', tags: ['Security'], security: signedIn, request: { body: jsonBody(PasskeyRegistration) },
-  summary: 'Finish registering a passkey', responses: { 201: json(PasskeySchema, 'The passkey'), ...problems('unauthenticated') },
+  method: 'post', path: '/passkeys', tags: ['Security'], security: signedIn, request: { body: jsonBody(PasskeyRegistrationBody) },
+  summary: 'Finish registering a passkey', responses: { 201: json(Passkey, 'The passkey'), ...problems('unauthenticated') },
 });
 const listPasskeys = createRoute({
   method: 'get', path: '/passkeys', tags: ['Security'], security: signedIn,
-  summary: 'Your passkeys', responses: { 200: json(pageOf(PasskeySchema), 'Passkeys'), ...problems('unauthenticated') },
+  summary: 'Your passkeys', responses: { 200: json(pageOf(Passkey), 'Passkeys'), ...problems('unauthenticated') },
 });
 const deletePasskey = createRoute({
   method: 'delete', path: '/passkeys/{id}', tags: ['Security'], security: signedIn, request: { params: IdParams },

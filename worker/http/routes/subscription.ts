@@ -3,7 +3,7 @@ import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../context';
 import { json, jsonBody, problems, signedIn } from '../openapi';
 import { unwrap } from '../problem';
-import { SubscriptionPatch, SubscriptionSchema } from '../schemas';
+import { Subscription, SubscriptionPatch } from '../../contract';
 
 const get = createRoute({
   method: 'get',
@@ -11,7 +11,7 @@ const get = createRoute({
   tags: ['Subscription'],
   summary: 'The subscription and its seats: purchased, assigned, available',
   security: signedIn,
-  responses: { 200: json(SubscriptionSchema, 'The subscription'), ...problems('unauthenticated') },
+  responses: { 200: json(Subscription, 'The subscription'), ...problems('unauthenticated') },
 });
 
 const update = createRoute({
@@ -23,7 +23,7 @@ const update = createRoute({
   security: signedIn,
   request: { body: jsonBody(SubscriptionPatch) },
   responses: {
-    200: json(SubscriptionSchema, 'The changed subscription'),
+    200: json(Subscription, 'The changed subscription'),
     ...problems('unauthenticated', 'forbidden', 'seats_in_use'),
   },
 });

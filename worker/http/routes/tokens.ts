@@ -1,14 +1,10 @@
 /** Personal API tokens for scripts: shown once, stored hashed, acting with their creator's role. */
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { API_TOKEN_PREFIX, newId, newSecret, sha256 } from '../../crypto';
 import type { AppEnv } from '../context';
 import { json, jsonBody, problems, signedIn } from '../openapi';
 import { unwrap } from '../problem';
-import { pageOf, TokenBody, TokenParams, TokenSchema } from '../schemas';
-
-const CreatedToken = z
-  .object({ id: z.string(), name: z.string(), scope: z.enum(['read', 'write']), token: z.string(), createdAt: z.string() })
-  .openapi('CreatedApiToken');
+import { ApiToken, CreatedApiToken, IdParams, pageOf, TokenBody } from '../../contract';
 
 const create = createRoute({
   method: 'post',
@@ -17,7 +13,7 @@ const create = createRoute({
   summary: 'Create a personal API token (the secret is shown only in this answer)',
   security: signedIn,
   request: { body: jsonBody(TokenBody) },
-  responses: { 201: json(CreatedToken, 'The token, with its secret'), ...problems('unauthenticated') },
+  responses: { 201: json(CreatedApiToken, 'The token, with its secret'), ...problems('unauthenticated') },
 });
 
 const list = createRoute({
@@ -26,7 +22,7 @@ const list = createRoute({
   tags: ['API tokens'],
   summary: "The caller's API tokens",
   security: signedIn,
-  responses: { 200: json(pageOf(TokenSchema), 'Tokens, newest first'), ...problems('unauthenticated') },
+  responses: { 200: json(pageOf(ApiToken), 'Tokens, newest first'), ...problems('unauthenticated') },
 });
 
 const revoke = createRoute({
@@ -35,7 +31,7 @@ const revoke = createRoute({
   tags: ['API tokens'],
   summary: 'Revoke an API token',
   security: signedIn,
-  request: { params: TokenParams },
+  request: { params: IdParams },
   responses: { 204: { description: 'Revoked' }, ...problems('unauthenticated', 'not_found') },
 });
 

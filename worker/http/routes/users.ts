@@ -2,26 +2,25 @@
  * Users and their seats. Creating a user gives them a seat by default (the "Assign seat" checkbox,
  * checked) and an invitation link to set their password.
  */
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { newId, newSecret, sha256 } from '../../crypto';
 import type { AppEnv } from '../context';
 import { json, jsonBody, problems, signedIn } from '../openapi';
 import { unwrap } from '../problem';
 import {
+  CreatedUser,
   CreateUserBody,
-  InvitationSchema,
+  IdParams,
+  Invitation,
   pageOf,
   ReleaseQuery,
   SeatBody,
+  User,
   UserListQuery,
-  UserParams,
   UserPatch,
-  UserSchema,
-} from '../schemas';
+} from '../../contract';
 
 const INVITATION_DAYS = 7;
-
-const CreatedUser = z.object({ user: UserSchema, invitation: InvitationSchema }).openapi('CreatedUser');
 
 const list = createRoute({
   method: 'get',
@@ -30,7 +29,7 @@ const list = createRoute({
   summary: 'List users, filtered by seat, role, status or a search on name and email',
   security: signedIn,
   request: { query: UserListQuery },
-  responses: { 200: json(pageOf(UserSchema), 'One page of users'), ...problems('unauthenticated') },
+  responses: { 200: json(pageOf(User), 'One page of users'), ...problems('unauthenticated') },
 });
 
 const create = createRoute({
@@ -53,8 +52,8 @@ const get = createRoute({
   tags: ['Users'],
   summary: 'One user',
   security: signedIn,
-  request: { params: UserParams },
-  responses: { 200: json(UserSchema, 'The user'), ...problems('unauthenticated', 'not_found') },
+  request: { params: IdParams },
+  responses: { 200: json(User, 'The user'), ...problems('unauthenticated', 'not_found') },
 });
 
 const update = createRoute({
@@ -64,9 +63,9 @@ const update = createRoute({
   summary: 'Rename, change role, deactivate or reactivate a user (administrators)',
   description: 'Deactivating frees the seat and ends sessions and tokens. The last active administrator stays one.',
   security: signedIn,
-  request: { params: UserParams, body: jsonBody(UserPatch) },
+  request: { params: IdParams, body: jsonBody(UserPatch) },
   responses: {
-    200: json(UserSchema, 'The changed user'),
+    200: json(User, 'The changed user'),
     ...problems('unauthenticated', 'forbidden', 'not_found', 'last_administrator'),
   },
 });
@@ -77,7 +76,7 @@ const remove = createRoute({
   tags: ['Users'],
   summary: 'Delete a user, freeing their seat (administrators)',
   security: signedIn,
-  request: { params: UserParams },
+  request: { params: IdParams },
   responses: { 204: { description: 'Deleted' }, ...problems('unauthenticated', 'forbidden', 'not_found', 'last_administrator') },
 });
 
@@ -91,9 +90,9 @@ const assignSeat = createRoute({
     'previous holder). On a user who holds a seat, sets its end (`until`, or none without it) and cancels a ' +
     'revocation waiting on it. The body is optional.',
   security: signedIn,
-  request: { params: UserParams, body: { ...jsonBody(SeatBody), required: false } },
+  request: { params: IdParams, body: { ...jsonBody(SeatBody), required: false } },
   responses: {
-    200: json(UserSchema, 'The user, holding a seat'),
+    200: json(User, 'The user, holding a seat'),
     ...problems('unauthenticated', 'forbidden', 'not_found', 'no_seats_available', 'user_deactivated'),
   },
 });
@@ -109,8 +108,8 @@ const unassignSeat = createRoute({
     'last session ends). Until then the seat still counts as theirs: the answer shows `seat.revocation` and ' +
     '`seat.expiresAt`. Asking again with `end_now` ends it at once; giving the seat (PUT) cancels it.',
   security: signedIn,
-  request: { params: UserParams, query: ReleaseQuery },
-  responses: { 200: json(UserSchema, 'The user, without a seat or with one being taken back'), ...problems('unauthenticated', 'forbidden', 'not_found') },
+  request: { params: IdParams, query: ReleaseQuery },
+  responses: { 200: json(User, 'The user, without a seat or with one being taken back'), ...problems('unauthenticated', 'forbidden', 'not_found') },
 });
 
 const returnSeat = createRoute({
@@ -122,9 +121,9 @@ const returnSeat = createRoute({
     'The seat goes back to the user it was lent from if they can still take it, otherwise it is freed. ' +
     'Connected holders are handled by `onActiveSessions` as for DELETE. 409 `seat_not_lent` for a seat with no end.',
   security: signedIn,
-  request: { params: UserParams, query: ReleaseQuery },
+  request: { params: IdParams, query: ReleaseQuery },
   responses: {
-    200: json(UserSchema, 'The user after the loan ended (or while it is ending)'),
+    200: json(User, 'The user after the loan ended (or while it is ending)'),
     ...problems('unauthenticated', 'forbidden', 'not_found', 'seat_not_lent'),
   },
 });
@@ -135,9 +134,9 @@ const renewInvitation = createRoute({
   tags: ['Users'],
   summary: 'A fresh invitation link for an invited user (the previous one stops working)',
   security: signedIn,
-  request: { params: UserParams },
+  request: { params: IdParams },
   responses: {
-    201: json(InvitationSchema, 'The new invitation'),
+    201: json(Invitation, 'The new invitation'),
     ...problems('unauthenticated', 'forbidden', 'not_found'),
   },
 });

@@ -2,8 +2,8 @@
  * The users shown on the home screen: one filter, a search, and pages of 50 loaded as the list
  * scrolls. `refresh` reloads what is on screen (after a change here or elsewhere).
  */
+import type { User } from '#contract';
 import { api, messageOf, type UserQuery } from '#lib/api.ts';
-import type { User } from '#lib/types.ts';
 
 export const FILTERS = {
   all: { label: 'All', query: {} },

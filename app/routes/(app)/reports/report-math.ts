@@ -1,5 +1,5 @@
 /** Small sums and words for the reports screen. */
-import type { UtilisationDay } from '#lib/api-seats.ts';
+import type { UtilisationDay } from '#contract';
 
 const DAY_MS = 86_400_000;
 

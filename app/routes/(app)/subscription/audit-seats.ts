@@ -1,6 +1,6 @@
 /** Audit entries about seats over time — loans, connected holders, console sessions, seat requests — as sentences. */
+import type { AuditEntry } from '#contract';
 import { at } from '#lib/seat-time.ts';
-import type { AuditEntry } from '#lib/types.ts';
 
 export const SEAT_ACTIONS: Record<string, string> = {
   'seat.loan_updated': 'Loan changed',

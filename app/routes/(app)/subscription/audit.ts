@@ -1,5 +1,5 @@
 /** Audit entries as sentences: "Dana Whitfield moved a seat from Alex Moreno to Lena Fischer". */
-import type { AuditEntry } from '#lib/types.ts';
+import type { AuditEntry } from '#contract';
 import { describeSeatEntry, SEAT_ACTIONS } from './audit-seats';
 
 export const ACTIONS: Record<string, string> = {
