@@ -25,6 +25,11 @@ export const DEMO = {
   ],
 };
 
+/** A demo technician's sign-in email: their first name without accents, e.g. tomas@demo.setme.test. */
+export function demoEmail(name) {
+  return `${name.split(' ')[0].toLowerCase().normalize('NFD').replace(/[^a-z]/g, '')}@demo.setme.test`;
+}
+
 /**
  * Starts `wrangler dev` on 127.0.0.1:port with storage under persistTo; resolves once
  * /api/health answers. Returns the child process and a stop function. With `logFile`, wrangler's
@@ -92,12 +97,16 @@ export function client(baseUrl) {
 
 /**
  * Creates the demo subscription unless its administrator can already sign in (a second start keeps
- * the data). Returns true when it seeded.
+ * the data). Returns true when it seeded. It signs out every session it opens, so starting the
+ * server leaves no signed-in device behind (Node's fetch would show up as a "node" device).
  */
 export async function seedDemo(baseUrl) {
   const admin = client(baseUrl);
   const login = await admin('POST', '/auth/login', { email: DEMO.admin.email, password: DEMO.password });
-  if (login.status === 200) return false;
+  if (login.status === 200) {
+    await admin('POST', '/auth/logout');
+    return false;
+  }
   const signup = await admin('POST', '/signup', {
     organization: DEMO.organization,
     name: DEMO.admin.name,
@@ -106,16 +115,48 @@ export async function seedDemo(baseUrl) {
     seats: DEMO.seats,
     assignSeat: false,
   });
+  // The administrator exists but signs in with another password now: the demo is there.
+  if (signup.status === 409 && signup.body?.code === 'email_taken') return false;
   if (signup.status !== 201) throw new Error(`demo signup failed: ${JSON.stringify(signup.body)}`);
   for (const [name, assignSeat] of DEMO.technicians) {
-    const email = `${name.split(' ')[0].toLowerCase().normalize('NFD').replace(/[^a-z]/g, '')}@demo.setme.test`;
+    const email = demoEmail(name);
     const created = await admin('POST', '/users', { name, email, role: 'technician', assignSeat });
     if (created.status !== 201) throw new Error(`demo user failed: ${JSON.stringify(created.body)}`);
-    const accepted = await client(baseUrl)('POST', '/invitations/accept', {
+    const technician = client(baseUrl);
+    const accepted = await technician('POST', '/invitations/accept', {
       token: created.body.invitation.token,
       password: DEMO.password,
     });
     if (accepted.status !== 200) throw new Error(`demo invitation failed: ${JSON.stringify(accepted.body)}`);
+    await technician('POST', '/auth/logout');
   }
+  await admin('POST', '/auth/logout');
   return true;
+}
+
+/**
+ * What the demo subscription holds now, read through the API as its administrator: organization
+ * name, seats and the number of users. Signs out right after, so no device stays signed in.
+ * Null when the administrator cannot sign in (e.g. their password was changed).
+ * @returns {Promise<{ organization: string, seats: { purchased: number, assigned: number }, users: number } | null>}
+ */
+export async function demoFigures(baseUrl) {
+  const admin = client(baseUrl);
+  const login = await admin('POST', '/auth/login', { email: DEMO.admin.email, password: DEMO.password });
+  if (login.status !== 200) return null;
+  try {
+    const subscription = await admin('GET', '/subscription');
+    let users = 0;
+    for (let cursor = ''; ; ) {
+      const page = await admin('GET', `/users?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      if (page.status !== 200) throw new Error(`listing the demo users failed: ${JSON.stringify(page.body)}`);
+      users += page.body.items.length;
+      if (!page.body.nextCursor) break;
+      cursor = page.body.nextCursor;
+    }
+    const { name, seats } = subscription.body;
+    return { organization: name, seats: { purchased: seats.purchased, assigned: seats.assigned }, users };
+  } finally {
+    await admin('POST', '/auth/logout');
+  }
 }
