@@ -34,11 +34,21 @@ export function demoEmail(name) {
  * Starts `wrangler dev` on 127.0.0.1:port with storage under persistTo; resolves once
  * /api/health answers. Returns the child process and a stop function. With `logFile`, wrangler's
  * output (including the mail the local transport writes to the log) goes to that file; errors
- * also still reach the terminal. With `assets`, the app is served from that directory instead of
- * build/ (e.g. a copy, so a rebuild while tests run does not pull the files from under the server).
- * @param {{ port?: number, persistTo?: string, quiet?: boolean, logFile?: string | null, assets?: string | null }} [options]
+ * also still reach the terminal. With `output`, wrangler's stdout and stderr are handed to that
+ * function as soon as it starts (`npm start` filters them), and nothing else prints them. With
+ * `assets`, the app is served from that directory instead of build/ (e.g. a copy, so a rebuild
+ * while tests run does not pull the files from under the server).
+ * @param {{ port?: number, persistTo?: string, quiet?: boolean, logFile?: string | null, assets?: string | null,
+ *   output?: ((stdout: import('node:stream').Readable, stderr: import('node:stream').Readable) => void) | null }} [options]
  */
-export async function startServer({ port = 8787, persistTo = `${ROOT}.wrangler/state`, quiet = false, logFile = null, assets = null } = {}) {
+export async function startServer({
+  port = 8787,
+  persistTo = `${ROOT}.wrangler/state`,
+  quiet = false,
+  logFile = null,
+  assets = null,
+  output = null,
+} = {}) {
   if (!existsSync(`${assets ?? `${ROOT}build`}/index.html`)) throw new Error('The app is not built: run `npm run build` first.');
   const child = spawn(
     WRANGLER,
@@ -49,9 +59,10 @@ export async function startServer({ port = 8787, persistTo = `${ROOT}.wrangler/s
     {
       cwd: ROOT,
       env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', NO_COLOR: '1' },
-      stdio: logFile ? ['ignore', 'pipe', 'pipe'] : quiet ? ['ignore', 'ignore', 'inherit'] : ['ignore', 'inherit', 'inherit'],
+      stdio: logFile || output ? ['ignore', 'pipe', 'pipe'] : quiet ? ['ignore', 'ignore', 'inherit'] : ['ignore', 'inherit', 'inherit'],
     },
   );
+  if (output) output(child.stdout, child.stderr);
   if (logFile) {
     // Errors still reach the terminal as before; everything also lands in the file.
     const log = createWriteStream(logFile, { flags: 'a' });
