@@ -25,15 +25,30 @@ export const DEMO = {
   ],
 };
 
+/** A demo technician's sign-in email: their first name without accents, e.g. tomas@demo.setme.test. */
+export function demoEmail(name) {
+  return `${name.split(' ')[0].toLowerCase().normalize('NFD').replace(/[^a-z]/g, '')}@demo.setme.test`;
+}
+
 /**
  * Starts `wrangler dev` on 127.0.0.1:port with storage under persistTo; resolves once
  * /api/health answers. Returns the child process and a stop function. With `logFile`, wrangler's
  * output (including the mail the local transport writes to the log) goes to that file; errors
- * also still reach the terminal. With `assets`, the app is served from that directory instead of
- * build/ (e.g. a copy, so a rebuild while tests run does not pull the files from under the server).
- * @param {{ port?: number, persistTo?: string, quiet?: boolean, logFile?: string | null, assets?: string | null }} [options]
+ * also still reach the terminal. With `output`, wrangler's stdout and stderr are handed to that
+ * function as soon as it starts (`npm start` filters them), and nothing else prints them. With
+ * `assets`, the app is served from that directory instead of build/ (e.g. a copy, so a rebuild
+ * while tests run does not pull the files from under the server).
+ * @param {{ port?: number, persistTo?: string, quiet?: boolean, logFile?: string | null, assets?: string | null,
+ *   output?: ((stdout: import('node:stream').Readable, stderr: import('node:stream').Readable) => void) | null }} [options]
  */
-export async function startServer({ port = 8787, persistTo = `${ROOT}.wrangler/state`, quiet = false, logFile = null, assets = null } = {}) {
+export async function startServer({
+  port = 8787,
+  persistTo = `${ROOT}.wrangler/state`,
+  quiet = false,
+  logFile = null,
+  assets = null,
+  output = null,
+} = {}) {
   if (!existsSync(`${assets ?? `${ROOT}build`}/index.html`)) throw new Error('The app is not built: run `npm run build` first.');
   const child = spawn(
     WRANGLER,
@@ -44,9 +59,10 @@ export async function startServer({ port = 8787, persistTo = `${ROOT}.wrangler/s
     {
       cwd: ROOT,
       env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', NO_COLOR: '1' },
-      stdio: logFile ? ['ignore', 'pipe', 'pipe'] : quiet ? ['ignore', 'ignore', 'inherit'] : ['ignore', 'inherit', 'inherit'],
+      stdio: logFile || output ? ['ignore', 'pipe', 'pipe'] : quiet ? ['ignore', 'ignore', 'inherit'] : ['ignore', 'inherit', 'inherit'],
     },
   );
+  if (output) output(child.stdout, child.stderr);
   if (logFile) {
     // Errors still reach the terminal as before; everything also lands in the file.
     const log = createWriteStream(logFile, { flags: 'a' });
@@ -92,12 +108,16 @@ export function client(baseUrl) {
 
 /**
  * Creates the demo subscription unless its administrator can already sign in (a second start keeps
- * the data). Returns true when it seeded.
+ * the data). Returns true when it seeded. It signs out every session it opens, so starting the
+ * server leaves no signed-in device behind (Node's fetch would show up as a "node" device).
  */
 export async function seedDemo(baseUrl) {
   const admin = client(baseUrl);
   const login = await admin('POST', '/auth/login', { email: DEMO.admin.email, password: DEMO.password });
-  if (login.status === 200) return false;
+  if (login.status === 200) {
+    await admin('POST', '/auth/logout');
+    return false;
+  }
   const signup = await admin('POST', '/signup', {
     organization: DEMO.organization,
     name: DEMO.admin.name,
@@ -106,16 +126,48 @@ export async function seedDemo(baseUrl) {
     seats: DEMO.seats,
     assignSeat: false,
   });
+  // The administrator exists but signs in with another password now: the demo is there.
+  if (signup.status === 409 && signup.body?.code === 'email_taken') return false;
   if (signup.status !== 201) throw new Error(`demo signup failed: ${JSON.stringify(signup.body)}`);
   for (const [name, assignSeat] of DEMO.technicians) {
-    const email = `${name.split(' ')[0].toLowerCase().normalize('NFD').replace(/[^a-z]/g, '')}@demo.setme.test`;
+    const email = demoEmail(name);
     const created = await admin('POST', '/users', { name, email, role: 'technician', assignSeat });
     if (created.status !== 201) throw new Error(`demo user failed: ${JSON.stringify(created.body)}`);
-    const accepted = await client(baseUrl)('POST', '/invitations/accept', {
+    const technician = client(baseUrl);
+    const accepted = await technician('POST', '/invitations/accept', {
       token: created.body.invitation.token,
       password: DEMO.password,
     });
     if (accepted.status !== 200) throw new Error(`demo invitation failed: ${JSON.stringify(accepted.body)}`);
+    await technician('POST', '/auth/logout');
   }
+  await admin('POST', '/auth/logout');
   return true;
+}
+
+/**
+ * What the demo subscription holds now, read through the API as its administrator: organization
+ * name, seats and the number of users. Signs out right after, so no device stays signed in.
+ * Null when the administrator cannot sign in (e.g. their password was changed).
+ * @returns {Promise<{ organization: string, seats: { purchased: number, assigned: number }, users: number } | null>}
+ */
+export async function demoFigures(baseUrl) {
+  const admin = client(baseUrl);
+  const login = await admin('POST', '/auth/login', { email: DEMO.admin.email, password: DEMO.password });
+  if (login.status !== 200) return null;
+  try {
+    const subscription = await admin('GET', '/subscription');
+    let users = 0;
+    for (let cursor = ''; ; ) {
+      const page = await admin('GET', `/users?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      if (page.status !== 200) throw new Error(`listing the demo users failed: ${JSON.stringify(page.body)}`);
+      users += page.body.items.length;
+      if (!page.body.nextCursor) break;
+      cursor = page.body.nextCursor;
+    }
+    const { name, seats } = subscription.body;
+    return { organization: name, seats: { purchased: seats.purchased, assigned: seats.assigned }, users };
+  } finally {
+    await admin('POST', '/auth/logout');
+  }
 }
