@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { freePort } from './local-api.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const WRANGLER = `${ROOT}node_modules/.bin/wrangler`;
@@ -50,10 +51,13 @@ export async function startServer({
   output = null,
 } = {}) {
   if (!existsSync(`${assets ?? `${ROOT}build`}/index.html`)) throw new Error('The app is not built: run `npm run build` first.');
+  // wrangler's devtools port is 9229 unless told otherwise: two servers at once (tests, npm start,
+  // the benchmark) would race for it, and the loser fails to start.
+  const inspectorPort = await freePort();
   const child = spawn(
     WRANGLER,
     [
-      'dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', persistTo, '--show-interactive-dev-session=false',
+      'dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspectorPort), '--persist-to', persistTo, '--show-interactive-dev-session=false',
       ...(assets ? ['--assets', assets] : []),
     ],
     {
