@@ -31,15 +31,17 @@ export const DEMO = {
  * output (including the mail the local transport writes to the log) goes to that file; errors
  * also still reach the terminal. With `assets`, the app is served from that directory instead of
  * build/ (e.g. a copy, so a rebuild while tests run does not pull the files from under the server).
- * @param {{ port?: number, persistTo?: string, quiet?: boolean, logFile?: string | null, assets?: string | null }} [options]
+ * With `inspectorPort`, the Worker's DevTools inspector listens there (the benchmark profiles with it).
+ * @param {{ port?: number, persistTo?: string, quiet?: boolean, logFile?: string | null, assets?: string | null, inspectorPort?: number | null }} [options]
  */
-export async function startServer({ port = 8787, persistTo = `${ROOT}.wrangler/state`, quiet = false, logFile = null, assets = null } = {}) {
+export async function startServer({ port = 8787, persistTo = `${ROOT}.wrangler/state`, quiet = false, logFile = null, assets = null, inspectorPort = null } = {}) {
   if (!existsSync(`${assets ?? `${ROOT}build`}/index.html`)) throw new Error('The app is not built: run `npm run build` first.');
   const child = spawn(
     WRANGLER,
     [
       'dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', persistTo, '--show-interactive-dev-session=false',
       ...(assets ? ['--assets', assets] : []),
+      ...(inspectorPort ? ['--inspector-port', String(inspectorPort)] : []),
     ],
     {
       cwd: ROOT,
