@@ -8,14 +8,22 @@
 //     prints ops/s and p50/p99 latency, each as a ratio to the baseline;
 //  3. verifies the invariants through the API (counter == holders ≤ purchased, nobody holding two,
 //     no seat lost or duplicated) and prints VERIFIED, or exits non-zero;
-//  4. measures how one seat change's cost grows with the users in a subscription (100 → 10,000).
+//  4. breaks one seat change down into steps (the Worker alone, one object read, the reads of a
+//     seat change, its write), one request at a time, and profiles the object's CPU during the
+//     seat mix (through wrangler's inspector) to say where the time beyond a read goes;
+//  5. measures how one seat change's cost grows with the users in a subscription (100 → 10,000);
+//  6. in those subscriptions, the time to the first page of users and to search results, through
+//     the API and on the Users screen in Chromium.
 //
 // Figures are indicative: compare the ratios within one run, not absolute numbers across machines.
+// BENCH_PORT picks the server's port (the inspector gets the next one); otherwise free ports.
 import { execSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { usersScreenTimings } from './bench-browser.mjs';
+import { connectInspector, summarise } from './cpu-profile.mjs';
 import { allPages, bearer, freePort, interrupted } from './local-api.mjs';
 import { client, startServer } from './server.mjs';
 
@@ -35,11 +43,20 @@ const CONFIG = {
   // busy machine 10,000 can take longer than a benchmark should. Past this budget the scaling
   // subscriptions stop growing and are measured at the size they reached (the table says so).
   seedBudgetSeconds: Number(process.env.BENCH_SEED_BUDGET ?? 300),
+  // One request at a time through each step, this many rounds (the steps take turns in each).
+  stepRounds: Number(process.env.BENCH_STEP_ROUNDS ?? 60),
+  profileSeconds: 5,
+  profileSlices: 5,
+  searchRepeats: 15,
 };
 
 const PASSWORD = 'benchmark passphrase';
 let emailCounter = 0;
 const email = (tag) => `${tag}.${Date.now().toString(36)}.${++emailCounter}@bench.test`;
+// Names like people's, so a search for a name finds a few of many (each name repeats every 500 users).
+const FIRST = ['Alex', 'Priya', 'Tomás', 'Mei', 'Jordan', 'Sam', 'Lena', 'Noah', 'Ada', 'Grace', 'Linus', 'Kemal', 'Ines', 'Oren', 'Yuki', 'Zara', 'Bruno', 'Chloe', 'Dmitri', 'Femi'];
+const LAST = ['Moreno', 'Natarajan', 'Eriksen', 'Chen', 'Blake', 'Okafor', 'Fischer', 'Kowalski', 'Lovelace', 'Hopper', 'Torvalds', 'Yilmaz', 'Duarte', 'Levi', 'Tanaka', 'Ahmed', 'Rossi', 'Martin', 'Ivanov', 'Adeyemi', 'Nguyen', 'Silva', 'Novak', 'Berg', 'Costa'];
+const personName = (i) => `${FIRST[i % FIRST.length]} ${LAST[Math.floor(i / FIRST.length) % LAST.length]}`;
 
 // ── Measuring ────────────────────────────────────────────────────────────────────────────────
 
@@ -111,13 +128,14 @@ const fixed = (n, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '–'
 /** Signs up a subscription and returns an API client with an administrator's token. */
 async function newSubscription(baseUrl, seats, organization) {
   const browser = client(baseUrl);
+  const adminEmail = email('admin');
   const signup = await browser('POST', '/signup', {
-    organization, name: 'Bench Admin', email: email('admin'), password: PASSWORD, seats, assignSeat: false,
+    organization, name: 'Bench Admin', email: adminEmail, password: PASSWORD, seats, assignSeat: false,
   });
   if (signup.status !== 201) throw new Error(`signup answered ${signup.status} ${JSON.stringify(signup.body)}`);
   const token = await browser('POST', '/tokens', { name: 'bench' });
   if (token.status !== 201) throw new Error(`token answered ${token.status} ${JSON.stringify(token.body)}`);
-  return { api: bearer(baseUrl, token.body.token), adminId: signup.body.user.id };
+  return { api: bearer(baseUrl, token.body.token), adminId: signup.body.user.id, adminEmail };
 }
 
 /** Creates `count` users through the API (fewer if `deadline` passes), the first `withSeat` holding a seat. */
@@ -125,7 +143,7 @@ async function createUsers(api, count, withSeat, concurrency, deadline = Infinit
   return bounded(Array.from({ length: count }, (_, i) => i), concurrency, async (i) => {
     // A dev-server reload may cut a request (and maybe apply it): retry with a new email.
     for (let attempt = 0; ; attempt++) {
-      const reply = await api('POST', '/users', { name: `Bench User ${i}`, email: email('user'), assignSeat: i < withSeat })
+      const reply = await api('POST', '/users', { name: personName(i), email: email('user'), assignSeat: i < withSeat })
         .catch((error) => ({ status: 0, body: { text: String(error) } }));
       if (reply.status === 201) return reply.body;
       if (attempt >= 3) throw new Error(`create user answered ${reply.status} ${JSON.stringify(reply.body)}`);
@@ -135,7 +153,7 @@ async function createUsers(api, count, withSeat, concurrency, deadline = Infinit
 
 // ── The load phases ──────────────────────────────────────────────────────────────────────────
 
-async function loadPhases(baseUrl) {
+async function loadPhases(baseUrl, inspector) {
   const t0 = performance.now();
   const { api, adminId } = await newSubscription(baseUrl, CONFIG.seats, 'Bench Load');
   const created = await createUsers(api, CONFIG.users - 1, CONFIG.seats, CONFIG.seedConcurrency);
@@ -224,6 +242,16 @@ async function loadPhases(baseUrl) {
     await drive(name, { concurrency: CONFIG.concurrency, seconds: 30, maxRequests: CONFIG.warmupRequests }, op);
     results.push(await drive(name, { concurrency: CONFIG.concurrency, seconds: CONFIG.phaseSeconds, maxRequests: CONFIG.phaseMaxRequests }, op));
   }
+  // The seat mix once more with the CPU profiler on: not in the table (sampling slows it down),
+  // but its answers are checked with the others below.
+  // The read and the mix take turns in one-second slices, so a busy moment falls on both alike.
+  const profiling = { concurrency: CONFIG.concurrency, seconds: CONFIG.profileSeconds / CONFIG.profileSlices, maxRequests: CONFIG.phaseMaxRequests };
+  const profiledRead = [];
+  const profiled = [];
+  for (let slice = 0; slice < CONFIG.profileSlices; slice++) {
+    profiledRead.push(await inspector.profile(() => drive('object read (profiled)', profiling, readSubscription)));
+    profiled.push(await inspector.profile(() => drive('seat mix (profiled)', profiling, seatOp)));
+  }
   // Give back the seats the mix freed, so exactly the starting number is held again.
   for (const s of slices) {
     await resync(s);
@@ -241,7 +269,8 @@ async function loadPhases(baseUrl) {
       fixed(r.opsPerSecond / base.opsPerSecond, 2), fixed(r.p50 / base.p50, 2), fixed(r.p99 / base.p99, 2)]),
   ));
   const mix = slices.reduce((t, s) => ({ assign: t.assign + s.counts.assign, unassign: t.unassign + s.counts.unassign, transfer: t.transfer + s.counts.transfer }), { assign: 0, unassign: 0, transfer: 0 });
-  console.log(`seat mix (incl. warm-up): ${mix.assign} assigns, ${mix.unassign} unassigns, ${mix.transfer} transfers over ${mixUsers.length} users\n`);
+  console.log(`seat mix (incl. warm-up and the profiled run): ${mix.assign} assigns, ${mix.unassign} unassigns, ${mix.transfer} transfers over ${mixUsers.length} users\n`);
+  printProfile(profiledRead, profiled);
 
   // ── Invariants, through the API ──
   const expectedHolders = new Set([...consoleHolders, ...slices.flatMap((s) => [...s.held])]);
@@ -258,6 +287,7 @@ async function loadPhases(baseUrl) {
     [`every seat given back: ${CONFIG.seats} held, as at the start`, holderIds.length === CONFIG.seats],
     [`all ${CONFIG.users} users still there`, everyone.length === CONFIG.users],
     ['every answer in the measured phases was the expected one', results.every((r) => r.errors === 0)],
+    ['every answer while profiling was the expected one', [...profiled, ...profiledRead].every((p) => p.outcome.errors === 0)],
     [`holders who are not in the list of users: none`, holderIds.every((id) => everyone.some((u) => u.id === id && u.seat))],
     [`administrator unchanged`, everyone.some((u) => u.id === adminId && u.role === 'administrator')],
   ];
@@ -267,6 +297,169 @@ async function loadPhases(baseUrl) {
   return verified;
 }
 
+// ── Where a seat change spends its time ──────────────────────────────────────────────────────
+
+/** The functions of our code whose CPU time (with what they call) the profile reports. */
+const WATCHED = [
+  ['Worker: who is asking (hash the token)', 'authenticate', 'worker/http/auth.ts'],
+  ['object: authenticate the credential', 'authenticate', 'worker/objects/access.ts'],
+  ['object: findUser / existingUser (user + seat joins)', '(?:findUser|existingUser)', 'worker/objects/users.ts'],
+  ['object: seat counts (subscriptionView)', 'subscriptionView', 'worker/objects/users.ts'],
+  ['object: #write (transaction + waitlist + alarm + notify)', '#write', 'worker/objects/subscription.ts'],
+  ['  transactionSync body: seat rows, timers, requests', '(?:giveSeat|releaseSeat|addSeat|dropSeat|moveSeat|takeSeat)', 'worker/objects/seats.ts'],
+  ['  transactionSync body: revocation check (releaseSeat)', 'releaseSeat', 'worker/objects/revocations.ts'],
+  ['  audit row (recordAudit, JSON.stringify)', 'recordAudit', 'worker/objects/audit.ts'],
+  ['  waitlist check (fillFromWaitlist)', 'fillFromWaitlist', 'worker/objects/seat-requests.ts'],
+  ['  alarm re-arm (#armAlarm: MIN(due_at))', '#armAlarm', 'worker/objects/subscription.ts'],
+  ['  live notify (changedMessage, broadcast; also with no socket)', '(?:changedMessage|broadcast)', 'worker/objects/live.ts'],
+];
+
+/** The read and the seat mix profiled alike: per request, where each spends its time, and the difference. */
+function printProfile(read, mix) {
+  const r = summarise(read, WATCHED);
+  const m = summarise(mix, WATCHED);
+  const requests = (slices) => slices.reduce((n, p) => n + p.outcome.requests, 0);
+  const perRequest = (ms, slices) => (ms * 1000) / requests(slices);
+  const µs = (value) => fixed(value, 0);
+  console.log(
+    `CPU profiles, ${CONFIG.profileSeconds} s each with ${CONFIG.concurrency} clients, taking turns: GET /subscription (${requests(read)} requests) ` +
+      `and the seat mix (${requests(mix)}). Locally the Worker and its objects share one isolate: this is all of a request's JavaScript.`,
+  );
+  console.log(
+    `  busy per request: read ${µs(perRequest(r.busy, read))} µs, seat change ${µs(perRequest(m.busy, mix))} µs ` +
+      `(idle ${fixed((100 * r.idle) / (r.busy + r.idle), 0)} % / ${fixed((100 * m.idle) / (m.busy + m.idle), 0)} %; samples are wall-clock, so a busy machine inflates them alike)\n`,
+  );
+  const names = [...new Set([...m.categories, ...r.categories].map(([name]) => name))];
+  const of = (summary, name) => summary.categories.find(([n]) => n === name)?.[1] ?? 0;
+  console.log(table(
+    ['busy time by where it runs (µs per request)', 'read', 'seat change', 'difference'],
+    names.map((name) => {
+      const a = perRequest(of(r, name), read);
+      const b = perRequest(of(m, name), mix);
+      return [name, µs(a), µs(b), µs(b - a)];
+    }),
+  ));
+  console.log('\n' + table(
+    ['seat mix: top self time (function — module)', 'share', 'µs per request'],
+    m.top.map(([name, ms]) => [name, `${fixed((100 * ms) / m.busy, 1)} %`, µs(perRequest(ms, mix))]),
+  ));
+  console.log('\n' + table(
+    ['inclusive time of our steps (µs per request)', 'read', 'seat change'],
+    m.watched.map(([label, ms], i) => [label, µs(perRequest(r.watched[i][1], read)), µs(perRequest(ms, mix))]),
+  ));
+  console.log('');
+}
+
+/**
+ * One request at a time, each step in turn, so the differences between steps are what each adds:
+ * the Worker alone, an object read of one row, a read of a user (the joins a seat change starts
+ * with), a seat change that finds nothing to change (all of its reads, no transaction), and the
+ * writes themselves.
+ */
+async function stepBreakdown(baseUrl) {
+  const { api } = await newSubscription(baseUrl, 10, 'Bench Steps');
+  const [holder, other, spare] = await createUsers(api, 3, 1, 3);
+  const ids = { holder: holder.user.id, other: other.user.id, spare: spare.user.id };
+  const health = async () => (await fetch(`${baseUrl}/api/health`)).status === 200;
+  const steps = [
+    ['GET /api/health (Worker only)', health],
+    ['GET /subscription (+ RPC, authenticate, 1 row)', async () => (await api('GET', '/subscription')).status === 200],
+    ['GET /users/{id} (+ user and seat joins)', async () => (await api('GET', `/users/${ids.holder}`)).status === 200],
+    ['PUT seat on a holder (a seat change’s reads)', async () => (await api('PUT', `/users/${ids.holder}/seat`, {})).status === 200],
+    ['PUT seat (gives one: + write transaction)', async () => (await api('PUT', `/users/${ids.other}/seat`, {})).status === 200],
+    ['DELETE seat (takes it back: write)', async () => (await api('DELETE', `/users/${ids.other}/seat`)).status === 200],
+    ['POST /seats/transfer (write, 2 users)', async () => (await api('POST', '/seats/transfer', { from: ids.holder, to: ids.spare })).status === 200],
+    ['POST /seats/transfer back', async () => (await api('POST', '/seats/transfer', { from: ids.spare, to: ids.holder })).status === 200],
+  ];
+  const latencies = steps.map(() => []);
+  let errors = 0;
+  for (let round = -5; round < CONFIG.stepRounds; round++) {
+    for (const [i, [, step]] of steps.entries()) {
+      const t0 = performance.now();
+      const good = await step().catch(() => false);
+      if (round >= 0) latencies[i].push(performance.now() - t0);
+      if (!good) errors++;
+    }
+  }
+  const stats = latencies.map((l) => {
+    const sorted = [...l].sort((a, b) => a - b);
+    return { p50: percentile(sorted, 50), mean: sorted.reduce((a, b) => a + b, 0) / sorted.length };
+  });
+  const base = stats[0];
+  console.log(`Where a seat change spends its time: one request at a time, ${CONFIG.stepRounds} rounds, steps taking turns:`);
+  console.log(table(
+    ['step', 'p50 ms', 'mean ms', 'p50 − health', 'p50 − previous'],
+    steps.map(([name], i) => [name, fixed(stats[i].p50, 2), fixed(stats[i].mean, 2), fixed(stats[i].p50 - base.p50, 2), i ? fixed(stats[i].p50 - stats[i - 1].p50, 2) : '']),
+  ));
+  const reads = stats[3].p50;
+  const write = (stats[4].p50 + stats[5].p50) / 2;
+  console.log(
+    `  a seat change's reads cost ${fixed(reads - stats[1].p50, 2)} ms over a one-row read; its write adds ${fixed(write - reads, 2)} ms ` +
+      `(a seat change is ${fixed(write / stats[1].p50, 2)}× a one-row read, ${fixed(write / base.p50, 2)}× health)` +
+      (errors ? `; ${errors} unexpected answers` : '') + '\n',
+  );
+  return errors === 0;
+}
+
+// ── Big subscriptions: the first page and search ─────────────────────────────────────────────
+
+/** The median time of `repeats` sequential GETs, and the rows the last one returned. */
+async function timedGet(api, path, repeats) {
+  const times = [];
+  let rows = 0;
+  for (let i = 0; i < repeats; i++) {
+    const t0 = performance.now();
+    const reply = await api('GET', path);
+    times.push(performance.now() - t0);
+    if (reply.status !== 200) throw new Error(`GET ${path} answered ${reply.status}`);
+    rows = reply.body.items.length;
+  }
+  times.sort((a, b) => a - b);
+  return { ms: percentile(times, 50), rows };
+}
+
+/** What a person searches for in a subscription: a name, and a piece of an email's middle. */
+function searchesFor(s) {
+  const last = s.created.at(-1).user;
+  const [first, family] = last.name.split(' ');
+  // Emails are tag.<time>.<counter>@bench.test: ".<counter>@" is in the middle of exactly one.
+  return { name: `${first} ${family.slice(0, 2)}`, email: `.${last.email.split('.').at(-2).replace(/@.*/, '')}@` };
+}
+
+async function bigSubscriptions(baseUrl, subscriptions) {
+  const rows = [];
+  for (const s of subscriptions) {
+    const q = searchesFor(s);
+    const first = await timedGet(s.api, '/users?limit=50', CONFIG.searchRepeats);
+    const byName = await timedGet(s.api, `/users?limit=50&q=${encodeURIComponent(q.name)}`, CONFIG.searchRepeats);
+    const byEmail = await timedGet(s.api, `/users?limit=50&q=${encodeURIComponent(q.email)}`, CONFIG.searchRepeats);
+    const none = await timedGet(s.api, '/users?limit=50&q=zzzz', CONFIG.searchRepeats);
+    rows.push([s.size, fixed(first.ms), `${fixed(byName.ms)} (${byName.rows})`, `${fixed(byEmail.ms)} (${byEmail.rows})`, `${fixed(none.ms)} (${none.rows})`]);
+  }
+  const big = subscriptions.at(-1);
+  const q = searchesFor(big);
+  console.log(`\nBig subscriptions through the API (median of ${CONFIG.searchRepeats}, ms (rows); searches "${q.name}", "${q.email}" and "zzzz" in the largest):`);
+  console.log(table(['users', 'first page of 50', 'name search', 'email-middle search', 'no match (whole table)'], rows));
+  console.log('  Search is LIKE \'%q%\' on name and email in users.seq order: no index can answer it, so a search that finds');
+  console.log('  fewer than a page reads every user (worker/objects/users.ts usersPage).');
+
+  const login = await fetch(`${baseUrl}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: baseUrl },
+    body: JSON.stringify({ email: big.adminEmail, password: PASSWORD }),
+  });
+  if (login.status !== 200) throw new Error(`sign-in answered ${login.status}`);
+  const cookie = login.headers.get('set-cookie').split(';')[0];
+  const screen = await usersScreenTimings(baseUrl, cookie, q);
+  console.log(`\nThe Users screen in Chromium (phone size, no throttling, median of ${screen.runs}) with ${big.size} users:`);
+  console.log(table(['what', 'ms'], [
+    ['navigation → first user row visible', fixed(screen.firstRow, 0)],
+    [`typing "${q.name}" → only matching rows shown (incl. the 250 ms typing pause)`, fixed(screen.nameSearch, 0)],
+    [`typing "${q.email}" → only matching rows shown (incl. the 250 ms typing pause)`, fixed(screen.emailSearch, 0)],
+    [`rows on screen after scrolling to the end 3 times (of ${big.size})`, screen.rowsAfterScroll],
+  ]));
+}
+
 // ── How a seat change's cost grows with the users in a subscription ────────────────────────────
 
 async function scaling(baseUrl) {
@@ -274,7 +467,7 @@ async function scaling(baseUrl) {
   const deadline = performance.now() + CONFIG.seedBudgetSeconds * 1000;
   for (const wanted of CONFIG.scaling) {
     const t0 = performance.now();
-    const { api } = await newSubscription(baseUrl, 10, `Bench ${wanted}`);
+    const { api, adminEmail } = await newSubscription(baseUrl, 10, `Bench ${wanted}`);
     const created = await createUsers(api, wanted - 1, 0, CONFIG.seedConcurrency, deadline);
     const size = created.length + 1;
     const seeded = (performance.now() - t0) / 1000;
@@ -285,7 +478,7 @@ async function scaling(baseUrl) {
     // Users spread over the whole subscription, one assign/unassign pair each.
     const step = Math.max(1, Math.floor(created.length / CONFIG.scalingPairs));
     const targets = Array.from({ length: CONFIG.scalingPairs }, (_, i) => created[(i * step) % created.length].user.id);
-    subscriptions.push({ size, api, targets, latencies: [], errors: 0, cut: 0 });
+    subscriptions.push({ size, api, adminEmail, created, targets, latencies: [], errors: 0, cut: 0 });
   }
   // One pair at a time, the sizes taking turns in rounds, so a busy moment on the machine falls
   // on all of them alike rather than on whichever size happened to run then.
@@ -325,23 +518,28 @@ async function scaling(baseUrl) {
     ['users in subscription', 'seat changes', 'errors', 'mean ms/op', 'p50 ms', 'p99 ms', 'mean ÷ 100-user', 'p50 ÷ 100-user'],
     rows.map((r) => [r.size, r.ops, r.errors, fixed(r.mean, 2), fixed(r.p50, 2), fixed(r.p99, 2), fixed(r.mean / base.mean, 2), fixed(r.p50 / base.p50, 2)]),
   ));
-  return rows.every((r) => r.errors === 0);
+  return { flat: rows.every((r) => r.errors === 0), subscriptions };
 }
 
 async function main() {
   const began = performance.now();
   if (!existsSync(`${ROOT}build/index.html`)) execSync('npm run build', { cwd: ROOT, stdio: 'inherit' });
   const persistTo = mkdtempSync(join(tmpdir(), 'setme-bench-'));
-  const port = await freePort();
-  const server = await startServer({ port, persistTo, quiet: true });
+  const port = process.env.BENCH_PORT ? Number(process.env.BENCH_PORT) : await freePort();
+  const inspectorPort = process.env.BENCH_PORT ? port + 1 : await freePort();
+  const server = await startServer({ port, persistTo, quiet: true, inspectorPort });
+  const inspector = await connectInspector(inspectorPort);
   let ok = false;
   try {
     console.log(`SetMe Seats load benchmark on ${server.baseUrl} (wrangler dev, local storage)\n`);
-    const verified = await loadPhases(server.baseUrl);
+    const verified = await loadPhases(server.baseUrl, inspector);
+    const stepsOk = await stepBreakdown(server.baseUrl);
     console.log('How one seat change costs as the subscription grows (sequential assign/unassign pairs):');
-    const flat = await scaling(server.baseUrl);
-    ok = verified && flat;
+    const { flat, subscriptions } = await scaling(server.baseUrl);
+    await bigSubscriptions(server.baseUrl, subscriptions);
+    ok = verified && stepsOk && flat;
   } finally {
+    inspector.close();
     await server.stop();
     rmSync(persistTo, { recursive: true, force: true });
   }

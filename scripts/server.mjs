@@ -38,8 +38,10 @@ export function demoEmail(name) {
  * also still reach the terminal. With `output`, wrangler's stdout and stderr are handed to that
  * function as soon as it starts (`npm start` filters them), and nothing else prints them. With
  * `assets`, the app is served from that directory instead of build/ (e.g. a copy, so a rebuild
- * while tests run does not pull the files from under the server).
+ * while tests run does not pull the files from under the server). The Worker's DevTools inspector
+ * listens on `inspectorPort` (the benchmark profiles with it), or on a free port.
  * @param {{ port?: number, persistTo?: string, quiet?: boolean, logFile?: string | null, assets?: string | null,
+ *   inspectorPort?: number | null,
  *   output?: ((stdout: import('node:stream').Readable, stderr: import('node:stream').Readable) => void) | null }} [options]
  */
 export async function startServer({
@@ -48,16 +50,17 @@ export async function startServer({
   quiet = false,
   logFile = null,
   assets = null,
+  inspectorPort = null,
   output = null,
 } = {}) {
   if (!existsSync(`${assets ?? `${ROOT}build`}/index.html`)) throw new Error('The app is not built: run `npm run build` first.');
   // wrangler's devtools port is 9229 unless told otherwise: two servers at once (tests, npm start,
   // the benchmark) would race for it, and the loser fails to start.
-  const inspectorPort = await freePort();
+  const inspector = inspectorPort ?? (await freePort());
   const child = spawn(
     WRANGLER,
     [
-      'dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspectorPort), '--persist-to', persistTo, '--show-interactive-dev-session=false',
+      'dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspector), '--persist-to', persistTo, '--show-interactive-dev-session=false',
       ...(assets ? ['--assets', assets] : []),
     ],
     {

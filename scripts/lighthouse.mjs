@@ -1,0 +1,232 @@
+// `npm run lighthouse`: Lighthouse on every screen of the app (not part of `npm test`).
+//
+// Builds the app if it is missing or older than its source, starts the local server on fresh
+// temporary storage, creates the demo subscription and signs in as its administrator, then audits
+// each screen N times (mobile preset, simulated throttling: Lighthouse's defaults) in the same
+// Chromium as the browser tests. Signed-in screens get the session cookie as an extra header, since
+// Lighthouse clears the origin's storage (cookies, caches, the service worker) before every run:
+// each run is a first visit with a cold cache. Prints the medians per screen and writes every HTML
+// report (and its JSON) to lighthouse-reports/.
+//
+//   npm run lighthouse -- --runs 5 --screens users,signin --port 8840
+//
+// Options: --runs N (default 3), --screens a,b (names below; default all), --port N (the server's
+// port; Chrome's debugging port is N+1; default: free ports), --out DIR.
+// Scores move a few points between runs on a busy machine: compare medians, not single runs.
+import { execSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import * as chromeLauncher from 'chrome-launcher';
+import lighthouse from 'lighthouse';
+import { freePort } from './local-api.mjs';
+import { DEMO, seedDemo, startServer } from './server.mjs';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** Every screen, as a person reaches it; `:user` is a technician of the demo subscription. */
+const SCREENS = [
+  { name: 'signin', label: 'Sign in', path: '/signin', signedIn: false },
+  { name: 'users', label: 'Users', path: '/', signedIn: true },
+  { name: 'user', label: 'Manage user', path: '/users/:user', signedIn: true },
+  { name: 'new', label: 'Add user', path: '/users/new', signedIn: true },
+  { name: 'requests', label: 'Requests', path: '/requests', signedIn: true },
+  { name: 'reports', label: 'Reports', path: '/reports', signedIn: true },
+  { name: 'subscription', label: 'Subscription', path: '/subscription', signedIn: true },
+  { name: 'me', label: 'Me', path: '/me', signedIn: true },
+  { name: 'security', label: 'Security', path: '/me/security', signedIn: true },
+];
+
+// The same browser as the browser tests (playwright.config.ts CHROMIUM): root in a container, no
+// GPU, and a closed network where nothing may phone home.
+const CHROME_FLAGS = [
+  '--headless=new',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+const { values: options } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '3' },
+    screens: { type: 'string', default: SCREENS.map((s) => s.name).join(',') },
+    port: { type: 'string' },
+    out: { type: 'string', default: 'lighthouse-reports' },
+  },
+});
+const runs = Number(options.runs);
+const wanted = options.screens.split(',').map((s) => s.trim()).filter(Boolean);
+const unknown = wanted.filter((name) => !SCREENS.some((s) => s.name === name));
+if (!(runs >= 1) || unknown.length > 0) {
+  console.error(`Usage: npm run lighthouse -- [--runs N] [--screens ${SCREENS.map((s) => s.name).join(',')}] [--port N] [--out DIR]`);
+  if (unknown.length > 0) console.error(`Unknown screen(s): ${unknown.join(', ')}`);
+  process.exit(2);
+}
+const screens = SCREENS.filter((s) => wanted.includes(s.name));
+const outDir = join(ROOT, options.out);
+
+// ── Build, serve, sign in ─────────────────────────────────────────────────────────────────────
+
+/** The newest modification time of any file under `path`. */
+function newest(path) {
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  return Math.max(0, ...readdirSync(path).map((entry) => newest(join(path, entry))));
+}
+
+/** Builds the app unless build/ is newer than everything it is built from. */
+function buildIfNeeded() {
+  const built = `${ROOT}build/index.html`;
+  const sources = ['app', 'worker/contract', 'vite.config.ts', 'package.json', 'scripts/security-headers.mjs'];
+  if (existsSync(built) && statSync(built).mtimeMs > Math.max(...sources.map((s) => newest(`${ROOT}${s}`)))) return;
+  console.log('Building the app first (build/ is missing or older than its source)…');
+  execSync('npm run build', { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+/** Signs in as the demo administrator; returns the session cookie and a technician's id. */
+async function signIn(baseUrl) {
+  const login = await fetch(`${baseUrl}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: baseUrl },
+    body: JSON.stringify({ email: DEMO.admin.email, password: DEMO.password }),
+  });
+  if (login.status !== 200) throw new Error(`sign-in answered ${login.status} ${await login.text()}`);
+  const cookie = login.headers.get('set-cookie').split(';')[0];
+  const users = await (await fetch(`${baseUrl}/api/v1/users?limit=50`, { headers: { cookie } })).json();
+  const technician = users.items.find((u) => u.role === 'technician' && u.seat);
+  return { cookie, userId: technician.id };
+}
+
+// ── Measuring ────────────────────────────────────────────────────────────────────────────────
+
+const median = (values) => {
+  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
+  if (sorted.length === 0) return NaN;
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+/** The figures of one run that go into the table. */
+function figures(lhr) {
+  const score = (id) => Math.round((lhr.categories[id]?.score ?? NaN) * 100);
+  const value = (id) => lhr.audits[id]?.numericValue ?? NaN;
+  return {
+    performance: score('performance'),
+    accessibility: score('accessibility'),
+    bestPractices: score('best-practices'),
+    fcp: value('first-contentful-paint'),
+    lcp: value('largest-contentful-paint'),
+    cls: value('cumulative-layout-shift'),
+    tbt: value('total-blocking-time'),
+    si: value('speed-index'),
+  };
+}
+
+/**
+ * What costs this run points: the elements that shifted (Lighthouse's layout-shift culprits),
+ * what blocked the first paint, the largest paint, and every failed accessibility or
+ * best-practices audit. Printed under the table for the run closest to the median.
+ */
+function findings(lhr) {
+  const items = (id) => lhr.audits[id]?.details?.items ?? [];
+  const lines = [];
+  for (const shift of items('layout-shifts').slice(0, 3)) {
+    lines.push(`shift ${shift.score?.toFixed(3)}: ${shift.node?.selector ?? shift.node?.nodeLabel ?? '?'}`);
+  }
+  const blocking = items('render-blocking-insight').length ? items('render-blocking-insight') : items('render-blocking-resources');
+  for (const b of blocking) lines.push(`render-blocking: ${String(b.url).replace(/^https?:\/\/[^/]+/, '')} (${Math.round(b.wastedMs ?? b.totalBytes ?? 0)})`);
+  const lcp = items('largest-contentful-paint-element')[0]?.items?.[0]?.node ?? items('lcp-discovery-insight')[0]?.node;
+  if (lcp) lines.push(`LCP element: ${lcp.selector ?? lcp.nodeLabel}`);
+  for (const category of ['accessibility', 'best-practices']) {
+    for (const ref of lhr.categories[category]?.auditRefs ?? []) {
+      const audit = lhr.audits[ref.id];
+      if (ref.weight > 0 && audit.score !== null && audit.score < 1) lines.push(`${category} fails: ${ref.id} — ${audit.title}`);
+    }
+  }
+  return lines;
+}
+
+async function audit(chrome, url, headers, screen, run) {
+  const result = await lighthouse(url, {
+    port: chrome.port,
+    output: ['html', 'json'],
+    logLevel: 'error',
+    onlyCategories: ['performance', 'accessibility', 'best-practices'],
+    extraHeaders: headers,
+  });
+  if (!result) throw new Error(`Lighthouse returned nothing for ${url}`);
+  const [html, json] = result.report;
+  writeFileSync(join(outDir, `${screen.name}-${run}.html`), html);
+  writeFileSync(join(outDir, `${screen.name}-${run}.json`), json);
+  if (result.lhr.runtimeError) throw new Error(`${screen.label}: ${result.lhr.runtimeError.message}`);
+  for (const warning of result.lhr.runWarnings) console.log(`    warning: ${warning}`);
+  return result.lhr;
+}
+
+function table(headers, rows) {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+  const line = (cells) => cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ');
+  return [line(headers), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+const seconds = (ms) => (Number.isFinite(ms) ? `${(ms / 1000).toFixed(2)} s` : '–');
+const ms = (value) => (Number.isFinite(value) ? `${Math.round(value)} ms` : '–');
+
+async function main() {
+  const began = performance.now();
+  buildIfNeeded();
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(outDir, { recursive: true });
+  const port = options.port ? Number(options.port) : await freePort();
+  const persistTo = mkdtempSync(join(tmpdir(), 'setme-lighthouse-'));
+  const server = await startServer({ port, persistTo, quiet: true });
+  let chrome;
+  try {
+    await seedDemo(server.baseUrl);
+    const { cookie, userId } = await signIn(server.baseUrl);
+    chrome = await chromeLauncher.launch({
+      chromePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      chromeFlags: CHROME_FLAGS,
+      ...(options.port ? { port: port + 1 } : {}),
+    });
+    console.log(`Lighthouse ${runs}× per screen on ${server.baseUrl} (mobile, simulated throttling), reports in ${options.out}/\n`);
+    const rows = [];
+    const notes = [];
+    for (const screen of screens) {
+      const url = server.baseUrl + screen.path.replace(':user', userId);
+      const lhrs = [];
+      for (let run = 1; run <= runs; run++) {
+        const t0 = performance.now();
+        const lhr = await audit(chrome, url, screen.signedIn ? { Cookie: cookie } : {}, screen, run);
+        lhrs.push(lhr);
+        const f = figures(lhr);
+        console.log(`  ${screen.label} #${run}: performance ${f.performance}, CLS ${f.cls.toFixed(3)}, FCP ${seconds(f.fcp)} (${seconds(performance.now() - t0)})`);
+      }
+      const all = lhrs.map(figures);
+      const m = Object.fromEntries(Object.keys(all[0]).map((k) => [k, median(all.map((f) => f[k]))]));
+      rows.push([screen.label, m.performance, m.accessibility, m.bestPractices, seconds(m.fcp), seconds(m.lcp), m.cls.toFixed(3), ms(m.tbt), seconds(m.si)]);
+      // The findings of the run whose performance score is the median one.
+      const typical = lhrs[all.map((f) => f.performance).indexOf(median(all.map((f) => f.performance)))] ?? lhrs[0];
+      notes.push([screen.label, findings(typical)]);
+    }
+    console.log(`\nMedians of ${runs} run${runs > 1 ? 's' : ''} per screen:\n`);
+    console.log(table(['screen', 'perf', 'a11y', 'best pr.', 'FCP', 'LCP', 'CLS', 'TBT', 'speed index'], rows));
+    console.log('\nWhat the typical run of each screen points at:');
+    for (const [label, lines] of notes) {
+      console.log(`  ${label}:${lines.length ? '' : ' nothing'}`);
+      for (const line of lines) console.log(`    ${line}`);
+    }
+  } finally {
+    await chrome?.kill();
+    await server.stop();
+    rmSync(persistTo, { recursive: true, force: true });
+  }
+  console.log(`\nTotal ${seconds(performance.now() - began)}.`);
+}
+
+await main();
