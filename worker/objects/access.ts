@@ -31,11 +31,11 @@ const LOGIN_MAX_FAILURES = 10;
 const ACTIVITY_RESOLUTION_MS = 60_000;
 
 /**
- * The active user behind a credential, optionally required to be an administrator. Records when
- * the user was last active.
+ * The active user behind a credential at `at`, optionally required to be an administrator.
+ * Records when the user was last active.
  */
-export function authenticate(sql: Sql, credential: Credential, role?: 'administrator'): Result<Actor> {
-  const now = new Date().toISOString();
+export function authenticate(sql: Sql, credential: Credential, at: number, role?: 'administrator'): Result<Actor> {
+  const now = new Date(at).toISOString();
   type Row = { id: string; name: string; role: string; seen: string | null; scope: string };
   const row =
     credential.kind === 'session'
@@ -54,7 +54,7 @@ export function authenticate(sql: Sql, credential: Credential, role?: 'administr
   if (credential.intent === 'write' && row.scope === 'read') {
     return fail('forbidden', { detail: 'This API token is read-only. Create a token without "scope": "read" to make changes.' });
   }
-  if (!row.seen || Date.parse(now) - Date.parse(row.seen) > ACTIVITY_RESOLUTION_MS) {
+  if (!row.seen || at - Date.parse(row.seen) > ACTIVITY_RESOLUTION_MS) {
     if (credential.kind === 'session') sql.run('UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?', now, credential.hash);
     else sql.run('UPDATE api_tokens SET last_used_at = ? WHERE token_hash = ?', now, credential.hash);
     sql.run('UPDATE users SET last_active_at = ? WHERE id = ?', now, row.id);
@@ -63,22 +63,16 @@ export function authenticate(sql: Sql, credential: Credential, role?: 'administr
   return ok({ id: row.id, name: row.name, role: row.role as Role });
 }
 
-/** The user a credential belongs to, whether or not it is still valid. */
-export function credentialOwner(sql: Sql, credential: Credential): string | null {
-  const table = credential.kind === 'session' ? 'sessions' : 'api_tokens';
-  return sql.one<{ user_id: string }>(`SELECT user_id FROM ${table} WHERE token_hash = ?`, credential.hash)?.user_id ?? null;
-}
-
 /** What the Worker knows about a new sign-in: its secret's hash and the device it came from. */
 export interface NewSession {
   hash: string;
   userAgent: string | null;
 }
 
-/** Starts a session for a user, identified by the hash of its cookie secret. */
-export function insertSession(sql: Sql, userId: string, session: NewSession): void {
-  const now = new Date();
-  const expires = new Date(now.getTime() + SESSION_DAYS * 86_400_000);
+/** Starts a session for a user at `at`, identified by the hash of its cookie secret. */
+export function insertSession(sql: Sql, userId: string, session: NewSession, at: number): void {
+  const now = new Date(at);
+  const expires = new Date(at + SESSION_DAYS * 86_400_000);
   sql.run(
     `INSERT INTO sessions (id, token_hash, user_id, user_agent, created_at, expires_at, last_seen_at)
      VALUES ('ses_' || lower(hex(randomblob(10))), ?, ?, ?, ?, ?, ?)`,
@@ -91,10 +85,9 @@ export function insertSession(sql: Sql, userId: string, session: NewSession): vo
   );
 }
 
-
-/** A user's sessions (their signed-in devices), most recently used first. */
-export function userSessions(sql: Sql, userId: string, currentHash: string | null): Device[] {
-  const now = new Date().toISOString();
+/** A user's sessions (their signed-in devices) unexpired at `at`, most recently used first. */
+export function userSessions(sql: Sql, userId: string, currentHash: string | null, at: number): Device[] {
+  const now = new Date(at).toISOString();
   return sql
     .all<{ id: string; token_hash: string; user_agent: string | null; created_at: string; last_seen_at: string }>(
       `SELECT id, token_hash, user_agent, created_at, last_seen_at FROM sessions
@@ -117,21 +110,20 @@ export function endAccess(sql: Sql, userId: string): void {
   sql.run('DELETE FROM api_tokens WHERE user_id = ?', userId);
 }
 
-/** A `rate_limited` refusal once an account has failed to sign in too often in the window. */
-export function loginThrottle(sql: Sql, userId: string): Failure | null {
-  const since = Date.now() - LOGIN_WINDOW_MS;
+/** A `rate_limited` refusal once an account has failed to sign in too often in the window before `now`. */
+export function loginThrottle(sql: Sql, userId: string, now: number): Failure | null {
+  const since = now - LOGIN_WINDOW_MS;
   const failures = sql.all<{ at: number }>('SELECT at FROM login_failures WHERE user_id = ? AND at >= ? ORDER BY at', userId, since);
   if (failures.length < LOGIN_MAX_FAILURES) return null;
-  const retryAfterSeconds = Math.max(1, Math.ceil((failures[0]!.at + LOGIN_WINDOW_MS - Date.now()) / 1000));
+  const retryAfterSeconds = Math.max(1, Math.ceil((failures[0]!.at + LOGIN_WINDOW_MS - now) / 1000));
   return fail('rate_limited', {
     retryAfterSeconds,
     detail: `Too many failed sign-ins for this account. Try again in ${Math.ceil(retryAfterSeconds / 60)} minutes.`,
   });
 }
 
-/** Counts a failed sign-in (and forgets those older than the window). */
-export function recordLoginFailure(sql: Sql, userId: string): void {
-  const now = Date.now();
+/** Counts a failed sign-in at `now` (and forgets those older than the window). */
+export function recordLoginFailure(sql: Sql, userId: string, now: number): void {
   sql.run('DELETE FROM login_failures WHERE at < ?', now - LOGIN_WINDOW_MS);
   sql.run('INSERT INTO login_failures (user_id, at) VALUES (?, ?)', userId, now);
 }

@@ -10,12 +10,19 @@ export interface AuditTarget {
   name: string | null;
 }
 
-/** Appends one entry; call it inside the transaction that makes the change. */
-export function recordAudit(sql: Sql, actor: Actor | null, action: string, target: AuditTarget, details: Record<string, unknown> = {}): void {
+/** Appends one entry, made at `now`; call it inside the transaction that makes the change. */
+export function recordAudit(
+  sql: Sql,
+  now: number,
+  actor: Actor | null,
+  action: string,
+  target: AuditTarget,
+  details: Record<string, unknown> = {},
+): void {
   sql.run(
     `INSERT INTO audit (at, actor_id, actor_name, action, target_type, target_id, target_name, details)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    new Date().toISOString(),
+    new Date(now).toISOString(),
     actor?.id ?? null,
     actor?.name ?? null,
     action,

@@ -4,6 +4,7 @@
  * answer, which retries then replay.
  */
 import { fail, ok, type Result } from '../domain/result';
+import type { Credential } from './access';
 import type { Sql } from './sql';
 
 export type IdempotencyStart = { state: 'new' } | { state: 'replay'; status: number; body: string };
@@ -13,8 +14,7 @@ const KEEP_MS = 48 * 3_600_000;
 const PENDING_MS = 60_000;
 
 /** Starts a keyed request, or says to replay its answer, or refuses a misuse of the key. */
-export function beginIdempotent(sql: Sql, userId: string, key: string, fingerprint: string): Result<IdempotencyStart> {
-  const now = Date.now();
+export function beginIdempotent(sql: Sql, userId: string, key: string, fingerprint: string, now: number): Result<IdempotencyStart> {
   sql.run('DELETE FROM idempotency_keys WHERE created_at < ?', now - KEEP_MS);
   const row = sql.one<{ fingerprint: string; status: number | null; response: string | null; created_at: number }>(
     'SELECT fingerprint, status, response, created_at FROM idempotency_keys WHERE user_id = ? AND key = ?',
@@ -43,8 +43,14 @@ export function beginIdempotent(sql: Sql, userId: string, key: string, fingerpri
   return ok({ state: 'new' });
 }
 
-/** Stores the answer. Server errors are forgotten so that a retry runs again. */
-export function completeIdempotent(sql: Sql, userId: string, key: string, status: number, body: string): void {
+/**
+ * Stores the answer. Server errors are forgotten so that a retry runs again. The request may have
+ * signed the caller out or revoked their access: the key is theirs still.
+ */
+export function completeIdempotent(sql: Sql, credential: Credential, key: string, status: number, body: string): void {
+  const table = credential.kind === 'session' ? 'sessions' : 'api_tokens';
+  const userId = sql.one<{ user_id: string }>(`SELECT user_id FROM ${table} WHERE token_hash = ?`, credential.hash)?.user_id;
+  if (!userId) return;
   if (status >= 500) sql.run('DELETE FROM idempotency_keys WHERE user_id = ? AND key = ?', userId, key);
   else sql.run('UPDATE idempotency_keys SET status = ?, response = ? WHERE user_id = ? AND key = ?', status, body, userId, key);
 }

@@ -18,8 +18,8 @@ export function credentialFromHeaders(headers: Headers): Credential | null {
 }
 
 /** What every socket is sent after a change (and on connecting). */
-export function changedMessage(sql: Sql): string {
-  return JSON.stringify({ type: 'changed', seats: subscriptionView(sql).seats, at: new Date().toISOString() });
+export function changedMessage(sql: Sql, now: number): string {
+  return JSON.stringify({ type: 'changed', seats: subscriptionView(sql).seats, at: new Date(now).toISOString() });
 }
 
 /** Sends one message to every socket. */

@@ -157,8 +157,12 @@ export const account = new OpenAPIHono<AppEnv>()
     if (!subscription || !stored || !subscriptionId) {
       throw new ProblemError({ ok: false, code: 'invalid_credentials' });
     }
+    if (!matched) {
+      unwrap(await subscription.recordFailedLogin(stored.userId));
+      throw new ProblemError({ ok: false, code: 'invalid_credentials' });
+    }
     const session = await newSession(c, subscriptionId);
-    const signedInAccount = unwrap(await subscription.completeLogin(stored.userId, matched, session.stored));
+    const signedInAccount = unwrap(await subscription.completeLogin(stored.userId, session.stored));
     setSessionCookie(c, session.secret);
     return c.json(signedInAccount, 200);
   })
@@ -248,7 +252,10 @@ export const account = new OpenAPIHono<AppEnv>()
     if (!verification.verified || !verification.authenticationInfo) throw new ProblemError({ ok: false, code: 'invalid_credentials' });
     const session = await newSession(c, owner.subscriptionId);
     const account = unwrap(
-      await subscription.completePasskeyLogin(owner.userId, stored.id, verification.authenticationInfo.newCounter, session.stored),
+      await subscription.completePasskeyLogin(
+        { userId: owner.userId, credentialId: stored.id, counter: verification.authenticationInfo.newCounter },
+        session.stored,
+      ),
     );
     setSessionCookie(c, session.secret);
     return c.json(account, 200);

@@ -25,6 +25,5 @@ const transfer = createRoute({
 });
 
 export const seats = new OpenAPIHono<AppEnv>().openapi(transfer, async (c) => {
-  const { from, to, ...options } = c.req.valid('json');
-  return c.json(unwrap(await c.var.subscription.transferSeat(c.var.credential, from, to, options)), 200);
+  return c.json(unwrap(await c.var.subscription.transferSeat(c.var.credential, c.req.valid('json'))), 200);
 });
