@@ -63,8 +63,12 @@ export async function hashPassword(password: string): Promise<PasswordHash> {
 
 /** Checks a password in constant time with respect to where the hashes differ. */
 export async function verifyPassword(password: string, stored: PasswordHash): Promise<boolean> {
-  const hash = await pbkdf2(password, stored.salt, stored.iterations);
-  return constantTimeEqual(hash, stored.hash);
+  return constantTimeEqual(await hashPasswordLike(password, stored), stored.hash);
+}
+
+/** A password's hash with a stored hash's salt and iterations, for the object to compare itself. */
+export function hashPasswordLike(password: string, stored: Omit<PasswordHash, 'hash'>): Promise<string> {
+  return pbkdf2(password, stored.salt, stored.iterations);
 }
 
 /** Compares two strings without an early exit, so timing does not reveal a common prefix. */

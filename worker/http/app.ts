@@ -12,6 +12,7 @@ import type { AppEnv } from './context';
 import { docsPage, docsScript } from './docs';
 import { idempotency } from './idempotency';
 import { PROBLEM_CODES, ProblemError, problemResponse, statusOf } from './problem';
+import { StoredAnswer } from './reply';
 import { account } from './routes/account';
 import { audit } from './routes/audit';
 import { consoleRoutes } from './routes/console';
@@ -73,7 +74,13 @@ v1.doc31('/openapi.json', (c) => ({
     description:
       'Seats for SetMe remote-support subscriptions. Errors are RFC 9457 problems (`application/problem+json`) ' +
       `with a stable \`code\`: ${PROBLEM_CODES.map((code) => `\`${code}\``).join(', ')}. ` +
-      'POST requests accept an `Idempotency-Key` header: a retry with the same key and body replays the first answer.',
+      'Signed-in POST requests accept an `Idempotency-Key` header (1–255 printable ASCII characters, kept 48 hours ' +
+      'per user). The answer is stored in the same transaction as the work, so a retry with the same key and body ' +
+      'gets the first answer again (`Idempotent-Replayed: true`, nothing runs twice), even after a crash or restart; ' +
+      'the same key with another request is 422 `idempotency_key_reused`; a duplicate sent while the first is still ' +
+      'running gets 409 `idempotency_in_progress` with `Retry-After: 1`. Answers that carried a secret (a new API ' +
+      'token, an invitation link) are not kept: their retry gets 409 `idempotency_replay_secret`, naming what was ' +
+      'made. Every audit entry a keyed request wrote has the key in `details.idempotencyKey`.',
   },
   servers: [{ url: `${new URL(c.req.url).origin}/api/v1` }],
 }));
@@ -120,6 +127,7 @@ app.notFound(() => problemResponse({ ok: false, code: 'not_found', detail: 'No s
 
 app.onError((error) => {
   if (error instanceof ProblemError) return problemResponse(error.failure);
+  if (error instanceof StoredAnswer) return error.toResponse();
   if (error instanceof HTTPException && error.status < 500) {
     // Hono's own refusals, e.g. a body that is not JSON.
     return problemResponse({ ok: false, code: 'validation_failed', detail: error.message || 'The request is not valid.' });

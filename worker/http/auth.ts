@@ -37,7 +37,7 @@ export function authenticate(): MiddlewareHandler<AppEnv> {
       });
     }
     const intent = SAFE_METHODS.has(c.req.method) ? 'read' : 'write';
-    c.set('credential', { kind: bearer ? 'token' : 'session', hash: await sha256(secret), intent });
+    c.set('call', { credential: { kind: bearer ? 'token' : 'session', hash: await sha256(secret), intent } });
     c.set('subscriptionId', parsed.subscriptionId);
     c.set('subscription', c.env.SUBSCRIPTION.getByName(parsed.subscriptionId));
     await next();

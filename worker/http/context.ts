@@ -1,11 +1,14 @@
-import type { Credential, Subscription } from '../objects/subscription';
+import type { Call, Subscription } from '../objects/subscription';
 
-/** What every route can reach: the bindings, and after `authenticate` the caller's credential. */
+/** What every route can reach: the bindings, and after `authenticate` the caller's call and object. */
 export interface AppEnv {
   Bindings: Env;
   Variables: {
-    credential: Credential;
+    /** Who asks (and the Idempotency-Key they sent), for every RPC of a signed-in request. */
+    call: Call;
     subscriptionId: string;
     subscription: DurableObjectStub<Subscription>;
+    /** Set by `unwrapReply` when the answer is a replayed one. */
+    replayed?: boolean;
   };
 }

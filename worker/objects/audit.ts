@@ -61,3 +61,15 @@ export function auditPage(sql: Sql, query: AuditQuery): Result<Page<AuditEntry>>
   );
   return ok(page(rows, query.limit, toAuditEntry));
 }
+
+/** The newest entry's sequence number, to find the entries a call writes after it. */
+export function auditMark(sql: Sql): number {
+  return sql.count('SELECT COALESCE(MAX(seq), 0) FROM audit');
+}
+
+/** Adds `details` to every entry written since `mark` (e.g. the Idempotency-Key of the call that wrote them). */
+export function annotateAuditSince(sql: Sql, mark: number, details: Record<string, string>): void {
+  for (const [name, value] of Object.entries(details)) {
+    sql.run('UPDATE audit SET details = json_set(details, ?, ?) WHERE seq > ?', `$.${name}`, value, mark);
+  }
+}

@@ -200,6 +200,14 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX audit_target ON audit(target_id);
   CREATE INDEX audit_actor ON audit(actor_id);
   `,
+  // 7: an Idempotency-Key's answer is the call's result (JSON), written in the transaction that did
+  // the work, so no key is ever left "pending". Answers stored before as HTTP responses (status,
+  // response) are replayed as they are until they expire; keys the old design left pending are
+  // dropped, as it would have done after a minute.
+  `
+  ALTER TABLE idempotency_keys ADD COLUMN result TEXT;
+  DELETE FROM idempotency_keys WHERE status IS NULL;
+  `,
 ];
 
 /** The version a fully migrated object is at. */

@@ -4,7 +4,7 @@
  * functions store the outcome.
  */
 import type { Passkey, Role } from '../contract';
-import type { PasswordHash } from '../crypto';
+import { constantTimeEqual, type PasswordHash } from '../crypto';
 import { fail, ok, type Result } from '../domain/result';
 import { insertSession, type Actor, type Credential, type NewSession } from './access';
 import { recordAudit } from './audit';
@@ -14,6 +14,7 @@ import {
   passwordResetUser,
   setPassword,
   storedPasskey,
+  storedPassword,
   userPasskeys,
   type NewPasskey,
   type StoredPasskey,
@@ -38,9 +39,20 @@ export function endOtherSessions(sql: Sql, actor: Actor, credential: Credential)
 
 // ── Passwords ────────────────────────────────────────────────────────────────────────────────
 
-/** Sets the actor's new password and signs their other devices out. */
-export function changePassword(sql: Sql, actor: Actor, credential: Credential, password: PasswordHash, now: number): Result<null> {
-  setPassword(sql, actor.id, password);
+/** A password change: the present password hashed with its stored salt, and the new one's hash. */
+export interface PasswordChange {
+  current: string;
+  password: PasswordHash;
+}
+
+/**
+ * Sets the actor's new password and signs their other devices out, if `current` is their present
+ * password hashed (by the Worker) with its stored salt: checked here, in the same transaction.
+ */
+export function changePassword(sql: Sql, actor: Actor, credential: Credential, change: PasswordChange, now: number): Result<null> {
+  const stored = storedPassword(sql, actor.id);
+  if (!stored || !constantTimeEqual(change.current, stored.hash)) return fail('invalid_credentials', {});
+  setPassword(sql, actor.id, change.password);
   sql.run('DELETE FROM sessions WHERE user_id = ? AND token_hash != ?', actor.id, credential.hash);
   recordAudit(sql, now, actor, 'user.password_changed', { type: 'user', id: actor.id, name: actor.name });
   return ok(null);

@@ -25,14 +25,15 @@ import type {
 } from '../contract';
 import type { PasswordHash } from '../crypto';
 import { fail, ok, type Failure, type Result } from '../domain/result';
-import { authenticate, recordLoginFailure, userSessions, type Actor, type Credential, type NewSession } from './access';
+import { authenticate, recordLoginFailure, userSessions, type Actor, type NewSession } from './access';
 import { acceptInvitation, checkNewSubscription, completeLogin, createSubscription, logout, passwordFor, type Signup } from './account';
 import { fireTimer } from './alarm';
-import { auditPage, type AuditQuery } from './audit';
+import { annotateAuditSince, auditMark, auditPage, type AuditQuery } from './audit';
+import { transaction, type Call, type IdempotencyKey, type Reply } from './call';
 import { closeSession, heartbeat, listSessions, startSession } from './console';
 import { storedPassword, userPasskeys, type NewPasskey, type StoredPasskey, type StoredPassword } from './credentials';
 import { claimEmail, confirmEmail, releaseEmail } from './email-index';
-import { beginIdempotent, completeIdempotent, type IdempotencyStart } from './idempotency';
+import { keyInProgress, keyReused, priorAnswer, storeAnswer } from './idempotency';
 import { broadcast, changedMessage, closeSockets, credentialFromHeaders } from './live';
 import { consoleActivityReport, idleSeatsReport, utilisationReport } from './reports';
 import { DEFAULT_CHOICE, sessionsChanged } from './revocations';
@@ -67,15 +68,27 @@ import {
   passkeyForLogin,
   passkeyOwner,
   startPasswordReset,
+  type PasswordChange,
 } from './security';
 import { Sql } from './sql';
 import { dueTimers, nextDue, setTimer } from './timers';
-import { createToken, deleteToken, listTokens, type NewToken } from './tokens';
-import { checkCreate, createUser, deleteUser, renewInvitation, updateUser, type NewUser, type UserChange } from './user-admin';
+import { createToken, deleteToken, listTokens, tokenCreatedOnce, type NewToken } from './tokens';
+import {
+  checkCreate,
+  createdOnce,
+  createUser,
+  deleteUser,
+  renewedOnce,
+  renewInvitation,
+  updateUser,
+  type NewUser,
+  type UserChange,
+} from './user-admin';
 import { accountOf, findUser, holdsEmail, subscriptionView, usersPage, type UserQuery } from './users';
 import type { Account, ApiToken, AuditEntry, Page, SubscriptionView, User } from './views';
 
 export type { Credential } from './access';
+export type { Call, Reply } from './call';
 export { SESSION_DAYS } from './access';
 export type { Signup } from './account';
 export type { StoredPassword } from './credentials';
@@ -88,20 +101,40 @@ export type { Account } from './views';
 /** Who may make a call: any active user of the subscription, or only its administrators. */
 type Access = 'member' | 'administrator';
 
-interface RunOptions {
+interface RunOptions<T> {
   /** The call's writes change nothing anyone sees (a heartbeat): live clients are not told. */
   silent?: boolean;
+  /**
+   * For answers with a secret the Worker made (an invitation link, a token): the secret is not
+   * kept, so the key's stored answer is this refusal, saying what was made and how to get a new one.
+   */
+  secret?: (value: T) => Failure;
+  /** The second half of a call #precheck put in flight: it is that flight, not a duplicate of it. */
+  inFlight?: boolean;
 }
 
-/** Carries a refusal out of `transactionSync`, which rolls back everything the call wrote. */
-class Refusal extends Error {
-  constructor(readonly failure: Failure) {
-    super(failure.code);
-  }
+/** What the work did. */
+interface Done<T> {
+  result: Result<T>;
+  /** It succeeded and wrote something. */
+  wrote: boolean;
 }
+
+/** How a signed-in call went, inside its transaction. */
+interface Outcome<T> {
+  reply: Reply<T>;
+  wrote?: boolean;
+  /** The work refused: the refusal is the answer to this user's key. */
+  refusedFor?: string;
+}
+
+/** A keyed call in flight: per user and key. */
+const flightOf = (userId: string, key: IdempotencyKey) => `${userId} ${key.key}`;
 
 export class Subscription extends DurableObject<Env> {
   readonly #sql: Sql;
+  /** Keyed calls running across an await, with their request's fingerprint (see #precheck). */
+  readonly #inFlight = new Map<string, string>();
   #broadcastQueued = false;
   /** When the alarm is set for, as far as this instance knows (undefined: not known). */
   #alarmAt: number | null | undefined = undefined;
@@ -127,10 +160,11 @@ export class Subscription extends DurableObject<Env> {
    */
   override async fetch(request: Request): Promise<Response> {
     const credential = credentialFromHeaders(request.headers);
-    const actor = credential ? this.#as(credential, 'member', (actor) => ok(actor)) : null;
-    if (!actor?.ok) return new Response(null, { status: 401 });
+    const reply = credential ? this.#as({ credential }, 'member', (actor) => ok(actor)) : null;
+    const actor = reply && 'result' in reply && reply.result.ok ? reply.result.value : null;
+    if (!actor) return new Response(null, { status: 401 });
     const pair = new WebSocketPair();
-    this.ctx.acceptWebSocket(pair[1], [actor.value.id]);
+    this.ctx.acceptWebSocket(pair[1], [actor.id]);
     pair[1].send(changedMessage(this.#sql, Date.now()));
     return new Response(null, { status: 101, webSocket: pair[0] });
   }
@@ -195,41 +229,44 @@ export class Subscription extends DurableObject<Env> {
   }
 
   /** Ends the session behind this credential (API tokens are revoked, not signed out). */
-  logout(credential: Credential): Result<null> {
-    return this.#as(credential, 'member', () => logout(this.#sql, credential));
+  logout(call: Call): Reply<null> {
+    return this.#as(call, 'member', () => logout(this.#sql, call.credential));
   }
 
   /** The caller and their subscription. */
-  me(credential: Credential): Result<Account> {
-    return this.#as(credential, 'member', (actor) => ok(accountOf(this.#sql, actor.id)));
+  me(call: Call): Reply<Account> {
+    return this.#as(call, 'member', (actor) => ok(accountOf(this.#sql, actor.id)));
   }
 
   // ── Account security: devices, passwords, passkeys (security.ts) ───────────────────────────
 
   /** The caller's signed-in devices, most recently used first. */
-  listSessions(credential: Credential): Result<Page<Device>> {
-    const current = credential.kind === 'session' ? credential.hash : null;
-    return this.#as(credential, 'member', (actor, now) => ok({ items: userSessions(this.#sql, actor.id, current, now), nextCursor: null }));
+  listSessions(call: Call): Reply<Page<Device>> {
+    const current = call.credential.kind === 'session' ? call.credential.hash : null;
+    return this.#as(call, 'member', (actor, now) => ok({ items: userSessions(this.#sql, actor.id, current, now), nextCursor: null }));
   }
 
   /** Signs one of the caller's devices out. */
-  endSession(credential: Credential, sessionId: string): Result<null> {
-    return this.#as(credential, 'member', (actor) => endSession(this.#sql, actor, sessionId));
+  endSession(call: Call, sessionId: string): Reply<null> {
+    return this.#as(call, 'member', (actor) => endSession(this.#sql, actor, sessionId));
   }
 
   /** Signs every other device of the caller out; the current session stays. */
-  endOtherSessions(credential: Credential): Result<{ ended: number }> {
-    return this.#as(credential, 'member', (actor) => endOtherSessions(this.#sql, actor, credential));
+  endOtherSessions(call: Call): Reply<{ ended: number }> {
+    return this.#as(call, 'member', (actor) => endOtherSessions(this.#sql, actor, call.credential));
   }
 
-  /** The caller's stored password, for the Worker to check the current one before a change. */
-  ownPassword(credential: Credential): Result<StoredPassword | null> {
-    return this.#as(credential, 'member', (actor) => ok(storedPassword(this.#sql, actor.id)));
+  /** The caller's stored password: its salt, for the Worker to hash the current one before a change. */
+  ownPassword(call: Call): Reply<StoredPassword | null> {
+    return this.#as(call, 'member', (actor) => ok(storedPassword(this.#sql, actor.id)));
   }
 
-  /** Sets the caller's new password and signs their other devices out. */
-  changePassword(credential: Credential, password: PasswordHash): Result<null> {
-    return this.#as(credential, 'member', (actor, now) => changePassword(this.#sql, actor, credential, password, now));
+  /**
+   * Sets the caller's new password and signs their other devices out, if `current` is their present
+   * password (hashed by the Worker with its stored salt).
+   */
+  changePassword(call: Call, change: PasswordChange): Reply<null> {
+    return this.#as(call, 'member', (actor, now) => changePassword(this.#sql, actor, call.credential, change, now));
   }
 
   /**
@@ -246,13 +283,13 @@ export class Subscription extends DurableObject<Env> {
   }
 
   /** Who is registering a passkey, and the passkeys they already have (not to register twice). */
-  passkeyOwner(credential: Credential): Result<{ userId: string; name: string; email: string; passkeyIds: string[] }> {
-    return this.#as(credential, 'member', (actor) => passkeyOwner(this.#sql, actor));
+  passkeyOwner(call: Call): Reply<{ userId: string; name: string; email: string; passkeyIds: string[] }> {
+    return this.#as(call, 'member', (actor) => passkeyOwner(this.#sql, actor));
   }
 
   /** Stores a verified passkey for the caller. */
-  addPasskey(credential: Credential, passkey: NewPasskey): Result<Passkey[]> {
-    return this.#as(credential, 'member', (actor, now) => addPasskey(this.#sql, actor, passkey, now));
+  addPasskey(call: Call, passkey: NewPasskey): Reply<Passkey[]> {
+    return this.#as(call, 'member', (actor, now) => addPasskey(this.#sql, actor, passkey, now));
   }
 
   /** A passkey presented at sign-in, if it belongs to an active user here. */
@@ -266,100 +303,120 @@ export class Subscription extends DurableObject<Env> {
   }
 
   /** The caller's passkeys. */
-  listPasskeys(credential: Credential): Result<Page<Passkey>> {
-    return this.#as(credential, 'member', (actor) => ok({ items: userPasskeys(this.#sql, actor.id), nextCursor: null }));
+  listPasskeys(call: Call): Reply<Page<Passkey>> {
+    return this.#as(call, 'member', (actor) => ok({ items: userPasskeys(this.#sql, actor.id), nextCursor: null }));
   }
 
   /** Removes one of the caller's passkeys. */
-  deletePasskey(credential: Credential, passkeyId: string): Result<null> {
-    return this.#as(credential, 'member', (actor, now) => deletePasskey(this.#sql, actor, passkeyId, now));
+  deletePasskey(call: Call, passkeyId: string): Reply<null> {
+    return this.#as(call, 'member', (actor, now) => deletePasskey(this.#sql, actor, passkeyId, now));
   }
 
   // ── API tokens (tokens.ts) ─────────────────────────────────────────────────────────────────
 
-  /** Stores a personal API token (its hash) that acts with the creator's role. */
-  createToken(credential: Credential, token: NewToken): Result<ApiToken> {
-    return this.#as(credential, 'member', (actor, now) => createToken(this.#sql, actor, token, now));
+  /**
+   * Stores a personal API token (its hash) that acts with the creator's role. Its secret is made
+   * and shown by the Worker, once: a retry with the same Idempotency-Key is refused with what was made.
+   */
+  createToken(call: Call, token: NewToken): Reply<ApiToken> {
+    return this.#as(call, 'member', (actor, now) => createToken(this.#sql, actor, token, now), { secret: tokenCreatedOnce });
   }
 
   /** The caller's own API tokens, newest first. */
-  listTokens(credential: Credential): Result<Page<ApiToken>> {
-    return this.#as(credential, 'member', (actor) => listTokens(this.#sql, actor));
+  listTokens(call: Call): Reply<Page<ApiToken>> {
+    return this.#as(call, 'member', (actor) => listTokens(this.#sql, actor));
   }
 
   /** Revokes a token: the caller's own, or any in the subscription for an administrator. */
-  deleteToken(credential: Credential, tokenId: string): Result<null> {
-    return this.#as(credential, 'member', (actor, now) => deleteToken(this.#sql, actor, tokenId, now));
+  deleteToken(call: Call, tokenId: string): Reply<null> {
+    return this.#as(call, 'member', (actor, now) => deleteToken(this.#sql, actor, tokenId, now));
   }
 
   // ── The subscription (seat-admin.ts) ───────────────────────────────────────────────────────
 
   /** The subscription with its seat counts. */
-  getSubscription(credential: Credential): Result<SubscriptionView> {
-    return this.#as(credential, 'member', () => ok(subscriptionView(this.#sql)));
+  getSubscription(call: Call): Reply<SubscriptionView> {
+    return this.#as(call, 'member', () => ok(subscriptionView(this.#sql)));
   }
 
   /**
    * Renames the subscription, changes its purchased seats (never below the seats held), or turns
    * on or off giving freed seats to the oldest pending request.
    */
-  updateSubscription(credential: Credential, change: SubscriptionChange): Result<SubscriptionView> {
-    return this.#as(credential, 'administrator', (actor, now) => updateSubscription(this.#sql, actor, change, now));
+  updateSubscription(call: Call, change: SubscriptionChange): Reply<SubscriptionView> {
+    return this.#as(call, 'administrator', (actor, now) => updateSubscription(this.#sql, actor, change, now));
   }
 
   // ── Users (users.ts, user-admin.ts) ────────────────────────────────────────────────────────
 
   /** One page of users, oldest first, filtered by seat, role, status and a search on name or email. */
-  listUsers(credential: Credential, query: UserQuery): Result<Page<User>> {
-    return this.#as(credential, 'member', () => usersPage(this.#sql, query));
+  listUsers(call: Call, query: UserQuery): Reply<Page<User>> {
+    return this.#as(call, 'member', () => usersPage(this.#sql, query));
   }
 
   /** One user of this subscription. */
-  getUser(credential: Credential, userId: string): Result<User> {
-    return this.#as(credential, 'member', () => findUser(this.#sql, userId));
+  getUser(call: Call, userId: string): Reply<User> {
+    return this.#as(call, 'member', () => findUser(this.#sql, userId));
   }
 
   /**
    * Creates a user with an invitation to set their password, and a seat unless `assignSeat` is
    * false. With no free seat nothing is created, and the email stays free. The email is claimed
-   * service-wide between a first check and the write, which checks everything again.
+   * service-wide between a first check and the write, which checks everything again. The
+   * invitation link is made and shown by the Worker, once: a retry is refused with what was made.
    */
-  async createUser(credential: Credential, input: NewUser): Promise<Result<{ user: User; invitationExpiresAt: string }>> {
-    const checked = this.#as(credential, 'administrator', () => {
+  async createUser(call: Call, input: NewUser): Promise<Reply<{ user: User; invitationExpiresAt: string }>> {
+    const checked = this.#precheck<{ user: User; invitationExpiresAt: string }, string>(call, 'administrator', () => {
       const allowed = checkCreate(this.#sql, input);
       return allowed.ok ? ok(subscriptionView(this.#sql).id) : allowed;
     });
-    if (!checked.ok) return checked;
+    if ('reply' in checked) return checked.reply;
     const subscriptionId = checked.value;
-    if (!(await claimEmail(this.env.EMAIL_INDEX, input.email, subscriptionId, input.id))) return fail('email_taken', { email: input.email });
-    const created = this.#as(credential, 'administrator', (actor, now) => createUser(this.#sql, actor, input, now));
-    if (created.ok) await confirmEmail(this.env.EMAIL_INDEX, input.email, subscriptionId, input.id);
-    else await releaseEmail(this.env.EMAIL_INDEX, input.email, subscriptionId, input.id);
-    return created;
+    try {
+      const claimed = await claimEmail(this.env.EMAIL_INDEX, input.email, subscriptionId, input.id);
+      const created = this.#as(
+        call,
+        'administrator',
+        (actor, now) => (claimed ? createUser(this.#sql, actor, input, now) : fail('email_taken', { email: input.email })),
+        { secret: createdOnce, inFlight: true },
+      );
+      if (claimed && 'result' in created && created.result.ok) await confirmEmail(this.env.EMAIL_INDEX, input.email, subscriptionId, input.id);
+      else if (claimed) await releaseEmail(this.env.EMAIL_INDEX, input.email, subscriptionId, input.id);
+      return created;
+    } finally {
+      checked.landed();
+    }
   }
 
-  /** Replaces an invited user's invitation link with a new one (the old link stops working). */
-  renewInvitation(credential: Credential, userId: string, invitation: { hash: string; expiresAt: string }): Result<User> {
-    return this.#as(credential, 'administrator', (_, now) => renewInvitation(this.#sql, userId, invitation, now));
+  /**
+   * Replaces an invited user's invitation link with a new one (the old link stops working). The
+   * link is shown by the Worker, once: a retry with the same Idempotency-Key is refused.
+   */
+  renewInvitation(call: Call, userId: string, invitation: { hash: string; expiresAt: string }): Reply<User> {
+    return this.#as(call, 'administrator', (_, now) => renewInvitation(this.#sql, userId, invitation, now), { secret: renewedOnce });
   }
 
   /**
    * Renames a user, changes their role or status. Deactivating frees their seat and ends their
    * sessions, tokens and live sockets. The last active administrator keeps their role and status.
    */
-  updateUser(credential: Credential, userId: string, change: UserChange): Result<User> {
-    const updated = this.#as(credential, 'administrator', (actor, now) => updateUser(this.#sql, actor, userId, change, now));
-    if (updated.ok && updated.value.status === 'deactivated') closeSockets(this.ctx.getWebSockets(userId));
+  updateUser(call: Call, userId: string, change: UserChange): Reply<User> {
+    const updated = this.#as(call, 'administrator', (actor, now) => updateUser(this.#sql, actor, userId, change, now));
+    if ('result' in updated && updated.result.ok && updated.result.value.status === 'deactivated') closeSockets(this.ctx.getWebSockets(userId));
     return updated;
   }
 
   /** Deletes a user, freeing their seat and ending their access; their email becomes free again. */
-  async deleteUser(credential: Credential, userId: string): Promise<Result<null>> {
-    const deleted = this.#as(credential, 'administrator', (actor, now) => deleteUser(this.#sql, actor, userId, now));
-    if (!deleted.ok) return deleted;
-    closeSockets(this.ctx.getWebSockets(userId));
-    await releaseEmail(this.env.EMAIL_INDEX, deleted.value.email, subscriptionView(this.#sql).id, userId);
-    return ok(null);
+  async deleteUser(call: Call, userId: string): Promise<Reply<null>> {
+    const deleted = this.#as(call, 'administrator', (actor, now) => deleteUser(this.#sql, actor, userId, now));
+    if (!('result' in deleted)) return deleted;
+    if (!deleted.result.ok) return { ...deleted, result: deleted.result };
+    if (!deleted.replayed) {
+      closeSockets(this.ctx.getWebSockets(userId));
+      // After the commit: a crash before this leaves a claim the index repairs by asking holdsEmail.
+      await releaseEmail(this.env.EMAIL_INDEX, deleted.result.value.email, subscriptionView(this.#sql).id, userId);
+    }
+    return { ...deleted, result: ok(null) };
   }
 
   // ── Seats (seat-admin.ts) ──────────────────────────────────────────────────────────────────
@@ -369,8 +426,8 @@ export class Subscription extends DurableObject<Env> {
    * Idempotent: a user who holds one keeps it, with its end set to `until` (none without), and a
    * revocation waiting on it is cancelled.
    */
-  assignSeat(credential: Credential, userId: string, options: { until?: string | null } = {}): Result<User> {
-    return this.#as(credential, 'administrator', (actor, now) => assignSeat(this.#sql, actor, userId, options, now));
+  assignSeat(call: Call, userId: string, options: { until?: string | null } = {}): Reply<User> {
+    return this.#as(call, 'administrator', (actor, now) => assignSeat(this.#sql, actor, userId, options, now));
   }
 
   /**
@@ -378,8 +435,8 @@ export class Subscription extends DurableObject<Env> {
    * to computers, `choice` says when: now (their sessions end), after a grace period, or after
    * their last session; until then the seat stays theirs, shown in `seat.revocation`.
    */
-  unassignSeat(credential: Credential, userId: string, choice: ReleaseChoice = DEFAULT_CHOICE): Result<User> {
-    return this.#as(credential, 'administrator', (actor, now) => unassignSeat(this.#sql, actor, userId, choice, now));
+  unassignSeat(call: Call, userId: string, choice: ReleaseChoice = DEFAULT_CHOICE): Reply<User> {
+    return this.#as(call, 'administrator', (actor, now) => unassignSeat(this.#sql, actor, userId, choice, now));
   }
 
   /**
@@ -387,16 +444,16 @@ export class Subscription extends DurableObject<Env> {
    * With `until`, the seat is lent: it returns to `from` then. If `from` is connected, the move
    * waits as the administrator chose (see unassignSeat), and completes then.
    */
-  transferSeat(credential: Credential, move: { from: string; to: string } & TransferOptions): Result<{ from: User; to: User }> {
-    return this.#as(credential, 'administrator', (actor, now) => transferSeat(this.#sql, actor, move, now));
+  transferSeat(call: Call, move: { from: string; to: string } & TransferOptions): Reply<{ from: User; to: User }> {
+    return this.#as(call, 'administrator', (actor, now) => transferSeat(this.#sql, actor, move, now));
   }
 
   /**
    * Ends a time-boxed seat early: it returns to its lender if they can take it, otherwise it is
    * freed. Connected holders are treated as `choice` says, like unassignSeat.
    */
-  returnSeat(credential: Credential, userId: string, choice: ReleaseChoice = DEFAULT_CHOICE): Result<User> {
-    return this.#as(credential, 'administrator', (actor, now) => returnSeat(this.#sql, actor, userId, choice, now));
+  returnSeat(call: Call, userId: string, choice: ReleaseChoice = DEFAULT_CHOICE): Reply<User> {
+    return this.#as(call, 'administrator', (actor, now) => returnSeat(this.#sql, actor, userId, choice, now));
   }
 
   // ── Expert Console (console.ts) ────────────────────────────────────────────────────────────
@@ -405,19 +462,19 @@ export class Subscription extends DurableObject<Env> {
    * Lets the caller's Expert Console connect to a computer, if and only if they hold a seat that is
    * not being taken back. The session must send a heartbeat every `heartbeatSeconds`.
    */
-  startConsoleSession(credential: Credential, session: { id: string; computer: string }): Result<StartedConsoleSession> {
-    return this.#as(credential, 'member', (actor, now) => startSession(this.#sql, actor, session, now));
+  startConsoleSession(call: Call, session: { id: string; computer: string }): Reply<StartedConsoleSession> {
+    return this.#as(call, 'member', (actor, now) => startSession(this.#sql, actor, session, now));
   }
 
   /** The caller's session is still running; the answer says whether their seat is leaving. */
-  heartbeatConsoleSession(credential: Credential, sessionId: string): Result<Heartbeat> {
+  heartbeatConsoleSession(call: Call, sessionId: string): Reply<Heartbeat> {
     // A heartbeat changes nothing anyone sees: live clients are not told.
-    return this.#as(credential, 'member', (actor, now) => heartbeat(this.#sql, actor, sessionId, now), { silent: true });
+    return this.#as(call, 'member', (actor, now) => heartbeat(this.#sql, actor, sessionId, now), { silent: true });
   }
 
   /** Ends a session: the caller's own, or anyone's for an administrator. */
-  endConsoleSession(credential: Credential, sessionId: string): Result<null> {
-    return this.#as(credential, 'member', (actor, now) => {
+  endConsoleSession(call: Call, sessionId: string): Reply<null> {
+    return this.#as(call, 'member', (actor, now) => {
       const closed = closeSession(this.#sql, actor, sessionId, now);
       if (!closed.ok) return closed;
       sessionsChanged(this.#sql, closed.value, now);
@@ -426,8 +483,8 @@ export class Subscription extends DurableObject<Env> {
   }
 
   /** Active console sessions: all (or one user's) for administrators, their own for technicians. */
-  listConsoleSessions(credential: Credential, userId?: string): Result<Page<ConsoleSession>> {
-    return this.#as(credential, 'member', (actor) => {
+  listConsoleSessions(call: Call, userId?: string): Reply<Page<ConsoleSession>> {
+    return this.#as(call, 'member', (actor) => {
       const sessions = listSessions(this.#sql, actor, userId);
       return sessions.ok ? ok({ items: sessions.value, nextCursor: null }) : sessions;
     });
@@ -436,45 +493,45 @@ export class Subscription extends DurableObject<Env> {
   // ── Seat requests (seat-requests.ts) ───────────────────────────────────────────────────────
 
   /** The caller asks for a seat, with a reason; with automatic assignment it may be approved at once. */
-  createSeatRequest(credential: Credential, request: { id: string; reason: string }): Result<SeatRequest> {
-    return this.#as(credential, 'member', (actor, now) => createRequest(this.#sql, actor, request, now));
+  createSeatRequest(call: Call, request: { id: string; reason: string }): Reply<SeatRequest> {
+    return this.#as(call, 'member', (actor, now) => createRequest(this.#sql, actor, request, now));
   }
 
   /** Seat requests, oldest first: all for administrators, their own for technicians. */
-  listSeatRequests(credential: Credential, query: RequestQuery): Result<Page<SeatRequest>> {
-    return this.#as(credential, 'member', (actor) => listRequests(this.#sql, actor, query));
+  listSeatRequests(call: Call, query: RequestQuery): Reply<Page<SeatRequest>> {
+    return this.#as(call, 'member', (actor) => listRequests(this.#sql, actor, query));
   }
 
   /** Approves a pending request: a free seat, or one transferred `from` a holder; lent `until` a time. */
-  approveSeatRequest(credential: Credential, requestId: string, input: ApprovalInput): Result<{ request: SeatRequest; user: User; from: User | null }> {
-    return this.#as(credential, 'administrator', (actor, now) => approveRequest(this.#sql, actor, requestId, input, now));
+  approveSeatRequest(call: Call, requestId: string, input: ApprovalInput): Reply<{ request: SeatRequest; user: User; from: User | null }> {
+    return this.#as(call, 'administrator', (actor, now) => approveRequest(this.#sql, actor, requestId, input, now));
   }
 
   /** Declines a pending request with an optional note. */
-  declineSeatRequest(credential: Credential, requestId: string, note: string | null): Result<SeatRequest> {
-    return this.#as(credential, 'administrator', (actor, now) => declineRequest(this.#sql, actor, requestId, note, now));
+  declineSeatRequest(call: Call, requestId: string, note: string | null): Reply<SeatRequest> {
+    return this.#as(call, 'administrator', (actor, now) => declineRequest(this.#sql, actor, requestId, note, now));
   }
 
   /** Withdraws a pending request: the requester's own, or any for an administrator. */
-  cancelSeatRequest(credential: Credential, requestId: string): Result<null> {
-    return this.#as(credential, 'member', (actor, now) => cancelRequest(this.#sql, actor, requestId, now));
+  cancelSeatRequest(call: Call, requestId: string): Reply<null> {
+    return this.#as(call, 'member', (actor, now) => cancelRequest(this.#sql, actor, requestId, now));
   }
 
   // ── Reports (reports.ts) ───────────────────────────────────────────────────────────────────
 
   /** Seats assigned against purchased per UTC day, replayed from the audit log (administrators). */
-  utilisationReport(credential: Credential, period: { from?: string; to?: string }): Result<UtilisationReport> {
-    return this.#as(credential, 'administrator', (_, now) => utilisationReport(this.#sql, period, now));
+  utilisationReport(call: Call, period: { from?: string; to?: string }): Reply<UtilisationReport> {
+    return this.#as(call, 'administrator', (_, now) => utilisationReport(this.#sql, period, now));
   }
 
   /** Console sessions and connected time per user over the last `days` days (administrators). */
-  consoleActivityReport(credential: Credential, days: number): Result<ConsoleActivityReport> {
-    return this.#as(credential, 'administrator', (_, now) => ok(consoleActivityReport(this.#sql, days, now)));
+  consoleActivityReport(call: Call, days: number): Reply<ConsoleActivityReport> {
+    return this.#as(call, 'administrator', (_, now) => ok(consoleActivityReport(this.#sql, days, now)));
   }
 
   /** Seats unused for `days` days, each with a reassignment suggestion (administrators). */
-  idleSeatsReport(credential: Credential, days: number): Result<IdleSeatsReport> {
-    return this.#as(credential, 'administrator', (_, now) => ok(idleSeatsReport(this.#sql, days, now)));
+  idleSeatsReport(call: Call, days: number): Reply<IdleSeatsReport> {
+    return this.#as(call, 'administrator', (_, now) => ok(idleSeatsReport(this.#sql, days, now)));
   }
 
   // ── Timers (timers.ts, alarm.ts) ───────────────────────────────────────────────────────────
@@ -506,27 +563,8 @@ export class Subscription extends DurableObject<Env> {
   // ── Audit log (audit.ts) ───────────────────────────────────────────────────────────────────
 
   /** One page of the audit log, newest first. */
-  listAudit(credential: Credential, query: AuditQuery): Result<Page<AuditEntry>> {
-    return this.#as(credential, 'administrator', () => auditPage(this.#sql, query));
-  }
-
-  // ── Idempotency (idempotency.ts) ───────────────────────────────────────────────────────────
-
-  /**
-   * Starts a POST that carries an Idempotency-Key. A finished request with the same key and body
-   * is replayed; the same key with another body, or while the first is still running, is refused.
-   */
-  beginIdempotent(credential: Credential, key: string, fingerprint: string): Result<IdempotencyStart> {
-    return this.#as(credential, 'member', (actor, now) => beginIdempotent(this.#sql, actor.id, key, fingerprint, now), { silent: true });
-  }
-
-  /** Stores the answer to an idempotent POST. Server errors are forgotten so a retry runs again. */
-  completeIdempotent(credential: Credential, key: string, status: number, body: string): Result<null> {
-    // The request may have signed the caller out or revoked their access; the key is theirs still.
-    return this.#anonymous(() => {
-      completeIdempotent(this.#sql, credential, key, status, body);
-      return ok(null);
-    }, { silent: true });
+  listAudit(call: Call, query: AuditQuery): Reply<Page<AuditEntry>> {
+    return this.#as(call, 'administrator', () => auditPage(this.#sql, query));
   }
 
   // ── For the email index ────────────────────────────────────────────────────────────────────
@@ -540,56 +578,118 @@ export class Subscription extends DurableObject<Env> {
   // ── The one way a call touches storage ─────────────────────────────────────────────────────
 
   /**
-   * Runs `work` for the active user behind the credential (an administrator, for `administrator`),
-   * in one transaction with the authentication itself: a revoked session or deactivated user is
-   * refused (`unauthenticated`, `forbidden`) by the very call that would act.
+   * Runs `work` for the active user behind the call (an administrator, for `administrator`) in ONE
+   * transaction that also authenticates them (a revoked session or deactivated user is refused by
+   * the very call that would act) and, for a call with an Idempotency-Key, looks the key up
+   * (used with another request: 422; answered: the answer, replayed) and stores the answer with
+   * the work. A refusal from the work rolls back everything the call wrote; it is then stored as
+   * the key's answer on its own (a crash in between leaves the key unused, and nothing happened).
    */
-  #as<T>(credential: Credential, access: Access, work: (actor: Actor, now: number) => Result<T>, options: RunOptions = {}): Result<T> {
-    const role = access === 'administrator' ? 'administrator' : undefined;
-    return this.#transaction((now) => authenticate(this.#sql, credential, now, role), work, options);
-  }
-
-  /** Runs `work` for no signed-in caller: sign-in steps, the email index, timers. */
-  #anonymous<T>(work: (actor: null, now: number) => Result<T>, options: RunOptions = {}): Result<T> {
-    return this.#transaction(() => ok(null), work, options);
+  #as<T>(call: Call, access: Access, work: (actor: Actor, now: number) => Result<T>, options: RunOptions<T> = {}): Reply<T> {
+    const now = Date.now();
+    const key = call.idempotency;
+    const outcome = transaction(
+      this.ctx.storage,
+      (): Outcome<T> => {
+        const admitted = this.#admit<T>(call, access, now, options);
+        if ('reply' in admitted) return admitted;
+        const { actor } = admitted;
+        const mark = key ? auditMark(this.#sql) : 0;
+        const done = this.#work(actor, now, work);
+        if (!done.result.ok) return { reply: { result: done.result, replayed: false }, refusedFor: actor.id };
+        if (key) {
+          annotateAuditSince(this.#sql, mark, { idempotencyKey: key.key });
+          storeAnswer(this.#sql, actor.id, key, options.secret ? options.secret(done.result.value) : done.result, now);
+        }
+        return { reply: { result: done.result, replayed: false }, wrote: done.wrote };
+      },
+      (outcome) => 'result' in outcome.reply && outcome.reply.result.ok,
+    );
+    if (key && outcome.refusedFor && 'result' in outcome.reply) this.#storeRefusal(outcome.refusedFor, key, outcome.reply.result, now);
+    if (outcome.wrote) this.#afterCommit(options);
+    return outcome.reply;
   }
 
   /**
-   * The one write path. In ONE transaction: admit the caller, run the work, and give a seat it
-   * freed to the waitlist. A refusal from either rolls back everything the call wrote, so a refusal
-   * returned after a write can never commit. After a commit that wrote something, the alarm is set
-   * for the earliest timer and (unless silent) live clients are told, once per turn.
+   * The first half of a signed-in call that must await another object before its write: admits the
+   * caller (a finished Idempotency-Key is answered here, before anything is claimed) and runs
+   * `check`, which only reads (so this transaction is rolled back whatever happens; the write
+   * records the caller's activity). A refusal is the key's answer. On success a keyed call is in
+   * flight until `landed()`, and a duplicate meanwhile gets 409 `idempotency_in_progress`; the
+   * write then goes through #as with `inFlight`, which checks everything again.
    */
-  #transaction<A, T>(
-    admit: (now: number) => Result<A>,
-    work: (actor: A, now: number) => Result<T>,
-    options: RunOptions,
-  ): Result<T> {
+  #precheck<T, C>(
+    call: Call,
+    access: Access,
+    check: (actor: Actor, now: number) => Result<C>,
+  ): { reply: Reply<T> } | { value: C; landed: () => void } {
     const now = Date.now();
-    let wrote = false;
-    let result: Result<T>;
-    try {
-      result = this.ctx.storage.transactionSync(() => {
-        const actor = admit(now);
-        if (!actor.ok) throw new Refusal(actor);
-        const before = this.#sql.written;
-        const done = work(actor.value, now);
-        if (!done.ok) throw new Refusal(done);
-        if (this.#sql.written > before) {
-          wrote = true;
-          fillFromWaitlist(this.#sql, now);
-        }
-        return done;
-      });
-    } catch (error) {
-      if (error instanceof Refusal) return error.failure;
-      throw error;
+    const key = call.idempotency;
+    const step = transaction(
+      this.ctx.storage,
+      (): { reply: Reply<T> } | { checked: Result<C>; userId: string } => {
+        const admitted = this.#admit<T>(call, access, now, {});
+        return 'reply' in admitted ? admitted : { checked: check(admitted.actor, now), userId: admitted.actor.id };
+      },
+      () => false,
+    );
+    if ('reply' in step) return step;
+    if (!step.checked.ok) {
+      if (key) this.#storeRefusal(step.userId, key, step.checked, now);
+      return { reply: { result: step.checked, replayed: false } };
     }
-    if (wrote) {
-      this.#armAlarm();
-      if (!options.silent) this.#notify();
-    }
-    return result;
+    return { value: step.checked.value, landed: key ? this.#takeOff(step.userId, key) : () => {} };
+  }
+
+  /** Runs `work` for no signed-in caller (sign-in steps, the email index, timers), in one transaction like #as. */
+  #anonymous<T>(work: (actor: null, now: number) => Result<T>, options: RunOptions<T> = {}): Result<T> {
+    const now = Date.now();
+    const done = transaction(this.ctx.storage, () => this.#work(null, now, work), (done) => done.result.ok);
+    if (done.result.ok && done.wrote) this.#afterCommit(options);
+    return done.result;
+  }
+
+  /** Authenticates a call and looks up its Idempotency-Key: the caller, or already the call's answer. */
+  #admit<T>(call: Call, access: Access, now: number, options: RunOptions<T>): { actor: Actor } | { reply: Reply<T> } {
+    const actor = authenticate(this.#sql, call.credential, now, access === 'administrator' ? 'administrator' : undefined);
+    if (!actor.ok) return { reply: { result: actor, replayed: false } };
+    const key = call.idempotency;
+    if (!key) return { actor: actor.value };
+    const prior = priorAnswer(this.#sql, actor.value.id, key, now);
+    if (prior?.kind === 'refused') return { reply: { result: prior.failure, replayed: false } };
+    // The stored answer has this call's result type: a request with the same fingerprint stored it.
+    if (prior?.kind === 'answer') return { reply: { result: prior.result as Result<T>, replayed: true } };
+    if (prior?.kind === 'stored') return { reply: { stored: { status: prior.status, body: prior.body }, replayed: true } };
+    const flying = options.inFlight ? undefined : this.#inFlight.get(flightOf(actor.value.id, key));
+    if (flying !== undefined) return { reply: { result: flying === key.fingerprint ? keyInProgress() : keyReused(), replayed: false } };
+    return { actor: actor.value };
+  }
+
+  /** Runs the work; if it wrote something, a seat it freed goes to the waitlist in the same transaction. */
+  #work<A, T>(actor: A, now: number, work: (actor: A, now: number) => Result<T>): Done<T> {
+    const before = this.#sql.written;
+    const result = work(actor, now);
+    const wrote = result.ok && this.#sql.written > before;
+    if (wrote) fillFromWaitlist(this.#sql, now);
+    return { result, wrote };
+  }
+
+  /** A refusal as the answer to a key, in its own small transaction after the call's was rolled back. */
+  #storeRefusal(userId: string, key: IdempotencyKey, failure: Result<unknown>, now: number): void {
+    this.ctx.storage.transactionSync(() => storeAnswer(this.#sql, userId, key, failure, now));
+  }
+
+  /** After a commit that wrote something: the alarm is set for the earliest timer, and live clients are told. */
+  #afterCommit(options: RunOptions<never>): void {
+    this.#armAlarm();
+    if (!options.silent) this.#notify();
+  }
+
+  /** Marks a keyed call as running (in memory only: a restart forgets it); the returned function lands it. */
+  #takeOff(userId: string, key: IdempotencyKey): () => void {
+    const flight = flightOf(userId, key);
+    this.#inFlight.set(flight, key.fingerprint);
+    return () => this.#inFlight.delete(flight);
   }
 
   #notify(): void {

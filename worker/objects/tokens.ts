@@ -2,7 +2,7 @@
  * Personal API tokens: created by a user, acting with their role (or only reading, with the "read"
  * scope). Only the token's hash is stored; access.ts authenticates with it.
  */
-import { ok, type Result } from '../domain/result';
+import { fail, ok, type Failure, type Result } from '../domain/result';
 import type { Actor } from './access';
 import { recordAudit } from './audit';
 import type { Sql } from './sql';
@@ -31,6 +31,16 @@ export function createToken(sql: Sql, actor: Actor, token: NewToken, now: number
   );
   recordAudit(sql, now, actor, 'token.created', { type: 'token', id: token.id, name: token.name }, { scope: token.scope });
   return ok({ id: token.id, name: token.name, scope: token.scope, createdAt, lastUsedAt: null });
+}
+
+/** What a retry of a token's creation answers: its secret was shown once and is not kept. */
+export function tokenCreatedOnce(token: ApiToken): Failure {
+  return fail('idempotency_replay_secret', {
+    resource: { type: 'token', id: token.id },
+    detail:
+      `The first request with this Idempotency-Key created the API token "${token.name}" (${token.id}). Its secret was ` +
+      'shown only in that answer: create a new token for a new secret, and revoke this one if its secret is lost.',
+  });
 }
 
 /** The actor's own tokens, newest first. */

@@ -6,7 +6,7 @@
  * and `createUser` checks everything again after the claim.
  */
 import type { Role } from '../contract';
-import { fail, ok, type Result } from '../domain/result';
+import { fail, ok, type Failure, type Result } from '../domain/result';
 import { decideAdminChange, decideAssign } from '../domain/seats';
 import { endAccess, type Actor } from './access';
 import { recordAudit } from './audit';
@@ -54,6 +54,29 @@ export function createUser(sql: Sql, actor: Actor, input: NewUser, now: number):
   if (input.assignSeat) giveSeat(sql, actor, { id: input.id, name: input.name }, now);
   insertInvitation(sql, input.id, input.invitationHash, input.invitationExpiresAt, now);
   return ok({ user: existingUser(sql, input.id), invitationExpiresAt: input.invitationExpiresAt });
+}
+
+/**
+ * What a retry of a user's creation answers: the invitation link was shown once and is not kept,
+ * so the retry says what was created and how to get a new link.
+ */
+export function createdOnce({ user }: { user: User }): Failure {
+  return fail('idempotency_replay_secret', {
+    resource: { type: 'user', id: user.id },
+    detail:
+      `The first request with this Idempotency-Key created ${user.name} (${user.id}). Its invitation link was shown ` +
+      `only in that answer: for a new link, renew the invitation (POST /api/v1/users/${user.id}/invitation).`,
+  });
+}
+
+/** What a retry of an invitation's renewal answers: the new link was shown once and is not kept. */
+export function renewedOnce(user: User): Failure {
+  return fail('idempotency_replay_secret', {
+    resource: { type: 'user', id: user.id },
+    detail:
+      `The first request with this Idempotency-Key renewed the invitation of ${user.name} (${user.id}). Its link was ` +
+      'shown only in that answer: renew the invitation again (with a new key) for a new link.',
+  });
 }
 
 /** Replaces an invited user's invitation link with a new one (the old link stops working). */

@@ -18,6 +18,7 @@ import type { AppEnv } from '../context';
 import { clearSessionCookie, newSession, setSessionCookie } from '../auth';
 import { json, jsonBody, problems, signedIn } from '../openapi';
 import { ProblemError, unwrap } from '../problem';
+import { unwrapReply } from '../reply';
 import {
   AcceptInvitationBody,
   Account,
@@ -39,6 +40,10 @@ const signup = createRoute({
   path: '/signup',
   tags: ['Account'],
   summary: 'Create a subscription; its first user is an administrator, signed in',
+  description:
+    'No Idempotency-Key is needed (it is ignored here): a retry after a lost answer gets 409 `email_taken`, ' +
+    'because the subscription exists; sign in instead. If the first attempt stopped before creating anything, ' +
+    'the retry creates it (after up to a minute, while the email index checks the half-made claim).',
   request: { body: jsonBody(SignupBody) },
   responses: { 201: json(Account, 'The new administrator and subscription'), ...problems('email_taken') },
 });
@@ -48,6 +53,9 @@ const login = createRoute({
   path: '/auth/login',
   tags: ['Account'],
   summary: 'Sign in with email and password; sets the session cookie',
+  description:
+    'An Idempotency-Key is ignored here: a retry signs in again, as another device (each answer sets its own cookie; ' +
+    'the earlier device can be signed out from GET /sessions). Failed attempts count toward the throttle each time.',
   request: { body: jsonBody(LoginBody) },
   responses: {
     200: json(Account, 'Signed in'),
@@ -78,6 +86,9 @@ const acceptInvitation = createRoute({
   path: '/invitations/accept',
   tags: ['Account'],
   summary: 'Set a password from an invitation link; the user becomes active and is signed in',
+  description:
+    'An invitation works once; an Idempotency-Key is ignored here. A retry after a lost answer gets 400 ' +
+    '`invitation_invalid`: the password is set, so sign in with it.',
   request: { body: jsonBody(AcceptInvitationBody) },
   responses: { 200: json(Account, 'Signed in'), ...problems('invitation_invalid') },
 });
@@ -87,6 +98,7 @@ const requestReset = createRoute({
   path: '/auth/password-reset',
   tags: ['Account'],
   summary: 'Email a password reset link (the answer is the same whether or not the email is known)',
+  description: 'A retry sends a new link, which replaces the previous one (an Idempotency-Key is ignored here).',
   request: { body: jsonBody(PasswordResetBody) },
   responses: { 202: json(Notice, 'A link is on its way if the account exists'), ...problems() },
 });
@@ -96,6 +108,9 @@ const confirmReset = createRoute({
   path: '/auth/password-reset/confirm',
   tags: ['Account'],
   summary: 'Set a new password from a reset link (once, within 30 minutes); every other session ends',
+  description:
+    'A reset link works once; an Idempotency-Key is ignored here. A retry after a lost answer gets 400 ' +
+    '`invitation_invalid`: the new password is set, so sign in with it.',
   request: { body: jsonBody(PasswordResetConfirmBody) },
   responses: { 200: json(Account, 'Signed in with the new password'), ...problems('invitation_invalid') },
 });
@@ -167,11 +182,11 @@ export const account = new OpenAPIHono<AppEnv>()
     return c.json(signedInAccount, 200);
   })
   .openapi(logout, async (c) => {
-    unwrap(await c.var.subscription.logout(c.var.credential));
+    unwrapReply(c, await c.var.subscription.logout(c.var.call));
     clearSessionCookie(c);
     return c.body(null, 204);
   })
-  .openapi(me, async (c) => c.json(unwrap(await c.var.subscription.me(c.var.credential)), 200))
+  .openapi(me, async (c) => c.json(unwrapReply(c, await c.var.subscription.me(c.var.call)), 200))
   .openapi(acceptInvitation, async (c) => {
     const { token, password } = c.req.valid('json');
     const parsed = parseSecret(token);

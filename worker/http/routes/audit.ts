@@ -2,7 +2,7 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../context';
 import { json, problems, signedIn } from '../openapi';
-import { unwrap } from '../problem';
+import { unwrapReply } from '../reply';
 import { AuditEntry, AuditQuery, pageOf } from '../../contract';
 
 const list = createRoute({
@@ -16,5 +16,5 @@ const list = createRoute({
 });
 
 export const audit = new OpenAPIHono<AppEnv>().openapi(list, async (c) =>
-  c.json(unwrap(await c.var.subscription.listAudit(c.var.credential, c.req.valid('query'))), 200),
+  c.json(unwrapReply(c, await c.var.subscription.listAudit(c.var.call, c.req.valid('query'))), 200),
 );

@@ -7,7 +7,7 @@ import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { newId } from '../../crypto';
 import type { AppEnv } from '../context';
 import { json, jsonBody, problems, signedIn } from '../openapi';
-import { unwrap } from '../problem';
+import { unwrapReply } from '../reply';
 import {
   ConsoleSession,
   ConsoleSessionBody,
@@ -74,15 +74,15 @@ const list = createRoute({
 export const consoleRoutes = new OpenAPIHono<AppEnv>()
   .openapi(start, async (c) => {
     const { computer } = c.req.valid('json');
-    return c.json(unwrap(await c.var.subscription.startConsoleSession(c.var.credential, { id: newId('con'), computer })), 201);
+    return c.json(unwrapReply(c, await c.var.subscription.startConsoleSession(c.var.call, { id: newId('con'), computer })), 201);
   })
   .openapi(beat, async (c) =>
-    c.json(unwrap(await c.var.subscription.heartbeatConsoleSession(c.var.credential, c.req.valid('param').id)), 200),
+    c.json(unwrapReply(c, await c.var.subscription.heartbeatConsoleSession(c.var.call, c.req.valid('param').id)), 200),
   )
   .openapi(end, async (c) => {
-    unwrap(await c.var.subscription.endConsoleSession(c.var.credential, c.req.valid('param').id));
+    unwrapReply(c, await c.var.subscription.endConsoleSession(c.var.call, c.req.valid('param').id));
     return c.body(null, 204);
   })
   .openapi(list, async (c) =>
-    c.json(unwrap(await c.var.subscription.listConsoleSessions(c.var.credential, c.req.valid('query').userId)), 200),
+    c.json(unwrapReply(c, await c.var.subscription.listConsoleSessions(c.var.call, c.req.valid('query').userId)), 200),
   );

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { AppEnv } from '../context';
 import { toCsv, csvResponse, type CsvColumn } from '../csv';
 import { problems, signedIn } from '../openapi';
-import { unwrap } from '../problem';
+import { unwrapReply } from '../reply';
 import {
   ConsoleActivityQuery,
   ConsoleActivityReport,
@@ -96,19 +96,19 @@ const today = () => new Date().toISOString().slice(0, 10);
 export const reports = new OpenAPIHono<AppEnv>()
   .openapi(utilisation, async (c) => {
     const { format, ...period } = c.req.valid('query');
-    const answer = unwrap(await c.var.subscription.utilisationReport(c.var.credential, period));
+    const answer = unwrapReply(c, await c.var.subscription.utilisationReport(c.var.call, period));
     if (format === 'csv') return csvResponse(toCsv(UTILISATION_CSV, answer.items), `utilisation-${answer.from}-${answer.to}.csv`);
     return c.json(answer, 200);
   })
   .openapi(activity, async (c) => {
     const { format, days } = c.req.valid('query');
-    const answer = unwrap(await c.var.subscription.consoleActivityReport(c.var.credential, days));
+    const answer = unwrapReply(c, await c.var.subscription.consoleActivityReport(c.var.call, days));
     if (format === 'csv') return csvResponse(toCsv(ACTIVITY_CSV, answer.items), `console-activity-${today()}.csv`);
     return c.json(answer, 200);
   })
   .openapi(idle, async (c) => {
     const { format, days } = c.req.valid('query');
-    const answer = unwrap(await c.var.subscription.idleSeatsReport(c.var.credential, days));
+    const answer = unwrapReply(c, await c.var.subscription.idleSeatsReport(c.var.call, days));
     if (format === 'csv') return csvResponse(toCsv(IDLE_CSV, answer.items), `idle-seats-${today()}.csv`);
     return c.json(answer, 200);
   });

@@ -6,7 +6,7 @@ import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { randomToken } from '../../crypto';
 import type { AppEnv } from '../context';
 import { json, jsonBody, problems, signedIn } from '../openapi';
-import { unwrap } from '../problem';
+import { unwrapReply } from '../reply';
 import {
   ApprovedSeatRequest,
   ApproveSeatRequestBody,
@@ -97,19 +97,19 @@ export const seatRequests = new OpenAPIHono<AppEnv>()
   .openapi(create, async (c) => {
     const { reason } = c.req.valid('json');
     const id = `req_${randomToken(13).slice(0, 20)}`;
-    return c.json(unwrap(await c.var.subscription.createSeatRequest(c.var.credential, { id, reason })), 201);
+    return c.json(unwrapReply(c, await c.var.subscription.createSeatRequest(c.var.call, { id, reason })), 201);
   })
-  .openapi(list, async (c) => c.json(unwrap(await c.var.subscription.listSeatRequests(c.var.credential, c.req.valid('query'))), 200))
+  .openapi(list, async (c) => c.json(unwrapReply(c, await c.var.subscription.listSeatRequests(c.var.call, c.req.valid('query'))), 200))
   .openapi(approve, async (c) => {
     const { id } = c.req.valid('param');
-    return c.json(unwrap(await c.var.subscription.approveSeatRequest(c.var.credential, id, c.req.valid('json'))), 200);
+    return c.json(unwrapReply(c, await c.var.subscription.approveSeatRequest(c.var.call, id, c.req.valid('json'))), 200);
   })
   .openapi(decline, async (c) => {
     const { id } = c.req.valid('param');
     const { note } = c.req.valid('json');
-    return c.json(unwrap(await c.var.subscription.declineSeatRequest(c.var.credential, id, note ?? null)), 200);
+    return c.json(unwrapReply(c, await c.var.subscription.declineSeatRequest(c.var.call, id, note ?? null)), 200);
   })
   .openapi(cancel, async (c) => {
-    unwrap(await c.var.subscription.cancelSeatRequest(c.var.credential, c.req.valid('param').id));
+    unwrapReply(c, await c.var.subscription.cancelSeatRequest(c.var.call, c.req.valid('param').id));
     return c.body(null, 204);
   });

@@ -2,7 +2,7 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../context';
 import { json, jsonBody, problems, signedIn } from '../openapi';
-import { unwrap } from '../problem';
+import { unwrapReply } from '../reply';
 import { TransferBody, Transferred } from '../../contract';
 
 const transfer = createRoute({
@@ -25,5 +25,5 @@ const transfer = createRoute({
 });
 
 export const seats = new OpenAPIHono<AppEnv>().openapi(transfer, async (c) => {
-  return c.json(unwrap(await c.var.subscription.transferSeat(c.var.credential, c.req.valid('json'))), 200);
+  return c.json(unwrapReply(c, await c.var.subscription.transferSeat(c.var.call, c.req.valid('json'))), 200);
 });

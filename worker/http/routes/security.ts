@@ -3,10 +3,11 @@
  */
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { generateRegistrationOptions, verifyRegistrationResponse, type RegistrationResponseJSON } from '@simplewebauthn/server';
-import { hashPassword, verifyPassword } from '../../crypto';
+import { hashPassword, hashPasswordLike } from '../../crypto';
 import type { AppEnv } from '../context';
 import { json, jsonBody, problems, signedIn } from '../openapi';
-import { ProblemError, unwrap } from '../problem';
+import { ProblemError } from '../problem';
+import { unwrapReply } from '../reply';
 import { Device, IdParams, pageOf, Passkey, PasskeyRegistrationBody, PasswordChangeBody, SignedOut, WebAuthnOptions } from '../../contract';
 import { encodeKey, keepChallenge, relyingParty, takeChallenge, userHandle } from '../webauthn';
 
@@ -47,23 +48,24 @@ const deletePasskey = createRoute({
 });
 
 export const security = new OpenAPIHono<AppEnv>()
-  .openapi(listSessions, async (c) => c.json(unwrap(await c.var.subscription.listSessions(c.var.credential)), 200))
+  .openapi(listSessions, async (c) => c.json(unwrapReply(c, await c.var.subscription.listSessions(c.var.call)), 200))
   .openapi(endSession, async (c) => {
-    unwrap(await c.var.subscription.endSession(c.var.credential, c.req.valid('param').id));
+    unwrapReply(c, await c.var.subscription.endSession(c.var.call, c.req.valid('param').id));
     return c.body(null, 204);
   })
-  .openapi(endOthers, async (c) => c.json(unwrap(await c.var.subscription.endOtherSessions(c.var.credential)), 200))
+  .openapi(endOthers, async (c) => c.json(unwrapReply(c, await c.var.subscription.endOtherSessions(c.var.call)), 200))
   .openapi(changePassword, async (c) => {
     const { currentPassword, newPassword } = c.req.valid('json');
-    const stored = unwrap(await c.var.subscription.ownPassword(c.var.credential));
-    if (!stored || !(await verifyPassword(currentPassword, stored))) {
-      throw new ProblemError({ ok: false, code: 'invalid_credentials' });
-    }
-    unwrap(await c.var.subscription.changePassword(c.var.credential, await hashPassword(newPassword)));
+    // Only the change carries the Idempotency-Key: its answer is what a retry replays.
+    const stored = unwrapReply(c, await c.var.subscription.ownPassword({ credential: c.var.call.credential }));
+    if (!stored) throw new ProblemError({ ok: false, code: 'invalid_credentials' });
+    // The object compares the current password in the transaction that changes it.
+    const [current, password] = await Promise.all([hashPasswordLike(currentPassword, stored), hashPassword(newPassword)]);
+    unwrapReply(c, await c.var.subscription.changePassword(c.var.call, { current, password }));
     return c.body(null, 204);
   })
   .openapi(registrationOptions, async (c) => {
-    const owner = unwrap(await c.var.subscription.passkeyOwner(c.var.credential));
+    const owner = unwrapReply(c, await c.var.subscription.passkeyOwner(c.var.call));
     const { rpName, rpID } = relyingParty(c);
     const options = await generateRegistrationOptions({
       rpName,
@@ -96,11 +98,11 @@ export const security = new OpenAPIHono<AppEnv>()
     }
     const { credential } = verification.registrationInfo;
     const passkey = { id: credential.id, name, publicKey: encodeKey(credential.publicKey), counter: credential.counter, transports: credential.transports ?? [] };
-    const all = unwrap(await c.var.subscription.addPasskey(c.var.credential, passkey));
+    const all = unwrapReply(c, await c.var.subscription.addPasskey(c.var.call, passkey));
     return c.json(all.find((p) => p.id === credential.id)!, 201);
   })
-  .openapi(listPasskeys, async (c) => c.json(unwrap(await c.var.subscription.listPasskeys(c.var.credential)), 200))
+  .openapi(listPasskeys, async (c) => c.json(unwrapReply(c, await c.var.subscription.listPasskeys(c.var.call)), 200))
   .openapi(deletePasskey, async (c) => {
-    unwrap(await c.var.subscription.deletePasskey(c.var.credential, c.req.valid('param').id));
+    unwrapReply(c, await c.var.subscription.deletePasskey(c.var.call, c.req.valid('param').id));
     return c.body(null, 204);
   });

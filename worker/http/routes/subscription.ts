@@ -2,7 +2,7 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../context';
 import { json, jsonBody, problems, signedIn } from '../openapi';
-import { unwrap } from '../problem';
+import { unwrapReply } from '../reply';
 import { Subscription, SubscriptionPatch } from '../../contract';
 
 const get = createRoute({
@@ -29,7 +29,7 @@ const update = createRoute({
 });
 
 export const subscription = new OpenAPIHono<AppEnv>()
-  .openapi(get, async (c) => c.json(unwrap(await c.var.subscription.getSubscription(c.var.credential)), 200))
+  .openapi(get, async (c) => c.json(unwrapReply(c, await c.var.subscription.getSubscription(c.var.call)), 200))
   .openapi(update, async (c) =>
-    c.json(unwrap(await c.var.subscription.updateSubscription(c.var.credential, c.req.valid('json'))), 200),
+    c.json(unwrapReply(c, await c.var.subscription.updateSubscription(c.var.call, c.req.valid('json'))), 200),
   );

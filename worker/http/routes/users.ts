@@ -6,7 +6,7 @@ import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { newId, newSecret, sha256 } from '../../crypto';
 import type { AppEnv } from '../context';
 import { json, jsonBody, problems, signedIn } from '../openapi';
-import { unwrap } from '../problem';
+import { unwrapReply } from '../reply';
 import {
   CreatedUser,
   CreateUserBody,
@@ -37,12 +37,15 @@ const create = createRoute({
   path: '/',
   tags: ['Users'],
   summary: 'Create a user (administrators); with assignSeat (default) they also get a seat',
-  description: 'With assignSeat and no free seat: 409 `no_seats_available`, listing the holders, and nothing is created.',
+  description:
+    'With assignSeat and no free seat: 409 `no_seats_available`, listing the holders, and nothing is created. ' +
+    'The invitation link is shown only in this answer: a retry with the same Idempotency-Key gets 409 ' +
+    '`idempotency_replay_secret`, naming the user made (`resource`); renew the invitation for a new link.',
   security: signedIn,
   request: { body: jsonBody(CreateUserBody) },
   responses: {
     201: json(CreatedUser, 'The user and their invitation link'),
-    ...problems('unauthenticated', 'forbidden', 'no_seats_available', 'email_taken'),
+    ...problems('unauthenticated', 'forbidden', 'no_seats_available', 'email_taken', 'idempotency_replay_secret'),
   },
 });
 
@@ -133,21 +136,25 @@ const renewInvitation = createRoute({
   path: '/{id}/invitation',
   tags: ['Users'],
   summary: 'A fresh invitation link for an invited user (the previous one stops working)',
+  description:
+    'The link is shown only in this answer: a retry with the same Idempotency-Key gets 409 `idempotency_replay_secret`; ' +
+    'renew again (with a new key) for a new link.',
   security: signedIn,
   request: { params: IdParams },
   responses: {
     201: json(Invitation, 'The new invitation'),
-    ...problems('unauthenticated', 'forbidden', 'not_found'),
+    ...problems('unauthenticated', 'forbidden', 'not_found', 'idempotency_replay_secret'),
   },
 });
 
 export const users = new OpenAPIHono<AppEnv>()
-  .openapi(list, async (c) => c.json(unwrap(await c.var.subscription.listUsers(c.var.credential, c.req.valid('query'))), 200))
+  .openapi(list, async (c) => c.json(unwrapReply(c, await c.var.subscription.listUsers(c.var.call, c.req.valid('query'))), 200))
   .openapi(create, async (c) => {
     const body = c.req.valid('json');
     const invitation = await newInvitation(c.var.subscriptionId, new URL(c.req.url).origin);
-    const created = unwrap(
-      await c.var.subscription.createUser(c.var.credential, {
+    const created = unwrapReply(
+      c,
+      await c.var.subscription.createUser(c.var.call, {
         ...body,
         id: newId('usr'),
         invitationHash: invitation.hash,
@@ -156,31 +163,32 @@ export const users = new OpenAPIHono<AppEnv>()
     );
     return c.json({ user: created.user, invitation: invitation.public }, 201);
   })
-  .openapi(get, async (c) => c.json(unwrap(await c.var.subscription.getUser(c.var.credential, c.req.valid('param').id)), 200))
+  .openapi(get, async (c) => c.json(unwrapReply(c, await c.var.subscription.getUser(c.var.call, c.req.valid('param').id)), 200))
   .openapi(update, async (c) => {
     const { id } = c.req.valid('param');
-    return c.json(unwrap(await c.var.subscription.updateUser(c.var.credential, id, c.req.valid('json'))), 200);
+    return c.json(unwrapReply(c, await c.var.subscription.updateUser(c.var.call, id, c.req.valid('json'))), 200);
   })
   .openapi(remove, async (c) => {
-    unwrap(await c.var.subscription.deleteUser(c.var.credential, c.req.valid('param').id));
+    unwrapReply(c, await c.var.subscription.deleteUser(c.var.call, c.req.valid('param').id));
     return c.body(null, 204);
   })
   .openapi(assignSeat, async (c) => {
     const { id } = c.req.valid('param');
-    return c.json(unwrap(await c.var.subscription.assignSeat(c.var.credential, id, c.req.valid('json'))), 200);
+    return c.json(unwrapReply(c, await c.var.subscription.assignSeat(c.var.call, id, c.req.valid('json'))), 200);
   })
   .openapi(unassignSeat, async (c) => {
     const { id } = c.req.valid('param');
-    return c.json(unwrap(await c.var.subscription.unassignSeat(c.var.credential, id, c.req.valid('query'))), 200);
+    return c.json(unwrapReply(c, await c.var.subscription.unassignSeat(c.var.call, id, c.req.valid('query'))), 200);
   })
   .openapi(returnSeat, async (c) => {
     const { id } = c.req.valid('param');
-    return c.json(unwrap(await c.var.subscription.returnSeat(c.var.credential, id, c.req.valid('query'))), 200);
+    return c.json(unwrapReply(c, await c.var.subscription.returnSeat(c.var.call, id, c.req.valid('query'))), 200);
   })
   .openapi(renewInvitation, async (c) => {
     const invitation = await newInvitation(c.var.subscriptionId, new URL(c.req.url).origin);
-    unwrap(
-      await c.var.subscription.renewInvitation(c.var.credential, c.req.valid('param').id, {
+    unwrapReply(
+      c,
+      await c.var.subscription.renewInvitation(c.var.call, c.req.valid('param').id, {
         hash: invitation.hash,
         expiresAt: invitation.expiresAt,
       }),
