@@ -19,6 +19,7 @@ describe('Migration 5: console sessions that follow the seat, loans, seat reques
       const sql = new Sql(state.storage.sql);
       // Undo what migrations after 5 added, then what 5 added.
       sql.run('ALTER TABLE idempotency_keys DROP COLUMN result');
+      sql.run('ALTER TABLE subscription DROP COLUMN revision');
       for (const index of ['invitations_user', 'password_resets_user', 'audit_target', 'audit_actor']) sql.run(`DROP INDEX ${index}`);
       for (const table of ['timers', 'seat_revocations', 'seat_requests', 'console_sessions']) sql.run(`DROP TABLE ${table}`);
       sql.run('ALTER TABLE seats DROP COLUMN returns_to');

@@ -12,6 +12,8 @@ import type { AppEnv } from './context';
 import { ProblemError } from './problem';
 
 export const SESSION_COOKIE = 'setme_session';
+/** Every signed-in answer's header: the subscription's revision it reflects. */
+export const REVISION_HEADER = 'SetMe-Revision';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
@@ -41,6 +43,9 @@ export function authenticate(): MiddlewareHandler<AppEnv> {
     c.set('subscriptionId', parsed.subscriptionId);
     c.set('subscription', c.env.SUBSCRIPTION.getByName(parsed.subscriptionId));
     await next();
+    // Which revision of the subscription the answer reflects, so a client can skip refetching
+    // what a live "changed" message of that revision announces. (A 101 upgrade's headers are fixed.)
+    if (c.var.revision !== undefined && c.res.status !== 101) c.res.headers.set(REVISION_HEADER, String(c.var.revision));
   };
 }
 

@@ -8,6 +8,8 @@ export interface AppEnv {
     call: Call;
     subscriptionId: string;
     subscription: DurableObjectStub<Subscription>;
+    /** The subscription's revision the answer reflects, set by `unwrapReply`. */
+    revision?: number;
     /** Set by `unwrapReply` when the answer is a replayed one. */
     replayed?: boolean;
   };

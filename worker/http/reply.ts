@@ -1,6 +1,7 @@
 /**
  * How a route takes the reply of a signed-in call: its value, or its refusal thrown as a problem.
- * A replayed answer (Idempotency-Key) renders exactly as the first time; the middleware adds
+ * The reply's revision becomes the answer's `SetMe-Revision` header (added by `authenticate`); a
+ * replayed answer (Idempotency-Key) renders exactly as the first time, and `idempotency` adds
  * `Idempotent-Replayed: true`.
  */
 import type { Context } from 'hono';
@@ -13,6 +14,7 @@ import { unwrap } from './problem';
  * @example const user = unwrapReply(c, await c.var.subscription.getUser(c.var.call, id));
  */
 export function unwrapReply<T>(c: Context<AppEnv>, reply: Reply<T>): T {
+  if (reply.revision !== null) c.set('revision', reply.revision);
   if (reply.replayed) c.set('replayed', true);
   if ('stored' in reply) throw new StoredAnswer(reply.stored.status, reply.stored.body);
   return unwrap(reply.result);

@@ -21,7 +21,16 @@ export interface Call {
  * What a signed-in call answers: its result, or (replayed: true) the result an earlier request
  * with the same Idempotency-Key got, and nothing ran again.
  */
-export type Reply<T> = { result: Result<T>; replayed: boolean } | StoredReply;
+export type Reply<T> = Answer<T> & {
+  /**
+   * The subscription's revision this answer reflects (SetMe-Revision): one more with every
+   * committed change. Null for a caller who was not authenticated.
+   */
+  revision: number | null;
+};
+
+/** A reply without its revision. */
+export type Answer<T> = { result: Result<T>; replayed: boolean } | StoredReply;
 
 /**
  * An answer stored before migration 7 as the HTTP response it was, replayed as it is. None is left

@@ -208,6 +208,10 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE idempotency_keys ADD COLUMN result TEXT;
   DELETE FROM idempotency_keys WHERE status IS NULL;
   `,
+  // 8: the subscription's revision, one more with every committed change (SetMe-Revision, live messages).
+  `
+  ALTER TABLE subscription ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
+  `,
 ];
 
 /** The version a fully migrated object is at. */

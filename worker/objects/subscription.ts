@@ -29,12 +29,12 @@ import { authenticate, recordLoginFailure, userSessions, type Actor, type NewSes
 import { acceptInvitation, checkNewSubscription, completeLogin, createSubscription, logout, passwordFor, type Signup } from './account';
 import { fireTimer } from './alarm';
 import { annotateAuditSince, auditMark, auditPage, type AuditQuery } from './audit';
-import { transaction, type Call, type IdempotencyKey, type Reply } from './call';
+import { transaction, type Answer, type Call, type IdempotencyKey, type Reply } from './call';
 import { closeSession, heartbeat, listSessions, startSession } from './console';
 import { storedPassword, userPasskeys, type NewPasskey, type StoredPasskey, type StoredPassword } from './credentials';
 import { claimEmail, confirmEmail, releaseEmail } from './email-index';
 import { keyInProgress, keyReused, priorAnswer, storeAnswer } from './idempotency';
-import { broadcast, changedMessage, closeSockets, credentialFromHeaders } from './live';
+import { broadcast, changedMessage, closeSockets, credentialFromHeaders, nextRevision, revisionOf } from './live';
 import { consoleActivityReport, idleSeatsReport, utilisationReport } from './reports';
 import { DEFAULT_CHOICE, sessionsChanged } from './revocations';
 import { migrate } from './schema';
@@ -122,7 +122,7 @@ interface Done<T> {
 
 /** How a signed-in call went, inside its transaction. */
 interface Outcome<T> {
-  reply: Reply<T>;
+  answer: Answer<T>;
   wrote?: boolean;
   /** The work refused: the refusal is the answer to this user's key. */
   refusedFor?: string;
@@ -156,7 +156,7 @@ export class Subscription extends DurableObject<Env> {
   /**
    * Opens a live-update WebSocket for a signed-in user (the Worker routes `/api/v1/live` here with
    * the credential's hash). The socket uses the hibernation API, so idle connections cost nothing;
-   * after every change each socket receives `{"type":"changed", seats, at}` and clients refetch.
+   * after every change each socket receives `{"type":"changed", revision, seats, at}`.
    */
   override async fetch(request: Request): Promise<Response> {
     const credential = credentialFromHeaders(request.headers);
@@ -592,22 +592,22 @@ export class Subscription extends DurableObject<Env> {
       this.ctx.storage,
       (): Outcome<T> => {
         const admitted = this.#admit<T>(call, access, now, options);
-        if ('reply' in admitted) return admitted;
+        if ('answer' in admitted) return admitted;
         const { actor } = admitted;
         const mark = key ? auditMark(this.#sql) : 0;
-        const done = this.#work(actor, now, work);
-        if (!done.result.ok) return { reply: { result: done.result, replayed: false }, refusedFor: actor.id };
+        const done = this.#work(actor, now, work, options);
+        if (!done.result.ok) return { answer: { result: done.result, replayed: false }, refusedFor: actor.id };
         if (key) {
           annotateAuditSince(this.#sql, mark, { idempotencyKey: key.key });
           storeAnswer(this.#sql, actor.id, key, options.secret ? options.secret(done.result.value) : done.result, now);
         }
-        return { reply: { result: done.result, replayed: false }, wrote: done.wrote };
+        return { answer: { result: done.result, replayed: false }, wrote: done.wrote };
       },
-      (outcome) => 'result' in outcome.reply && outcome.reply.result.ok,
+      (outcome) => 'result' in outcome.answer && outcome.answer.result.ok,
     );
-    if (key && outcome.refusedFor && 'result' in outcome.reply) this.#storeRefusal(outcome.refusedFor, key, outcome.reply.result, now);
+    if (key && outcome.refusedFor && 'result' in outcome.answer) this.#storeRefusal(outcome.refusedFor, key, outcome.answer.result, now);
     if (outcome.wrote) this.#afterCommit(options);
-    return outcome.reply;
+    return this.#reply(outcome.answer);
   }
 
   /**
@@ -627,16 +627,16 @@ export class Subscription extends DurableObject<Env> {
     const key = call.idempotency;
     const step = transaction(
       this.ctx.storage,
-      (): { reply: Reply<T> } | { checked: Result<C>; userId: string } => {
+      (): { answer: Answer<T> } | { checked: Result<C>; userId: string } => {
         const admitted = this.#admit<T>(call, access, now, {});
-        return 'reply' in admitted ? admitted : { checked: check(admitted.actor, now), userId: admitted.actor.id };
+        return 'answer' in admitted ? admitted : { checked: check(admitted.actor, now), userId: admitted.actor.id };
       },
       () => false,
     );
-    if ('reply' in step) return step;
+    if ('answer' in step) return { reply: this.#reply(step.answer) };
     if (!step.checked.ok) {
       if (key) this.#storeRefusal(step.userId, key, step.checked, now);
-      return { reply: { result: step.checked, replayed: false } };
+      return { reply: this.#reply({ result: step.checked, replayed: false }) };
     }
     return { value: step.checked.value, landed: key ? this.#takeOff(step.userId, key) : () => {} };
   }
@@ -644,34 +644,44 @@ export class Subscription extends DurableObject<Env> {
   /** Runs `work` for no signed-in caller (sign-in steps, the email index, timers), in one transaction like #as. */
   #anonymous<T>(work: (actor: null, now: number) => Result<T>, options: RunOptions<T> = {}): Result<T> {
     const now = Date.now();
-    const done = transaction(this.ctx.storage, () => this.#work(null, now, work), (done) => done.result.ok);
+    const done = transaction(this.ctx.storage, () => this.#work(null, now, work, options), (done) => done.result.ok);
     if (done.result.ok && done.wrote) this.#afterCommit(options);
     return done.result;
   }
 
   /** Authenticates a call and looks up its Idempotency-Key: the caller, or already the call's answer. */
-  #admit<T>(call: Call, access: Access, now: number, options: RunOptions<T>): { actor: Actor } | { reply: Reply<T> } {
+  #admit<T>(call: Call, access: Access, now: number, options: RunOptions<T>): { actor: Actor } | { answer: Answer<T> } {
     const actor = authenticate(this.#sql, call.credential, now, access === 'administrator' ? 'administrator' : undefined);
-    if (!actor.ok) return { reply: { result: actor, replayed: false } };
+    if (!actor.ok) return { answer: { result: actor, replayed: false } };
     const key = call.idempotency;
     if (!key) return { actor: actor.value };
     const prior = priorAnswer(this.#sql, actor.value.id, key, now);
-    if (prior?.kind === 'refused') return { reply: { result: prior.failure, replayed: false } };
+    if (prior?.kind === 'refused') return { answer: { result: prior.failure, replayed: false } };
     // The stored answer has this call's result type: a request with the same fingerprint stored it.
-    if (prior?.kind === 'answer') return { reply: { result: prior.result as Result<T>, replayed: true } };
-    if (prior?.kind === 'stored') return { reply: { stored: { status: prior.status, body: prior.body }, replayed: true } };
+    if (prior?.kind === 'answer') return { answer: { result: prior.result as Result<T>, replayed: true } };
+    if (prior?.kind === 'stored') return { answer: { stored: { status: prior.status, body: prior.body }, replayed: true } };
     const flying = options.inFlight ? undefined : this.#inFlight.get(flightOf(actor.value.id, key));
-    if (flying !== undefined) return { reply: { result: flying === key.fingerprint ? keyInProgress() : keyReused(), replayed: false } };
+    if (flying !== undefined) return { answer: { result: flying === key.fingerprint ? keyInProgress() : keyReused(), replayed: false } };
     return { actor: actor.value };
   }
 
-  /** Runs the work; if it wrote something, a seat it freed goes to the waitlist in the same transaction. */
-  #work<A, T>(actor: A, now: number, work: (actor: A, now: number) => Result<T>): Done<T> {
+  /**
+   * Runs the work. If it wrote something, a seat it freed goes to the waitlist in the same
+   * transaction, and (unless silent) the subscription's revision goes up by one.
+   */
+  #work<A, T>(actor: A, now: number, work: (actor: A, now: number) => Result<T>, options: RunOptions<T>): Done<T> {
     const before = this.#sql.written;
     const result = work(actor, now);
     const wrote = result.ok && this.#sql.written > before;
     if (wrote) fillFromWaitlist(this.#sql, now);
+    if (wrote && !options.silent) nextRevision(this.#sql);
     return { result, wrote };
+  }
+
+  /** The answer with the revision it reflects, which only an authenticated caller learns. */
+  #reply<T>(answer: Answer<T>): Reply<T> {
+    const unauthenticated = 'result' in answer && !answer.result.ok && answer.result.code === 'unauthenticated';
+    return { ...answer, revision: unauthenticated ? null : revisionOf(this.#sql) };
   }
 
   /** A refusal as the answer to a key, in its own small transaction after the call's was rolled back. */
