@@ -115,6 +115,15 @@ describe('Service endpoints', () => {
     expect(createUser.properties.assignSeat.default).toBe(true);
     expect(createUser.additionalProperties).toBe(false);
     expect(doc.components.securitySchemes).toHaveProperty('Bearer');
+    // What signed-in routes add: the key for a POST, the revision on every success, the problems both bring.
+    const transfer = doc.paths['/seats/transfer'].post;
+    expect(transfer.parameters).toEqual([expect.objectContaining({ name: 'Idempotency-Key', in: 'header', required: false })]);
+    expect(transfer.responses['200'].headers).toHaveProperty('SetMe-Revision');
+    expect(transfer.responses['401'].description).toContain('unauthenticated');
+    expect(transfer.responses['422'].description).toContain('idempotency_key_reused');
+    expect(doc.paths['/users'].get.responses['200'].headers).toHaveProperty('SetMe-Revision');
+    expect(doc.paths['/users'].get.parameters.map((p: { name: string }) => p.name)).not.toContain('Idempotency-Key');
+    expect(doc.paths['/signup'].post.security).toBeUndefined();
 
     const docs = await exports.default.fetch('https://seats.test/api/docs');
     expect(docs.status).toBe(200);

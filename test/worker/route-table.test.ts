@@ -293,6 +293,31 @@ describe('The route table', () => {
   });
 });
 
+describe('Authentication, declared with each route', () => {
+  it('every operation the document marks as signed in answers 401 unauthenticated (a problem) to a caller without a credential', async () => {
+    const signedIn = operations.filter((op) => op.signedIn);
+    expect(signedIn.length).toBeGreaterThan(30);
+    const anonymous = new Api();
+    const failures: string[] = [];
+    for (const op of signedIn) {
+      const params = Object.fromEntries(op.pathParams.map((name) => [name, 'x']));
+      const reply = await anonymous.call(op.method, `/v1${fillPath(op.path, params)}`, op.body ? {} : undefined);
+      try {
+        problem(reply, 401, 'unauthenticated');
+      } catch (error) {
+        failures.push(`${op.key}: ${(error as Error).message}`);
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it('every operation without `security` is a public row of the table, saying why', () => {
+    const open = operations.filter((op) => !op.signedIn).map((op) => op.key);
+    const allowed = Object.entries(ROUTES).filter(([, row]) => row.scope === 'public' && row.why).map(([key]) => key);
+    expect(open.sort()).toEqual(allowed.sort());
+  });
+});
+
 /** Runs `check` for each operation and collects the failures, so one run reports every broken route. */
 async function eachRoute(ops: Operation[], check: (op: Operation, row: Row) => Promise<string | null>): Promise<string[]> {
   const failures: string[] = [];

@@ -7,10 +7,8 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { z } from 'zod';
-import { authenticate } from './auth';
 import type { AppEnv } from './context';
 import { docsPage, docsScript } from './docs';
-import { idempotency } from './idempotency';
 import { PROBLEM_CODES, ProblemError, problemResponse, statusOf } from './problem';
 import { StoredAnswer } from './reply';
 import { account } from './routes/account';
@@ -38,11 +36,8 @@ function validationHook(result: { success: boolean; error?: z.ZodError }) {
   throw new ProblemError({ ok: false, code: 'validation_failed', detail, ...{ errors: issues } });
 }
 
+// Each route declares its own authentication (signedInRoute, or authenticate() on /live).
 const v1 = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
-for (const path of ['/auth/logout', '/me', '/sessions', '/passkeys', '/tokens', '/subscription', '/users', '/seats', '/seat-requests', '/console', '/reports', '/audit', '/live']) {
-  // Hono's `/x/*` also matches `/x` itself.
-  v1.use(`${path}/*`, authenticate(), idempotency());
-}
 v1.route('/', account)
   .route('/', security)
   .route('/tokens', tokens)

@@ -19,7 +19,9 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 /**
  * Requires a session cookie or an API token, and for cookie-authenticated writes our own Origin
  * (a cross-site form or script cannot act with an admin's cookie).
- * @example users.use('*', authenticate())
+ * Routes declare it through `signedInRoute` (worker/http/openapi.ts), so the OpenAPI document
+ * says exactly which routes need it.
+ * @example new Hono<AppEnv>().get('/', authenticate(), handler)
  */
 export function authenticate(): MiddlewareHandler<AppEnv> {
   return async function authenticate(c, next) {

@@ -16,7 +16,7 @@ import { RESET_MINUTES } from '../../objects/credentials';
 import type { Context } from 'hono';
 import type { AppEnv } from '../context';
 import { clearSessionCookie, newSession, setSessionCookie } from '../auth';
-import { json, jsonBody, problems, signedIn } from '../openapi';
+import { json, jsonBody, problems, signedInRoute } from '../openapi';
 import { ProblemError, unwrap } from '../problem';
 import { unwrapReply } from '../reply';
 import {
@@ -63,22 +63,20 @@ const login = createRoute({
   },
 });
 
-const logout = createRoute({
+const logout = signedInRoute({
   method: 'post',
   path: '/auth/logout',
   tags: ['Account'],
   summary: 'Sign out of this session',
-  security: signedIn,
-  responses: { 204: { description: 'Signed out' }, ...problems('unauthenticated') },
+  responses: { 204: { description: 'Signed out' }, ...problems() },
 });
 
-const me = createRoute({
+const me = signedInRoute({
   method: 'get',
   path: '/me',
   tags: ['Account'],
   summary: 'The signed-in user and their subscription',
-  security: signedIn,
-  responses: { 200: json(Account, 'The caller'), ...problems('unauthenticated') },
+  responses: { 200: json(Account, 'The caller'), ...problems() },
 });
 
 const acceptInvitation = createRoute({

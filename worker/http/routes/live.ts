@@ -4,11 +4,12 @@
  * object with the hibernation API.
  */
 import { Hono } from 'hono';
+import { authenticate } from '../auth';
 import type { AppEnv } from '../context';
 import { CREDENTIAL_HEADERS } from '../../objects/subscription';
 import { ProblemError } from '../problem';
 
-export const live = new Hono<AppEnv>().get('/', async (c) => {
+export const live = new Hono<AppEnv>().get('/', authenticate(), async (c) => {
   if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') {
     throw new ProblemError({ ok: false, code: 'validation_failed', detail: 'Open this URL as a WebSocket.' });
   }

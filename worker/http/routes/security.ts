@@ -1,50 +1,50 @@
 /**
  * The signed-in user's own security: their devices (sessions), their password, their passkeys.
  */
-import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import { generateRegistrationOptions, verifyRegistrationResponse, type RegistrationResponseJSON } from '@simplewebauthn/server';
 import { hashPassword, hashPasswordLike } from '../../crypto';
 import type { AppEnv } from '../context';
-import { json, jsonBody, problems, signedIn } from '../openapi';
+import { json, jsonBody, problems, signedInRoute } from '../openapi';
 import { ProblemError } from '../problem';
 import { unwrapReply } from '../reply';
 import { Device, IdParams, pageOf, Passkey, PasskeyRegistrationBody, PasswordChangeBody, SignedOut, WebAuthnOptions } from '../../contract';
 import { encodeKey, keepChallenge, relyingParty, takeChallenge, userHandle } from '../webauthn';
 
 
-const listSessions = createRoute({
-  method: 'get', path: '/sessions', tags: ['Security'], security: signedIn,
-  summary: 'Your signed-in devices', responses: { 200: json(pageOf(Device), 'Devices'), ...problems('unauthenticated') },
+const listSessions = signedInRoute({
+  method: 'get', path: '/sessions', tags: ['Security'],
+  summary: 'Your signed-in devices', responses: { 200: json(pageOf(Device), 'Devices'), ...problems() },
 });
-const endSession = createRoute({
-  method: 'delete', path: '/sessions/{id}', tags: ['Security'], security: signedIn, request: { params: IdParams },
-  summary: 'Sign one of your devices out', responses: { 204: { description: 'Signed out' }, ...problems('unauthenticated', 'not_found') },
+const endSession = signedInRoute({
+  method: 'delete', path: '/sessions/{id}', tags: ['Security'], request: { params: IdParams },
+  summary: 'Sign one of your devices out', responses: { 204: { description: 'Signed out' }, ...problems('not_found') },
 });
-const endOthers = createRoute({
-  method: 'post', path: '/sessions/sign-out-others', tags: ['Security'], security: signedIn,
-  summary: 'Sign out every other device', responses: { 200: json(SignedOut, 'How many were signed out'), ...problems('unauthenticated') },
+const endOthers = signedInRoute({
+  method: 'post', path: '/sessions/sign-out-others', tags: ['Security'],
+  summary: 'Sign out every other device', responses: { 200: json(SignedOut, 'How many were signed out'), ...problems() },
 });
-const changePassword = createRoute({
-  method: 'post', path: '/me/password', tags: ['Security'], security: signedIn, request: { body: jsonBody(PasswordChangeBody) },
+const changePassword = signedInRoute({
+  method: 'post', path: '/me/password', tags: ['Security'], request: { body: jsonBody(PasswordChangeBody) },
   summary: 'Change your password (your other devices are signed out)',
-  responses: { 204: { description: 'Changed' }, ...problems('unauthenticated', 'invalid_credentials') },
+  responses: { 204: { description: 'Changed' }, ...problems('invalid_credentials') },
 });
-const registrationOptions = createRoute({
-  method: 'post', path: '/passkeys/registration-options', tags: ['Security'], security: signedIn,
+const registrationOptions = signedInRoute({
+  method: 'post', path: '/passkeys/registration-options', tags: ['Security'],
   summary: 'Start registering a passkey: options for navigator.credentials.create()',
-  responses: { 200: json(WebAuthnOptions, 'PublicKeyCredentialCreationOptionsJSON'), ...problems('unauthenticated') },
+  responses: { 200: json(WebAuthnOptions, 'PublicKeyCredentialCreationOptionsJSON'), ...problems() },
 });
-const addPasskey = createRoute({
-  method: 'post', path: '/passkeys', tags: ['Security'], security: signedIn, request: { body: jsonBody(PasskeyRegistrationBody) },
-  summary: 'Finish registering a passkey', responses: { 201: json(Passkey, 'The passkey'), ...problems('unauthenticated') },
+const addPasskey = signedInRoute({
+  method: 'post', path: '/passkeys', tags: ['Security'], request: { body: jsonBody(PasskeyRegistrationBody) },
+  summary: 'Finish registering a passkey', responses: { 201: json(Passkey, 'The passkey'), ...problems() },
 });
-const listPasskeys = createRoute({
-  method: 'get', path: '/passkeys', tags: ['Security'], security: signedIn,
-  summary: 'Your passkeys', responses: { 200: json(pageOf(Passkey), 'Passkeys'), ...problems('unauthenticated') },
+const listPasskeys = signedInRoute({
+  method: 'get', path: '/passkeys', tags: ['Security'],
+  summary: 'Your passkeys', responses: { 200: json(pageOf(Passkey), 'Passkeys'), ...problems() },
 });
-const deletePasskey = createRoute({
-  method: 'delete', path: '/passkeys/{id}', tags: ['Security'], security: signedIn, request: { params: IdParams },
-  summary: 'Remove a passkey', responses: { 204: { description: 'Removed' }, ...problems('unauthenticated', 'not_found') },
+const deletePasskey = signedInRoute({
+  method: 'delete', path: '/passkeys/{id}', tags: ['Security'], request: { params: IdParams },
+  summary: 'Remove a passkey', responses: { 204: { description: 'Removed' }, ...problems('not_found') },
 });
 
 export const security = new OpenAPIHono<AppEnv>()

@@ -1,12 +1,12 @@
 /** Personal API tokens for scripts: shown once, stored hashed, acting with their creator's role. */
-import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import { API_TOKEN_PREFIX, newId, newSecret, sha256 } from '../../crypto';
 import type { AppEnv } from '../context';
-import { json, jsonBody, problems, signedIn } from '../openapi';
+import { json, jsonBody, problems, signedInRoute } from '../openapi';
 import { unwrapReply } from '../reply';
 import { ApiToken, CreatedApiToken, IdParams, pageOf, TokenBody } from '../../contract';
 
-const create = createRoute({
+const create = signedInRoute({
   method: 'post',
   path: '/',
   tags: ['API tokens'],
@@ -14,28 +14,25 @@ const create = createRoute({
   description:
     'The secret is not kept: a retry with the same Idempotency-Key gets 409 `idempotency_replay_secret`, naming the ' +
     'token made (`resource`). Create a new token for a new secret, and revoke that one if its secret is lost.',
-  security: signedIn,
   request: { body: jsonBody(TokenBody) },
-  responses: { 201: json(CreatedApiToken, 'The token, with its secret'), ...problems('unauthenticated', 'idempotency_replay_secret') },
+  responses: { 201: json(CreatedApiToken, 'The token, with its secret'), ...problems('idempotency_replay_secret') },
 });
 
-const list = createRoute({
+const list = signedInRoute({
   method: 'get',
   path: '/',
   tags: ['API tokens'],
   summary: "The caller's API tokens",
-  security: signedIn,
-  responses: { 200: json(pageOf(ApiToken), 'Tokens, newest first'), ...problems('unauthenticated') },
+  responses: { 200: json(pageOf(ApiToken), 'Tokens, newest first'), ...problems() },
 });
 
-const revoke = createRoute({
+const revoke = signedInRoute({
   method: 'delete',
   path: '/{id}',
   tags: ['API tokens'],
   summary: 'Revoke an API token',
-  security: signedIn,
   request: { params: IdParams },
-  responses: { 204: { description: 'Revoked' }, ...problems('unauthenticated', 'not_found') },
+  responses: { 204: { description: 'Revoked' }, ...problems('not_found') },
 });
 
 export const tokens = new OpenAPIHono<AppEnv>()

@@ -2,10 +2,10 @@
  * Users and their seats. Creating a user gives them a seat by default (the "Assign seat" checkbox,
  * checked) and an invitation link to set their password.
  */
-import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import { newId, newSecret, sha256 } from '../../crypto';
 import type { AppEnv } from '../context';
-import { json, jsonBody, problems, signedIn } from '../openapi';
+import { json, jsonBody, problems, signedInRoute } from '../openapi';
 import { unwrapReply } from '../reply';
 import {
   CreatedUser,
@@ -22,17 +22,16 @@ import {
 
 const INVITATION_DAYS = 7;
 
-const list = createRoute({
+const list = signedInRoute({
   method: 'get',
   path: '/',
   tags: ['Users'],
   summary: 'List users, filtered by seat, role, status or a search on name and email',
-  security: signedIn,
   request: { query: UserListQuery },
-  responses: { 200: json(pageOf(User), 'One page of users'), ...problems('unauthenticated') },
+  responses: { 200: json(pageOf(User), 'One page of users'), ...problems() },
 });
 
-const create = createRoute({
+const create = signedInRoute({
   method: 'post',
   path: '/',
   tags: ['Users'],
@@ -41,49 +40,45 @@ const create = createRoute({
     'With assignSeat and no free seat: 409 `no_seats_available`, listing the holders, and nothing is created. ' +
     'The invitation link is shown only in this answer: a retry with the same Idempotency-Key gets 409 ' +
     '`idempotency_replay_secret`, naming the user made (`resource`); renew the invitation for a new link.',
-  security: signedIn,
   request: { body: jsonBody(CreateUserBody) },
   responses: {
     201: json(CreatedUser, 'The user and their invitation link'),
-    ...problems('unauthenticated', 'forbidden', 'no_seats_available', 'email_taken', 'idempotency_replay_secret'),
+    ...problems('forbidden', 'no_seats_available', 'email_taken', 'idempotency_replay_secret'),
   },
 });
 
-const get = createRoute({
+const get = signedInRoute({
   method: 'get',
   path: '/{id}',
   tags: ['Users'],
   summary: 'One user',
-  security: signedIn,
   request: { params: IdParams },
-  responses: { 200: json(User, 'The user'), ...problems('unauthenticated', 'not_found') },
+  responses: { 200: json(User, 'The user'), ...problems('not_found') },
 });
 
-const update = createRoute({
+const update = signedInRoute({
   method: 'patch',
   path: '/{id}',
   tags: ['Users'],
   summary: 'Rename, change role, deactivate or reactivate a user (administrators)',
   description: 'Deactivating frees the seat and ends sessions and tokens. The last active administrator stays one.',
-  security: signedIn,
   request: { params: IdParams, body: jsonBody(UserPatch) },
   responses: {
     200: json(User, 'The changed user'),
-    ...problems('unauthenticated', 'forbidden', 'not_found', 'last_administrator'),
+    ...problems('forbidden', 'not_found', 'last_administrator'),
   },
 });
 
-const remove = createRoute({
+const remove = signedInRoute({
   method: 'delete',
   path: '/{id}',
   tags: ['Users'],
   summary: 'Delete a user, freeing their seat (administrators)',
-  security: signedIn,
   request: { params: IdParams },
-  responses: { 204: { description: 'Deleted' }, ...problems('unauthenticated', 'forbidden', 'not_found', 'last_administrator') },
+  responses: { 204: { description: 'Deleted' }, ...problems('forbidden', 'not_found', 'last_administrator') },
 });
 
-const assignSeat = createRoute({
+const assignSeat = signedInRoute({
   method: 'put',
   path: '/{id}/seat',
   tags: ['Seats'],
@@ -92,15 +87,14 @@ const assignSeat = createRoute({
     'With `until`, the seat is time-boxed: it is freed then (after a transfer with `until`, it returns to the ' +
     'previous holder). On a user who holds a seat, sets its end (`until`, or none without it) and cancels a ' +
     'revocation waiting on it. The body is optional.',
-  security: signedIn,
   request: { params: IdParams, body: { ...jsonBody(SeatBody), required: false } },
   responses: {
     200: json(User, 'The user, holding a seat'),
-    ...problems('unauthenticated', 'forbidden', 'not_found', 'no_seats_available', 'user_deactivated'),
+    ...problems('forbidden', 'not_found', 'no_seats_available', 'user_deactivated'),
   },
 });
 
-const unassignSeat = createRoute({
+const unassignSeat = signedInRoute({
   method: 'delete',
   path: '/{id}/seat',
   tags: ['Seats'],
@@ -110,12 +104,11 @@ const unassignSeat = createRoute({
     '(their sessions end), `grace` (default; after `graceMinutes`, default 5) or `after_session` (when their ' +
     'last session ends). Until then the seat still counts as theirs: the answer shows `seat.revocation` and ' +
     '`seat.expiresAt`. Asking again with `end_now` ends it at once; giving the seat (PUT) cancels it.',
-  security: signedIn,
   request: { params: IdParams, query: ReleaseQuery },
-  responses: { 200: json(User, 'The user, without a seat or with one being taken back'), ...problems('unauthenticated', 'forbidden', 'not_found') },
+  responses: { 200: json(User, 'The user, without a seat or with one being taken back'), ...problems('forbidden', 'not_found') },
 });
 
-const returnSeat = createRoute({
+const returnSeat = signedInRoute({
   method: 'post',
   path: '/{id}/seat/return',
   tags: ['Seats'],
@@ -123,15 +116,14 @@ const returnSeat = createRoute({
   description:
     'The seat goes back to the user it was lent from if they can still take it, otherwise it is freed. ' +
     'Connected holders are handled by `onActiveSessions` as for DELETE. 409 `seat_not_lent` for a seat with no end.',
-  security: signedIn,
   request: { params: IdParams, query: ReleaseQuery },
   responses: {
     200: json(User, 'The user after the loan ended (or while it is ending)'),
-    ...problems('unauthenticated', 'forbidden', 'not_found', 'seat_not_lent'),
+    ...problems('forbidden', 'not_found', 'seat_not_lent'),
   },
 });
 
-const renewInvitation = createRoute({
+const renewInvitation = signedInRoute({
   method: 'post',
   path: '/{id}/invitation',
   tags: ['Users'],
@@ -139,11 +131,10 @@ const renewInvitation = createRoute({
   description:
     'The link is shown only in this answer: a retry with the same Idempotency-Key gets 409 `idempotency_replay_secret`; ' +
     'renew again (with a new key) for a new link.',
-  security: signedIn,
   request: { params: IdParams },
   responses: {
     201: json(Invitation, 'The new invitation'),
-    ...problems('unauthenticated', 'forbidden', 'not_found', 'idempotency_replay_secret'),
+    ...problems('forbidden', 'not_found', 'idempotency_replay_secret'),
   },
 });
 
