@@ -1,5 +1,5 @@
 /**
- * Secrets, hashes and ids, all from WebCrypto. Secrets (session cookies, API tokens, invitation
+ * Secrets, hashes and ids, all from WebCrypto. Secrets (sign-in cookies, API tokens, invitation
  * links) name the subscription they belong to, so the Worker knows which object to ask without a
  * global lookup; objects store only the SHA-256 of the secret part.
  */

@@ -96,7 +96,7 @@ describe('A keyed request is one step: the answer is stored with the work', () =
     // Exactly the call the Worker makes for this keyed POST; then the Worker is gone: its answer
     // reaches no one, and nothing else runs for this request.
     const call = {
-      credential: { kind: 'session' as const, hash: await sha256(admin.cookie.split('=')[1]!), intent: 'write' as const },
+      credential: { kind: 'device' as const, hash: await sha256(admin.cookie.split('=')[1]!), intent: 'write' as const },
       idempotency: { key: 'crash', fingerprint: await sha256(`POST /api/v1/seats/transfer\n${JSON.stringify(move)}`) },
     };
     const lost = await stub.transferSeat(call, move);

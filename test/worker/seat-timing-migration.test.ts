@@ -20,6 +20,11 @@ describe('Migration 5: console sessions that follow the seat, loans, seat reques
       // Undo what migrations after 5 added, then what 5 added.
       sql.run('ALTER TABLE idempotency_keys DROP COLUMN result');
       sql.run('ALTER TABLE subscription DROP COLUMN revision');
+      sql.run('DROP INDEX devices_user');
+      sql.run('DROP INDEX devices_id');
+      sql.run('ALTER TABLE devices RENAME TO sessions');
+      sql.run('CREATE INDEX sessions_user ON sessions(user_id)');
+      sql.run('CREATE UNIQUE INDEX sessions_id ON sessions(id)');
       for (const index of ['invitations_user', 'password_resets_user', 'audit_target', 'audit_actor']) sql.run(`DROP INDEX ${index}`);
       for (const table of ['timers', 'seat_revocations', 'seat_requests', 'console_sessions']) sql.run(`DROP TABLE ${table}`);
       sql.run('ALTER TABLE seats DROP COLUMN returns_to');

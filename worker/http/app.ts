@@ -7,6 +7,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { z } from 'zod';
+import { SIGN_IN_COOKIE } from './auth';
 import type { AppEnv } from './context';
 import { docsPage, docsScript } from './docs';
 import { PROBLEM_CODES, ProblemError, problemResponse, statusOf } from './problem';
@@ -55,11 +56,11 @@ v1.openAPIRegistry.registerComponent('securitySchemes', 'Bearer', {
   scheme: 'bearer',
   description: 'A personal API token from POST /api/v1/tokens, e.g. `setme_sub_…`.',
 });
-v1.openAPIRegistry.registerComponent('securitySchemes', 'Session', {
+v1.openAPIRegistry.registerComponent('securitySchemes', 'Cookie', {
   type: 'apiKey',
   in: 'cookie',
-  name: 'setme_session',
-  description: 'The browser session set by sign-in. Writes must carry our Origin.',
+  name: SIGN_IN_COOKIE,
+  description: 'The cookie sign-in sets on a browser or app (a device). Writes must carry our Origin.',
 });
 v1.doc31('/openapi.json', (c) => ({
   openapi: '3.1.0',

@@ -47,7 +47,7 @@ function withProblems(responses: Responses, codes: HttpFailure['code'][]): Respo
 }
 
 /** Both ways to authenticate, for routes that need a signed-in caller. */
-const signedIn: Record<string, string[]>[] = [{ Session: [] }, { Bearer: [] }];
+const signedIn: Record<string, string[]>[] = [{ Cookie: [] }, { Bearer: [] }];
 
 const revisionHeader = {
   [REVISION_HEADER]: {

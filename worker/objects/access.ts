@@ -1,5 +1,5 @@
 /**
- * Who may act in a subscription: sign-in sessions, API tokens, sign-in throttling. Plain
+ * Who may act in a subscription: signed-in devices, API tokens, sign-in throttling. Plain
  * functions over the object's SQLite storage; only the Subscription object calls them, inside its
  * own synchronous methods.
  */
@@ -8,11 +8,12 @@ import { fail, ok, type Failure, type Result } from '../domain/result';
 import type { Sql } from './sql';
 
 /**
- * How a caller proves who they are: the SHA-256 of their session cookie or API token, and whether
+ * How a caller proves who they are: the SHA-256 of their device's sign-in cookie or of their API
+ * token, and whether
  * the request only reads (GET) or may write, so read-only tokens can be held to reading.
  */
 export interface Credential {
-  kind: 'session' | 'token';
+  kind: 'device' | 'token';
   hash: string;
   intent: 'read' | 'write';
 }
@@ -24,7 +25,8 @@ export interface Actor {
   role: Role;
 }
 
-export const SESSION_DAYS = 30;
+/** How long a device stays signed in. */
+export const SIGN_IN_DAYS = 30;
 const LOGIN_WINDOW_MS = 15 * 60_000;
 const LOGIN_MAX_FAILURES = 10;
 /** Activity is recorded at most once a minute, so reads stay reads. */
@@ -38,10 +40,10 @@ export function authenticate(sql: Sql, credential: Credential, at: number, role?
   const now = new Date(at).toISOString();
   type Row = { id: string; name: string; role: string; seen: string | null; scope: string };
   const row =
-    credential.kind === 'session'
+    credential.kind === 'device'
       ? sql.one<Row>(
-          `SELECT u.id, u.name, u.role, se.last_seen_at AS seen, 'write' AS scope FROM sessions se
-           JOIN users u ON u.id = se.user_id WHERE se.token_hash = ? AND se.expires_at > ? AND u.status = 'active'`,
+          `SELECT u.id, u.name, u.role, d.last_seen_at AS seen, 'write' AS scope FROM devices d
+           JOIN users u ON u.id = d.user_id WHERE d.token_hash = ? AND d.expires_at > ? AND u.status = 'active'`,
           credential.hash,
           now,
         )
@@ -55,7 +57,7 @@ export function authenticate(sql: Sql, credential: Credential, at: number, role?
     return fail('forbidden', { detail: 'This API token is read-only. Create a token without "scope": "read" to make changes.' });
   }
   if (!row.seen || at - Date.parse(row.seen) > ACTIVITY_RESOLUTION_MS) {
-    if (credential.kind === 'session') sql.run('UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?', now, credential.hash);
+    if (credential.kind === 'device') sql.run('UPDATE devices SET last_seen_at = ? WHERE token_hash = ?', now, credential.hash);
     else sql.run('UPDATE api_tokens SET last_used_at = ? WHERE token_hash = ?', now, credential.hash);
     sql.run('UPDATE users SET last_active_at = ? WHERE id = ?', now, row.id);
   }
@@ -63,34 +65,34 @@ export function authenticate(sql: Sql, credential: Credential, at: number, role?
   return ok({ id: row.id, name: row.name, role: row.role as Role });
 }
 
-/** What the Worker knows about a new sign-in: its secret's hash and the device it came from. */
-export interface NewSession {
+/** What the Worker knows about a new sign-in: its cookie secret's hash and the device's user agent. */
+export interface NewDevice {
   hash: string;
   userAgent: string | null;
 }
 
-/** Starts a session for a user at `at`, identified by the hash of its cookie secret. */
-export function insertSession(sql: Sql, userId: string, session: NewSession, at: number): void {
+/** Signs a device in for a user at `at`, identified by the hash of its cookie secret. */
+export function addDevice(sql: Sql, userId: string, device: NewDevice, at: number): void {
   const now = new Date(at);
-  const expires = new Date(at + SESSION_DAYS * 86_400_000);
+  const expires = new Date(at + SIGN_IN_DAYS * 86_400_000);
   sql.run(
-    `INSERT INTO sessions (id, token_hash, user_id, user_agent, created_at, expires_at, last_seen_at)
-     VALUES ('ses_' || lower(hex(randomblob(10))), ?, ?, ?, ?, ?, ?)`,
-    session.hash,
+    `INSERT INTO devices (id, token_hash, user_id, user_agent, created_at, expires_at, last_seen_at)
+     VALUES ('dev_' || lower(hex(randomblob(10))), ?, ?, ?, ?, ?, ?)`,
+    device.hash,
     userId,
-    session.userAgent?.slice(0, 300) ?? null,
+    device.userAgent?.slice(0, 300) ?? null,
     now.toISOString(),
     expires.toISOString(),
     now.toISOString(),
   );
 }
 
-/** A user's sessions (their signed-in devices) unexpired at `at`, most recently used first. */
-export function userSessions(sql: Sql, userId: string, currentHash: string | null, at: number): Device[] {
+/** A user's signed-in devices, unexpired at `at`, most recently used first. */
+export function userDevices(sql: Sql, userId: string, currentHash: string | null, at: number): Device[] {
   const now = new Date(at).toISOString();
   return sql
     .all<{ id: string; token_hash: string; user_agent: string | null; created_at: string; last_seen_at: string }>(
-      `SELECT id, token_hash, user_agent, created_at, last_seen_at FROM sessions
+      `SELECT id, token_hash, user_agent, created_at, last_seen_at FROM devices
        WHERE user_id = ? AND expires_at > ? ORDER BY last_seen_at DESC`,
       userId,
       now,
@@ -104,9 +106,9 @@ export function userSessions(sql: Sql, userId: string, currentHash: string | nul
     }));
 }
 
-/** Ends every session and API token of a user. */
+/** Signs every device of a user out and revokes their API tokens. */
 export function endAccess(sql: Sql, userId: string): void {
-  sql.run('DELETE FROM sessions WHERE user_id = ?', userId);
+  sql.run('DELETE FROM devices WHERE user_id = ?', userId);
   sql.run('DELETE FROM api_tokens WHERE user_id = ?', userId);
 }
 

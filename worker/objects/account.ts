@@ -1,12 +1,12 @@
 /**
  * Signing up, signing in and accepting an invitation. Passwords are hashed and verified in the
- * Worker; these functions store the outcome and start the session. Sign-up also claims the email
+ * Worker; these functions store the outcome and sign the device in. Sign-up also claims the email
  * in the EmailIndex, which the Subscription object does around `createSubscription` (it awaits).
  */
 import type { PasswordHash } from '../crypto';
 import type { Role } from '../contract';
 import { fail, ok, type Result } from '../domain/result';
-import { insertSession, loginThrottle, type Credential, type NewSession } from './access';
+import { addDevice, loginThrottle, type Credential, type NewDevice } from './access';
 import { recordAudit } from './audit';
 import { setPassword, storedPassword, type StoredPassword } from './credentials';
 import { giveSeat } from './seats';
@@ -23,7 +23,7 @@ export interface Signup {
   password: PasswordHash;
   seats: number;
   assignSeat: boolean;
-  session: NewSession;
+  device: NewDevice;
 }
 
 /** A refusal when this object already holds a subscription (sign-up made a new id, so only a bug gets here). */
@@ -61,7 +61,7 @@ export function createSubscription(sql: Sql, input: Signup, now: number): Result
   });
   recordAudit(sql, now, actor, 'user.created', { type: 'user', id: input.userId, name: input.name }, { role: 'administrator' });
   if (input.assignSeat) giveSeat(sql, actor, { id: input.userId, name: input.name }, now);
-  insertSession(sql, input.userId, input.session, now);
+  addDevice(sql, input.userId, input.device, now);
   return ok(accountOf(sql, input.userId));
 }
 
@@ -74,20 +74,20 @@ export function passwordFor(sql: Sql, email: string, now: number): Result<Stored
 }
 
 /** Signs a user in whose password matched, unless they are deactivated. */
-export function completeLogin(sql: Sql, userId: string, session: NewSession, now: number): Result<Account> {
+export function completeLogin(sql: Sql, userId: string, device: NewDevice, now: number): Result<Account> {
   const user = userRow(sql, userId);
   if (!user) return fail('invalid_credentials', {});
   if (user.status === 'deactivated') {
     return fail('forbidden', { detail: 'This account is deactivated. Ask an administrator to reactivate it.' });
   }
   sql.run('DELETE FROM login_failures WHERE user_id = ?', userId);
-  insertSession(sql, userId, session, now);
+  addDevice(sql, userId, device, now);
   sql.run('UPDATE users SET last_active_at = ? WHERE id = ?', new Date(now).toISOString(), userId);
   return ok(accountOf(sql, userId));
 }
 
 /** Sets an invited user's password from their invitation link, activates them and signs them in. */
-export function acceptInvitation(sql: Sql, invitationHash: string, password: PasswordHash, session: NewSession, now: number): Result<Account> {
+export function acceptInvitation(sql: Sql, invitationHash: string, password: PasswordHash, device: NewDevice, now: number): Result<Account> {
   const at = new Date(now).toISOString();
   const invitation = sql.one<{ user_id: string; expires_at: string }>(
     'SELECT user_id, expires_at FROM invitations WHERE token_hash = ?',
@@ -104,12 +104,12 @@ export function acceptInvitation(sql: Sql, invitationHash: string, password: Pas
   sql.run("UPDATE users SET status = 'active', last_active_at = ? WHERE id = ?", at, user.id);
   const self = { id: user.id, name: user.name, role: user.role as Role };
   recordAudit(sql, now, self, 'user.activated', { type: 'user', id: user.id, name: user.name });
-  insertSession(sql, user.id, session, now);
+  addDevice(sql, user.id, device, now);
   return ok(accountOf(sql, user.id));
 }
 
-/** Ends the session behind a credential; an API token stays (tokens are revoked, not signed out). */
+/** Signs out the device behind a credential; an API token stays (tokens are revoked, not signed out). */
 export function logout(sql: Sql, credential: Credential): Result<null> {
-  if (credential.kind === 'session') sql.run('DELETE FROM sessions WHERE token_hash = ?', credential.hash);
+  if (credential.kind === 'device') sql.run('DELETE FROM devices WHERE token_hash = ?', credential.hash);
   return ok(null);
 }

@@ -1,5 +1,5 @@
 /**
- * Ways to sign in besides the session itself: passwords (hashed in the Worker, stored here),
+ * Ways to sign in besides a device's cookie itself: passwords (hashed in the Worker, stored here),
  * password resets (single-use, 30 minutes) and passkeys (WebAuthn credentials). Plain functions
  * over the Subscription object's storage.
  */

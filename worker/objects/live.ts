@@ -16,7 +16,7 @@ export const CREDENTIAL_HEADERS = { kind: 'x-setme-credential-kind', hash: 'x-se
 export function credentialFromHeaders(headers: Headers): Credential | null {
   const kind = headers.get(CREDENTIAL_HEADERS.kind);
   const hash = headers.get(CREDENTIAL_HEADERS.hash);
-  return (kind === 'session' || kind === 'token') && hash ? { kind, hash, intent: 'read' } : null;
+  return (kind === 'device' || kind === 'token') && hash ? { kind, hash, intent: 'read' } : null;
 }
 
 /** What every socket is sent after a change (and on connecting). */

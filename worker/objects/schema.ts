@@ -212,6 +212,14 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE subscription ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
   `,
+  // 9: a signed-in browser or app is a device; "session" means only an Expert Console connection.
+  `
+  ALTER TABLE sessions RENAME TO devices;
+  DROP INDEX sessions_user;
+  CREATE INDEX devices_user ON devices(user_id);
+  DROP INDEX sessions_id;
+  CREATE UNIQUE INDEX devices_id ON devices(id);
+  `,
 ];
 
 /** The version a fully migrated object is at. */

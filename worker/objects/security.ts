@@ -6,7 +6,7 @@
 import type { Passkey, Role } from '../contract';
 import { constantTimeEqual, type PasswordHash } from '../crypto';
 import { fail, ok, type Result } from '../domain/result';
-import { insertSession, type Actor, type Credential, type NewSession } from './access';
+import { addDevice, type Actor, type Credential, type NewDevice } from './access';
 import { recordAudit } from './audit';
 import {
   insertPasskey,
@@ -26,14 +26,14 @@ import type { Account } from './views';
 // ── Devices ──────────────────────────────────────────────────────────────────────────────────
 
 /** Signs one of the actor's devices out. */
-export function endSession(sql: Sql, actor: Actor, sessionId: string): Result<null> {
-  const ended = sql.run('DELETE FROM sessions WHERE id = ? AND user_id = ?', sessionId, actor.id);
-  return ended ? ok(null) : fail('not_found', { detail: 'No such session of yours.' });
+export function signOutDevice(sql: Sql, actor: Actor, deviceId: string): Result<null> {
+  const ended = sql.run('DELETE FROM devices WHERE id = ? AND user_id = ?', deviceId, actor.id);
+  return ended ? ok(null) : fail('not_found', { detail: 'No such device of yours.' });
 }
 
 /** Signs every device of the actor out except the one behind `credential`. */
-export function endOtherSessions(sql: Sql, actor: Actor, credential: Credential): Result<{ ended: number }> {
-  const ended = sql.run('DELETE FROM sessions WHERE user_id = ? AND token_hash != ?', actor.id, credential.hash);
+export function signOutOtherDevices(sql: Sql, actor: Actor, credential: Credential): Result<{ ended: number }> {
+  const ended = sql.run('DELETE FROM devices WHERE user_id = ? AND token_hash != ?', actor.id, credential.hash);
   return ok({ ended });
 }
 
@@ -53,7 +53,7 @@ export function changePassword(sql: Sql, actor: Actor, credential: Credential, c
   const stored = storedPassword(sql, actor.id);
   if (!stored || !constantTimeEqual(change.current, stored.hash)) return fail('invalid_credentials', {});
   setPassword(sql, actor.id, change.password);
-  sql.run('DELETE FROM sessions WHERE user_id = ? AND token_hash != ?', actor.id, credential.hash);
+  sql.run('DELETE FROM devices WHERE user_id = ? AND token_hash != ?', actor.id, credential.hash);
   recordAudit(sql, now, actor, 'user.password_changed', { type: 'user', id: actor.id, name: actor.name });
   return ok(null);
 }
@@ -74,8 +74,8 @@ export function startPasswordReset(
   return ok({ name: user.name, email: user.email, expiresAt });
 }
 
-/** Sets a new password from a reset link (once), ends every session, and signs in here. */
-export function completePasswordReset(sql: Sql, tokenHash: string, password: PasswordHash, session: NewSession, now: number): Result<Account> {
+/** Sets a new password from a reset link (once), signs every device out, and signs this one in. */
+export function completePasswordReset(sql: Sql, tokenHash: string, password: PasswordHash, device: NewDevice, now: number): Result<Account> {
   const userId = passwordResetUser(sql, tokenHash, now);
   const user = userId ? userRow(sql, userId) : null;
   if (!user || user.status !== 'active') {
@@ -84,12 +84,12 @@ export function completePasswordReset(sql: Sql, tokenHash: string, password: Pas
     });
   }
   sql.run('DELETE FROM password_resets WHERE user_id = ?', user.id);
-  sql.run('DELETE FROM sessions WHERE user_id = ?', user.id);
+  sql.run('DELETE FROM devices WHERE user_id = ?', user.id);
   sql.run('DELETE FROM login_failures WHERE user_id = ?', user.id);
   setPassword(sql, user.id, password);
   const self = { id: user.id, name: user.name, role: user.role as Role };
   recordAudit(sql, now, self, 'user.password_reset', { type: 'user', id: user.id, name: user.name });
-  insertSession(sql, user.id, session, now);
+  addDevice(sql, user.id, device, now);
   return ok(accountOf(sql, user.id));
 }
 
@@ -116,11 +116,11 @@ export function passkeyForLogin(sql: Sql, userId: string, credentialId: string):
   return ok(storedPasskey(sql, userId, credentialId));
 }
 
-/** Records a verified passkey sign-in (its new signature counter) and starts a session. */
+/** Records a verified passkey sign-in (its new signature counter) and signs the device in. */
 export function completePasskeyLogin(
   sql: Sql,
   login: { userId: string; credentialId: string; counter: number },
-  session: NewSession,
+  device: NewDevice,
   now: number,
 ): Result<Account> {
   const { userId, credentialId, counter } = login;
@@ -131,7 +131,7 @@ export function completePasskeyLogin(
   const at = new Date(now).toISOString();
   sql.run('UPDATE passkeys SET counter = ?, last_used_at = ? WHERE id = ?', counter, at, credentialId);
   sql.run('UPDATE users SET last_active_at = ? WHERE id = ?', at, userId);
-  insertSession(sql, userId, session, now);
+  addDevice(sql, userId, device, now);
   return ok(accountOf(sql, userId));
 }
 

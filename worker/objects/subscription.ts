@@ -1,6 +1,6 @@
 /**
  * One Subscription object per subscription. It owns the subscription's users, seats, sign-in
- * sessions, API tokens, invitations, idempotency records and audit log, and it serializes every
+ * devices, API tokens, invitations, idempotency records and audit log, and it serializes every
  * change to them.
  *
  * This file is the RPC surface and the one way a call touches storage (`#as`, `#anonymous`, both
@@ -25,7 +25,7 @@ import type {
 } from '../contract';
 import type { PasswordHash } from '../crypto';
 import { fail, ok, type Failure, type Result } from '../domain/result';
-import { authenticate, recordLoginFailure, userSessions, type Actor, type NewSession } from './access';
+import { authenticate, recordLoginFailure, userDevices, type Actor, type NewDevice } from './access';
 import { acceptInvitation, checkNewSubscription, completeLogin, createSubscription, logout, passwordFor, type Signup } from './account';
 import { fireTimer } from './alarm';
 import { annotateAuditSince, auditMark, auditPage, type AuditQuery } from './audit';
@@ -63,8 +63,8 @@ import {
   completePasskeyLogin,
   completePasswordReset,
   deletePasskey,
-  endOtherSessions,
-  endSession,
+  signOutDevice,
+  signOutOtherDevices,
   passkeyForLogin,
   passkeyOwner,
   startPasswordReset,
@@ -89,7 +89,7 @@ import type { Account, ApiToken, AuditEntry, Page, SubscriptionView, User } from
 
 export type { Credential } from './access';
 export type { Call, Reply } from './call';
-export { SESSION_DAYS } from './access';
+export { SIGN_IN_DAYS } from './access';
 export type { Signup } from './account';
 export type { StoredPassword } from './credentials';
 export { CREDENTIAL_HEADERS } from './live';
@@ -210,9 +210,9 @@ export class Subscription extends DurableObject<Env> {
     return this.#anonymous((_, now) => passwordFor(this.#sql, email, now));
   }
 
-  /** After the password matched: starts a session with the given hash, unless the user is deactivated. */
-  completeLogin(userId: string, session: NewSession): Result<Account> {
-    return this.#anonymous((_, now) => completeLogin(this.#sql, userId, session, now));
+  /** After the password matched: signs the device in (its cookie's hash), unless the user is deactivated. */
+  completeLogin(userId: string, device: NewDevice): Result<Account> {
+    return this.#anonymous((_, now) => completeLogin(this.#sql, userId, device, now));
   }
 
   /** Counts a failed password check toward the account's sign-in throttle. */
@@ -224,11 +224,11 @@ export class Subscription extends DurableObject<Env> {
   }
 
   /** Sets the password of an invited user, activates them and signs them in. */
-  acceptInvitation(invitationHash: string, password: PasswordHash, session: NewSession): Result<Account> {
-    return this.#anonymous((_, now) => acceptInvitation(this.#sql, invitationHash, password, session, now));
+  acceptInvitation(invitationHash: string, password: PasswordHash, device: NewDevice): Result<Account> {
+    return this.#anonymous((_, now) => acceptInvitation(this.#sql, invitationHash, password, device, now));
   }
 
-  /** Ends the session behind this credential (API tokens are revoked, not signed out). */
+  /** Signs out the device behind this credential (API tokens are revoked, not signed out). */
   logout(call: Call): Reply<null> {
     return this.#as(call, 'member', () => logout(this.#sql, call.credential));
   }
@@ -241,19 +241,19 @@ export class Subscription extends DurableObject<Env> {
   // ── Account security: devices, passwords, passkeys (security.ts) ───────────────────────────
 
   /** The caller's signed-in devices, most recently used first. */
-  listSessions(call: Call): Reply<Page<Device>> {
-    const current = call.credential.kind === 'session' ? call.credential.hash : null;
-    return this.#as(call, 'member', (actor, now) => ok({ items: userSessions(this.#sql, actor.id, current, now), nextCursor: null }));
+  listDevices(call: Call): Reply<Page<Device>> {
+    const current = call.credential.kind === 'device' ? call.credential.hash : null;
+    return this.#as(call, 'member', (actor, now) => ok({ items: userDevices(this.#sql, actor.id, current, now), nextCursor: null }));
   }
 
   /** Signs one of the caller's devices out. */
-  endSession(call: Call, sessionId: string): Reply<null> {
-    return this.#as(call, 'member', (actor) => endSession(this.#sql, actor, sessionId));
+  signOutDevice(call: Call, deviceId: string): Reply<null> {
+    return this.#as(call, 'member', (actor) => signOutDevice(this.#sql, actor, deviceId));
   }
 
-  /** Signs every other device of the caller out; the current session stays. */
-  endOtherSessions(call: Call): Reply<{ ended: number }> {
-    return this.#as(call, 'member', (actor) => endOtherSessions(this.#sql, actor, call.credential));
+  /** Signs every other device of the caller out; the one asking stays signed in. */
+  signOutOtherDevices(call: Call): Reply<{ ended: number }> {
+    return this.#as(call, 'member', (actor) => signOutOtherDevices(this.#sql, actor, call.credential));
   }
 
   /** The caller's stored password: its salt, for the Worker to hash the current one before a change. */
@@ -277,9 +277,9 @@ export class Subscription extends DurableObject<Env> {
     return this.#anonymous((_, now) => startPasswordReset(this.#sql, email, tokenHash, now));
   }
 
-  /** Sets a new password from a reset link (once), ends every session, and signs in here. */
-  completePasswordReset(tokenHash: string, password: PasswordHash, session: NewSession): Result<Account> {
-    return this.#anonymous((_, now) => completePasswordReset(this.#sql, tokenHash, password, session, now));
+  /** Sets a new password from a reset link (once), signs every device out, and signs this one in. */
+  completePasswordReset(tokenHash: string, password: PasswordHash, device: NewDevice): Result<Account> {
+    return this.#anonymous((_, now) => completePasswordReset(this.#sql, tokenHash, password, device, now));
   }
 
   /** Who is registering a passkey, and the passkeys they already have (not to register twice). */
@@ -297,9 +297,9 @@ export class Subscription extends DurableObject<Env> {
     return this.#anonymous(() => passkeyForLogin(this.#sql, userId, credentialId));
   }
 
-  /** Records a verified passkey sign-in (its new signature counter) and starts a session. */
-  completePasskeyLogin(login: { userId: string; credentialId: string; counter: number }, session: NewSession): Result<Account> {
-    return this.#anonymous((_, now) => completePasskeyLogin(this.#sql, login, session, now));
+  /** Records a verified passkey sign-in (its new signature counter) and signs the device in. */
+  completePasskeyLogin(login: { userId: string; credentialId: string; counter: number }, device: NewDevice): Result<Account> {
+    return this.#anonymous((_, now) => completePasskeyLogin(this.#sql, login, device, now));
   }
 
   /** The caller's passkeys. */
@@ -398,7 +398,8 @@ export class Subscription extends DurableObject<Env> {
 
   /**
    * Renames a user, changes their role or status. Deactivating frees their seat and ends their
-   * sessions, tokens and live sockets. The last active administrator keeps their role and status.
+   * console sessions, signs their devices out, revokes their tokens and closes their live sockets.
+   * The last active administrator keeps their role and status.
    */
   updateUser(call: Call, userId: string, change: UserChange): Reply<User> {
     const updated = this.#as(call, 'administrator', (actor, now) => updateUser(this.#sql, actor, userId, change, now));
@@ -579,7 +580,7 @@ export class Subscription extends DurableObject<Env> {
 
   /**
    * Runs `work` for the active user behind the call (an administrator, for `administrator`) in ONE
-   * transaction that also authenticates them (a revoked session or deactivated user is refused by
+   * transaction that also authenticates them (a signed-out device or deactivated user is refused by
    * the very call that would act) and, for a call with an Idempotency-Key, looks the key up
    * (used with another request: 422; answered: the answer, replayed) and stores the answer with
    * the work. A refusal from the work rolls back everything the call wrote; it is then stored as

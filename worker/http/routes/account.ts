@@ -1,5 +1,5 @@
 /**
- * Signing up, in and out, and accepting an invitation: the routes that start a session. Password
+ * Signing up, in and out, and accepting an invitation: the routes that sign a device in. Password
  * hashing happens here in the Worker, never inside a Subscription object, so a slow PBKDF2 does not
  * hold up the subscription's other requests.
  */
@@ -15,7 +15,7 @@ import { mailerFor } from '../../mail';
 import { RESET_MINUTES } from '../../objects/credentials';
 import type { Context } from 'hono';
 import type { AppEnv } from '../context';
-import { clearSessionCookie, newSession, setSessionCookie } from '../auth';
+import { clearSignInCookie, newDevice, setSignInCookie } from '../auth';
 import { json, jsonBody, problems, signedInRoute } from '../openapi';
 import { ProblemError, unwrap } from '../problem';
 import { unwrapReply } from '../reply';
@@ -52,10 +52,10 @@ const login = createRoute({
   method: 'post',
   path: '/auth/login',
   tags: ['Account'],
-  summary: 'Sign in with email and password; sets the session cookie',
+  summary: 'Sign in with email and password; sets the sign-in cookie',
   description:
     'An Idempotency-Key is ignored here: a retry signs in again, as another device (each answer sets its own cookie; ' +
-    'the earlier device can be signed out from GET /sessions). Failed attempts count toward the throttle each time.',
+    'the earlier device can be signed out from GET /devices). Failed attempts count toward the throttle each time.',
   request: { body: jsonBody(LoginBody) },
   responses: {
     200: json(Account, 'Signed in'),
@@ -67,7 +67,7 @@ const logout = signedInRoute({
   method: 'post',
   path: '/auth/logout',
   tags: ['Account'],
-  summary: 'Sign out of this session',
+  summary: 'Sign out of this device',
   responses: { 204: { description: 'Signed out' }, ...problems() },
 });
 
@@ -105,7 +105,7 @@ const confirmReset = createRoute({
   method: 'post',
   path: '/auth/password-reset/confirm',
   tags: ['Account'],
-  summary: 'Set a new password from a reset link (once, within 30 minutes); every other session ends',
+  summary: 'Set a new password from a reset link (once, within 30 minutes); every other device is signed out',
   description:
     'A reset link works once; an Idempotency-Key is ignored here. A retry after a lost answer gets 400 ' +
     '`invitation_invalid`: the new password is set, so sign in with it.',
@@ -125,7 +125,7 @@ const passkeyLogin = createRoute({
   method: 'post',
   path: '/auth/passkey',
   tags: ['Account'],
-  summary: 'Sign in with a passkey; sets the session cookie',
+  summary: 'Sign in with a passkey; sets the sign-in cookie',
   request: { body: jsonBody(PasskeyLoginBody) },
   responses: { 200: json(Account, 'Signed in'), ...problems('invalid_credentials') },
 });
@@ -134,7 +134,7 @@ export const account = new OpenAPIHono<AppEnv>()
   .openapi(signup, async (c) => {
     const body = c.req.valid('json');
     const subscriptionId = newId('sub');
-    const session = await newSession(c, subscriptionId);
+    const device = await newDevice(c, subscriptionId);
     const result = await c.env.SUBSCRIPTION.getByName(subscriptionId).initialize({
       subscriptionId,
       organization: body.organization,
@@ -144,10 +144,10 @@ export const account = new OpenAPIHono<AppEnv>()
       password: await hashPassword(body.password),
       seats: body.seats,
       assignSeat: body.assignSeat,
-      session: session.stored,
+      device: device.stored,
     });
     const created = unwrap(result);
-    setSessionCookie(c, session.secret);
+    setSignInCookie(c, device.secret);
     return c.json(created, 201);
   })
   .openapi(login, async (c) => {
@@ -174,14 +174,14 @@ export const account = new OpenAPIHono<AppEnv>()
       unwrap(await subscription.recordFailedLogin(stored.userId));
       throw new ProblemError({ ok: false, code: 'invalid_credentials' });
     }
-    const session = await newSession(c, subscriptionId);
-    const signedInAccount = unwrap(await subscription.completeLogin(stored.userId, session.stored));
-    setSessionCookie(c, session.secret);
+    const device = await newDevice(c, subscriptionId);
+    const signedInAccount = unwrap(await subscription.completeLogin(stored.userId, device.stored));
+    setSignInCookie(c, device.secret);
     return c.json(signedInAccount, 200);
   })
   .openapi(logout, async (c) => {
     unwrapReply(c, await c.var.subscription.logout(c.var.call));
-    clearSessionCookie(c);
+    clearSignInCookie(c);
     return c.body(null, 204);
   })
   .openapi(me, async (c) => c.json(unwrapReply(c, await c.var.subscription.me(c.var.call)), 200))
@@ -191,14 +191,14 @@ export const account = new OpenAPIHono<AppEnv>()
     if (!parsed) {
       throw new ProblemError({ ok: false, code: 'invitation_invalid', detail: 'This is not an invitation link of ours.' });
     }
-    const session = await newSession(c, parsed.subscriptionId);
+    const device = await newDevice(c, parsed.subscriptionId);
     const result = await c.env.SUBSCRIPTION.getByName(parsed.subscriptionId).acceptInvitation(
       await sha256(token),
       await hashPassword(password),
-      session.stored,
+      device.stored,
     );
     const accepted = unwrap(result);
-    setSessionCookie(c, session.secret);
+    setSignInCookie(c, device.secret);
     return c.json(accepted, 200);
   })
   .openapi(requestReset, async (c) => {
@@ -228,15 +228,15 @@ export const account = new OpenAPIHono<AppEnv>()
     if (!parsed) {
       throw new ProblemError({ ok: false, code: 'invitation_invalid', detail: 'This is not a password reset link of ours.' });
     }
-    const session = await newSession(c, parsed.subscriptionId);
+    const device = await newDevice(c, parsed.subscriptionId);
     const account = unwrap(
       await c.env.SUBSCRIPTION.getByName(parsed.subscriptionId).completePasswordReset(
         await sha256(token),
         await hashPassword(password),
-        session.stored,
+        device.stored,
       ),
     );
-    setSessionCookie(c, session.secret);
+    setSignInCookie(c, device.secret);
     return c.json(account, 200);
   })
   .openapi(passkeyOptions, async (c) => {
@@ -263,14 +263,14 @@ export const account = new OpenAPIHono<AppEnv>()
       requireUserVerification: false,
     }).catch(() => ({ verified: false as const, authenticationInfo: null }));
     if (!verification.verified || !verification.authenticationInfo) throw new ProblemError({ ok: false, code: 'invalid_credentials' });
-    const session = await newSession(c, owner.subscriptionId);
+    const device = await newDevice(c, owner.subscriptionId);
     const account = unwrap(
       await subscription.completePasskeyLogin(
         { userId: owner.userId, credentialId: stored.id, counter: verification.authenticationInfo.newCounter },
-        session.stored,
+        device.stored,
       ),
     );
-    setSessionCookie(c, session.secret);
+    setSignInCookie(c, device.secret);
     return c.json(account, 200);
   });
 

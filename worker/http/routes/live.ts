@@ -14,7 +14,7 @@ export const live = new Hono<AppEnv>().get('/', authenticate(), async (c) => {
     throw new ProblemError({ ok: false, code: 'validation_failed', detail: 'Open this URL as a WebSocket.' });
   }
   const origin = c.req.header('origin');
-  if (c.var.call.credential.kind === 'session' && origin && origin !== new URL(c.req.url).origin) {
+  if (c.var.call.credential.kind === 'device' && origin && origin !== new URL(c.req.url).origin) {
     throw new ProblemError({ ok: false, code: 'forbidden', detail: 'Live updates are only for this site.' });
   }
   const headers = new Headers(c.req.raw.headers);

@@ -1,5 +1,6 @@
 /**
- * The signed-in user's own security: their devices (sessions), their password, their passkeys.
+ * The signed-in user's own security: their devices (signed-in browsers and apps), their password,
+ * their passkeys.
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { generateRegistrationOptions, verifyRegistrationResponse, type RegistrationResponseJSON } from '@simplewebauthn/server';
@@ -12,16 +13,16 @@ import { Device, IdParams, pageOf, Passkey, PasskeyRegistrationBody, PasswordCha
 import { encodeKey, keepChallenge, relyingParty, takeChallenge, userHandle } from '../webauthn';
 
 
-const listSessions = signedInRoute({
-  method: 'get', path: '/sessions', tags: ['Security'],
+const listDevices = signedInRoute({
+  method: 'get', path: '/devices', tags: ['Security'],
   summary: 'Your signed-in devices', responses: { 200: json(pageOf(Device), 'Devices'), ...problems() },
 });
-const endSession = signedInRoute({
-  method: 'delete', path: '/sessions/{id}', tags: ['Security'], request: { params: IdParams },
+const signOutDevice = signedInRoute({
+  method: 'delete', path: '/devices/{id}', tags: ['Security'], request: { params: IdParams },
   summary: 'Sign one of your devices out', responses: { 204: { description: 'Signed out' }, ...problems('not_found') },
 });
-const endOthers = signedInRoute({
-  method: 'post', path: '/sessions/sign-out-others', tags: ['Security'],
+const signOutOthers = signedInRoute({
+  method: 'post', path: '/devices/sign-out-others', tags: ['Security'],
   summary: 'Sign out every other device', responses: { 200: json(SignedOut, 'How many were signed out'), ...problems() },
 });
 const changePassword = signedInRoute({
@@ -48,12 +49,12 @@ const deletePasskey = signedInRoute({
 });
 
 export const security = new OpenAPIHono<AppEnv>()
-  .openapi(listSessions, async (c) => c.json(unwrapReply(c, await c.var.subscription.listSessions(c.var.call)), 200))
-  .openapi(endSession, async (c) => {
-    unwrapReply(c, await c.var.subscription.endSession(c.var.call, c.req.valid('param').id));
+  .openapi(listDevices, async (c) => c.json(unwrapReply(c, await c.var.subscription.listDevices(c.var.call)), 200))
+  .openapi(signOutDevice, async (c) => {
+    unwrapReply(c, await c.var.subscription.signOutDevice(c.var.call, c.req.valid('param').id));
     return c.body(null, 204);
   })
-  .openapi(endOthers, async (c) => c.json(unwrapReply(c, await c.var.subscription.endOtherSessions(c.var.call)), 200))
+  .openapi(signOutOthers, async (c) => c.json(unwrapReply(c, await c.var.subscription.signOutOtherDevices(c.var.call)), 200))
   .openapi(changePassword, async (c) => {
     const { currentPassword, newPassword } = c.req.valid('json');
     // Only the change carries the Idempotency-Key: its answer is what a retry replays.

@@ -61,7 +61,9 @@ const update = signedInRoute({
   path: '/{id}',
   tags: ['Users'],
   summary: 'Rename, change role, deactivate or reactivate a user (administrators)',
-  description: 'Deactivating frees the seat and ends sessions and tokens. The last active administrator stays one.',
+  description:
+    'Deactivating frees the seat, ends their console sessions, signs their devices out and revokes their tokens. ' +
+    'The last active administrator stays one.',
   request: { params: IdParams, body: jsonBody(UserPatch) },
   responses: {
     200: json(User, 'The changed user'),
