@@ -37,7 +37,8 @@ import { keyInProgress, keyReused, priorAnswer, storeAnswer } from './idempotenc
 import { broadcast, changedMessage, closeSockets, credentialFromHeaders, nextRevision, revisionOf } from './live';
 import { consoleActivityReport, idleSeatsReport, utilisationReport } from './reports';
 import { DEFAULT_CHOICE, sessionsChanged } from './revocations';
-import { migrate } from './schema';
+import { migrate } from './migrate';
+import { SUBSCRIPTION_MIGRATIONS } from './schema';
 import {
   assignSeat,
   returnSeat,
@@ -143,7 +144,7 @@ export class Subscription extends DurableObject<Env> {
     super(ctx, env);
     this.#sql = new Sql(ctx.storage.sql);
     void ctx.blockConcurrencyWhile(async () => {
-      migrate(this.#sql, ctx.storage);
+      migrate(this.#sql, ctx.storage, SUBSCRIPTION_MIGRATIONS);
       const next = nextDue(this.#sql);
       if (next !== null && (await ctx.storage.getAlarm()) === null) await ctx.storage.setAlarm(next);
     });
