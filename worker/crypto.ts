@@ -27,7 +27,6 @@ export function randomToken(bytes: number): string {
 /** An id that cannot be guessed, e.g. `usr_3kq…` (100 random bits). */
 export const newId = (prefix: 'sub' | 'usr' | 'tok' | 'con'): string => `${prefix}_${randomToken(13).slice(0, 20)}`;
 
-export const SUBSCRIPTION_ID = /^sub_[a-z2-7]{20}$/;
 const SECRET = /^(sub_[a-z2-7]{20})\.([a-z2-7]{52})$/;
 export const API_TOKEN_PREFIX = 'setme_';
 
@@ -47,7 +46,7 @@ export async function sha256(text: string): Promise<string> {
 }
 
 /** Workers cap PBKDF2 at 100,000 iterations. */
-export const PBKDF2_ITERATIONS = 100_000;
+const PBKDF2_ITERATIONS = 100_000;
 
 export interface PasswordHash {
   hash: string;

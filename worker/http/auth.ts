@@ -7,7 +7,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { API_TOKEN_PREFIX, newSecret, parseSecret, sha256 } from '../crypto';
-import { SIGN_IN_DAYS } from '../objects/subscription';
+import { SIGN_IN_DAYS } from '../objects/access';
 import type { AppEnv } from './context';
 import { ProblemError } from './problem';
 

@@ -1,4 +1,5 @@
-import type { Call, Subscription } from '../objects/subscription';
+import type { Call } from '../objects/call';
+import type { Subscription } from '../objects/subscription';
 
 /** What every route can reach: the bindings, and after `authenticate` the caller's call and object. */
 export interface AppEnv {

@@ -5,7 +5,7 @@
  * `Idempotent-Replayed: true`.
  */
 import type { Context } from 'hono';
-import type { Reply } from '../objects/subscription';
+import type { Reply } from '../objects/call';
 import type { AppEnv } from './context';
 import { unwrap } from './problem';
 

@@ -41,15 +41,28 @@ export function setPassword(sql: Sql, userId: string, password: PasswordHash): v
 /** Stores a reset token's hash for a user at `now`, replacing any earlier one; returns when it expires. */
 export function insertPasswordReset(sql: Sql, userId: string, tokenHash: string, now: number): string {
   const expiresAt = new Date(now + RESET_MINUTES * 60_000).toISOString();
-  sql.run('DELETE FROM password_resets WHERE user_id = ?', userId);
-  sql.run(
-    'INSERT INTO password_resets (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)',
-    tokenHash,
-    userId,
-    new Date(now).toISOString(),
-    expiresAt,
-  );
+  storeLink(sql, 'password_resets', { userId, hash: tokenHash, expiresAt }, now);
   return expiresAt;
+}
+
+/**
+ * Stores the hash of a user's single-use link (an invitation, a password reset) at `now`; the
+ * link it replaces stops working.
+ */
+export function storeLink(
+  sql: Sql,
+  table: 'invitations' | 'password_resets',
+  link: { userId: string; hash: string; expiresAt: string },
+  now: number,
+): void {
+  sql.run(`DELETE FROM ${table} WHERE user_id = ?`, link.userId);
+  sql.run(
+    `INSERT INTO ${table} (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)`,
+    link.hash,
+    link.userId,
+    new Date(now).toISOString(),
+    link.expiresAt,
+  );
 }
 
 /** The user a reset token still valid at `now` belongs to, or null. */

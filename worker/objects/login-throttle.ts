@@ -7,8 +7,8 @@ import { DurableObject } from 'cloudflare:workers';
 import { migrate } from './migrate';
 import { Sql } from './sql';
 
-export const ADDRESS_WINDOW_MS = 15 * 60_000;
-export const ADDRESS_MAX_FAILURES = 30;
+const ADDRESS_WINDOW_MS = 15 * 60_000;
+const ADDRESS_MAX_FAILURES = 30;
 
 /** The LoginThrottle object's schema, as numbered, append-only migrations (see migrate.ts). */
 export const LOGIN_THROTTLE_MIGRATIONS: readonly string[] = [

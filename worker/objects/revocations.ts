@@ -89,7 +89,7 @@ export function releaseSeat(sql: Sql, actor: Actor, holder: Person, change: Seat
 }
 
 /** Keeps the seat with its holder after all: a waiting revocation is dropped. */
-export function cancelRevocation(sql: Sql, actor: Actor | null, holder: Person, reason: string, now: number): void {
+function cancelRevocation(sql: Sql, actor: Actor | null, holder: Person, reason: string, now: number): void {
   if (!sql.run('DELETE FROM seat_revocations WHERE user_id = ?', holder.id)) return;
   clearTimer(sql, 'grace', holder.id);
   recordAudit(sql, now, actor, 'seat.revocation_cancelled', target(holder), { reason });
@@ -154,7 +154,7 @@ export function seatLeavesWithUser(sql: Sql, actor: Actor, holder: Person, reaso
 }
 
 /** The revocation waiting on a user's seat, if any. */
-export function revocationOf(sql: Sql, userId: string): Revocation | null {
+function revocationOf(sql: Sql, userId: string): Revocation | null {
   const row = sql.one<{
     action: string;
     mode: string;

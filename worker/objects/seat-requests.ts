@@ -4,7 +4,7 @@
  * waitlist, oldest first; with the subscription's `autoAssignRequests` setting, a free seat goes to
  * the oldest one at once.
  */
-import type { ReleaseChoice, SeatRequest, SeatRequestStatus } from '../contract';
+import type { Person, ReleaseChoice, SeatRequest, SeatRequestStatus } from '../contract';
 import { decideAnswer, decideNewRequest } from '../domain/seat-requests';
 import { decideAssign, decideTransfer } from '../domain/seats';
 import { fail, ok, type Result } from '../domain/result';
@@ -92,7 +92,7 @@ export function listRequests(sql: Sql, actor: Actor, query: RequestQuery): Resul
 }
 
 /** One request: any for administrators, only their own for everyone else. */
-export function requestFor(sql: Sql, actor: Actor, requestId: string): Result<SeatRequest> {
+function requestFor(sql: Sql, actor: Actor, requestId: string): Result<SeatRequest> {
   const request = requestById(sql, requestId);
   if (!request || (actor.role !== 'administrator' && request.user.id !== actor.id)) {
     return fail('not_found', { detail: 'No such seat request in this subscription.' });
@@ -125,15 +125,15 @@ export function approveRequest(
 }
 
 /** What approving a request will do, decided before anything is written. */
-export type ApprovalPlan =
+type ApprovalPlan =
   | { request: SeatRequest; kind: 'assign' | 'already_held' }
-  | { request: SeatRequest; kind: 'transfer'; from: { id: string; name: string } };
+  | { request: SeatRequest; kind: 'transfer'; from: Person };
 
 /**
  * Decides an approval: a transfer from `from` when given (works when every seat is taken),
  * otherwise a free seat, refused with the holders when none is free.
  */
-export function planApproval(sql: Sql, actor: Actor, requestId: string, from: string | undefined): Result<ApprovalPlan> {
+function planApproval(sql: Sql, actor: Actor, requestId: string, from: string | undefined): Result<ApprovalPlan> {
   const request = requestFor(sql, actor, requestId);
   if (!request.ok) return request;
   const answerable = decideAnswer(request.value);
@@ -154,7 +154,7 @@ export function planApproval(sql: Sql, actor: Actor, requestId: string, from: st
 }
 
 /** Approves as planned: the request is answered and the seat assigned, or transferred as the administrator chose. */
-export function applyApproval(
+function applyApproval(
   sql: Sql,
   actor: Actor,
   plan: ApprovalPlan,
@@ -195,7 +195,7 @@ export function cancelRequest(sql: Sql, actor: Actor, requestId: string, now: nu
 }
 
 /** A user who is deactivated or deleted stops waiting. */
-export function cancelRequestsOf(sql: Sql, actor: Actor | null, user: { id: string; name: string }, now: number, reason: string): void {
+export function cancelRequestsOf(sql: Sql, actor: Actor | null, user: Person, now: number, reason: string): void {
   const pending = sql.one<RequestRow>(`${REQUEST_SELECT} WHERE r.user_id = ? AND r.status = 'pending'`, user.id);
   if (!pending) return;
   answer(sql, actor, toRequest(pending), 'cancelled', null, now);
@@ -224,7 +224,7 @@ export function fillFromWaitlist(sql: Sql, now: number): void {
   }
 }
 
-export function requestById(sql: Sql, requestId: string): SeatRequest | null {
+function requestById(sql: Sql, requestId: string): SeatRequest | null {
   const row = sql.one<RequestRow>(`${REQUEST_SELECT} WHERE r.id = ?`, requestId);
   return row ? toRequest(row) : null;
 }

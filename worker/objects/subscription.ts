@@ -88,16 +88,6 @@ import {
 import { accountOf, findUser, holdsEmail, subscriptionView, usersPage, type UserQuery } from './users';
 import type { Account, ApiToken, AuditEntry, Page, SubscriptionView, User } from './views';
 
-export type { Credential } from './access';
-export type { Call, Reply } from './call';
-export { SIGN_IN_DAYS } from './access';
-export type { Signup } from './account';
-export type { StoredPassword } from './credentials';
-export { CREDENTIAL_HEADERS } from './live';
-export type { TransferOptions } from './seat-admin';
-export type { ApprovalInput } from './seat-requests';
-export type { NewUser } from './user-admin';
-export type { Account } from './views';
 
 /** Who may make a call: any active user of the subscription, or only its administrators. */
 type Access = 'member' | 'administrator';

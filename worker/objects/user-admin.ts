@@ -10,6 +10,7 @@ import { fail, ok, type Failure, type Result } from '../domain/result';
 import { decideAdminChange, decideAssign } from '../domain/seats';
 import { endAccess, type Actor } from './access';
 import { recordAudit } from './audit';
+import { storeLink } from './credentials';
 import { endSessionsOf } from './console';
 import { seatLeavesWithUser } from './revocations';
 import { cancelRequestsOf } from './seat-requests';
@@ -52,7 +53,7 @@ export function createUser(sql: Sql, actor: Actor, input: NewUser, now: number):
   );
   recordAudit(sql, now, actor, 'user.created', { type: 'user', id: input.id, name: input.name }, { role: input.role, email: input.email });
   if (input.assignSeat) giveSeat(sql, actor, { id: input.id, name: input.name }, now);
-  insertInvitation(sql, input.id, input.invitationHash, input.invitationExpiresAt, now);
+  storeLink(sql, 'invitations', { userId: input.id, hash: input.invitationHash, expiresAt: input.invitationExpiresAt }, now);
   return ok({ user: existingUser(sql, input.id), invitationExpiresAt: input.invitationExpiresAt });
 }
 
@@ -86,7 +87,7 @@ export function renewInvitation(sql: Sql, userId: string, invitation: { hash: st
   if (user.value.status !== 'invited') {
     return fail('validation_failed', { detail: `${user.value.name} has already accepted their invitation.` });
   }
-  insertInvitation(sql, userId, invitation.hash, invitation.expiresAt, now);
+  storeLink(sql, 'invitations', { userId, ...invitation }, now);
   return user;
 }
 
@@ -155,17 +156,6 @@ export function checkCreate(sql: Sql, input: NewUser): Result<null> {
     if (decision !== 'assign' && decision !== 'noop') return decision;
   }
   return ok(null);
-}
-
-function insertInvitation(sql: Sql, userId: string, hash: string, expiresAt: string, now: number): void {
-  sql.run('DELETE FROM invitations WHERE user_id = ?', userId);
-  sql.run(
-    'INSERT INTO invitations (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)',
-    hash,
-    userId,
-    new Date(now).toISOString(),
-    expiresAt,
-  );
 }
 
 /**

@@ -6,7 +6,7 @@
 import { Hono } from 'hono';
 import { authenticate } from '../auth';
 import type { AppEnv } from '../context';
-import { CREDENTIAL_HEADERS } from '../../objects/subscription';
+import { CREDENTIAL_HEADERS } from '../../objects/live';
 import { ProblemError } from '../problem';
 
 export const live = new Hono<AppEnv>().get('/', authenticate(), async (c) => {
