@@ -161,6 +161,24 @@ describe('Concurrent duplicates and answers shown once', () => {
     expect((await auditByKey(admin))['burst']!.sort()).toEqual(['seat.assigned', 'user.created']);
   });
 
+  it("an email claim left by a crashed attempt refuses the first try, and is not the key's answer: a later retry creates the user", async () => {
+    const { admin, subscription } = await signup();
+    const email = uniqueEmail('halfmade');
+    // What a create that crashed between claiming the email and writing the user leaves behind.
+    const index = env.EMAIL_INDEX.getByName(email);
+    expect(await index.claim(subscription.id, 'usr_crashedcrashedcras', email)).toBe(true);
+    const body = { name: 'Half Made', email };
+    problem(await admin.post('/v1/users', body, { 'idempotency-key': 'half-made' }), 409, 'email_taken');
+
+    // A minute later the index no longer trusts the pending claim: it asks the subscription, which
+    // has no such user, and drops it.
+    await runInDurableObject(index, (_instance, state) => void state.storage.sql.exec('UPDATE claim SET claimed_at = 0'));
+    const retry = await admin.post('/v1/users', body, { 'idempotency-key': 'half-made' });
+    expect(retry.status).toBe(201);
+    expect(retry.headers.get('idempotent-replayed')).toBeNull();
+    expect((await allUsers(admin)).filter((u) => u.email === email)).toHaveLength(1);
+  });
+
   it('a retried user creation says what was made and how to get a new invitation link, without the secret', async () => {
     const { admin } = await signup();
     const body = { name: 'Retry Rita', email: uniqueEmail('rita') };

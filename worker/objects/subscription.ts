@@ -327,15 +327,17 @@ export class Subscription extends DurableObject<Env> {
     if ('reply' in checked) return checked.reply;
     const subscriptionId = checked.value;
     try {
-      const claimed = await claimEmail(this.env.EMAIL_INDEX, input.email, subscriptionId, input.id);
-      const created = this.#calls.as(
-        call,
-        'administrator',
-        (actor, now) => (claimed ? createUser(this.#sql, actor, input, now) : fail('email_taken', { email: input.email })),
-        { secret: createdOnce, inFlight: true },
-      );
-      if (claimed && 'result' in created && created.result.ok) await confirmEmail(this.env.EMAIL_INDEX, input.email, subscriptionId, input.id);
-      else if (claimed) await releaseEmail(this.env.EMAIL_INDEX, input.email, subscriptionId, input.id);
+      if (!(await claimEmail(this.env.EMAIL_INDEX, input.email, subscriptionId, input.id))) {
+        // Not the key's answer: the claim in the way may be a crashed attempt's, which the index
+        // drops within a minute, and then a retry of this very request succeeds.
+        return this.#calls.unstoredRefusal(fail('email_taken', { email: input.email }));
+      }
+      const created = this.#calls.as(call, 'administrator', (actor, now) => createUser(this.#sql, actor, input, now), {
+        secret: createdOnce,
+        inFlight: true,
+      });
+      if ('result' in created && created.result.ok) await confirmEmail(this.env.EMAIL_INDEX, input.email, subscriptionId, input.id);
+      else await releaseEmail(this.env.EMAIL_INDEX, input.email, subscriptionId, input.id);
       return created;
     } finally {
       checked.landed();

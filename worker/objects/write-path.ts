@@ -129,6 +129,14 @@ export class WritePath {
     return { value: step.checked.value, landed: key ? this.#takeOff(step.userId, key) : () => {} };
   }
 
+  /**
+   * A refusal decided by another object, which a retry may find changed: answered as it is, and
+   * not stored as the call's Idempotency-Key answer (nothing was written, so running again is safe).
+   */
+  unstoredRefusal<T>(failure: Failure): Reply<T> {
+    return this.#reply({ result: failure, replayed: false });
+  }
+
   /** Runs `work` for no signed-in caller (sign-in steps, the email index, timers), in one transaction like `as`. */
   anonymous<T>(work: (actor: null, now: number) => Result<T>, options: RunOptions<T> = {}): Result<T> {
     const now = Date.now();
