@@ -1,5 +1,5 @@
 /**
- * Secrets, hashes and ids, all from WebCrypto. Secrets (session cookies, API tokens, invitation
+ * Secrets, hashes and ids, all from WebCrypto. Secrets (sign-in cookies, API tokens, invitation
  * links) name the subscription they belong to, so the Worker knows which object to ask without a
  * global lookup; objects store only the SHA-256 of the secret part.
  */
@@ -27,7 +27,6 @@ export function randomToken(bytes: number): string {
 /** An id that cannot be guessed, e.g. `usr_3kq…` (100 random bits). */
 export const newId = (prefix: 'sub' | 'usr' | 'tok' | 'con'): string => `${prefix}_${randomToken(13).slice(0, 20)}`;
 
-export const SUBSCRIPTION_ID = /^sub_[a-z2-7]{20}$/;
 const SECRET = /^(sub_[a-z2-7]{20})\.([a-z2-7]{52})$/;
 export const API_TOKEN_PREFIX = 'setme_';
 
@@ -47,7 +46,7 @@ export async function sha256(text: string): Promise<string> {
 }
 
 /** Workers cap PBKDF2 at 100,000 iterations. */
-export const PBKDF2_ITERATIONS = 100_000;
+const PBKDF2_ITERATIONS = 100_000;
 
 export interface PasswordHash {
   hash: string;
@@ -63,8 +62,12 @@ export async function hashPassword(password: string): Promise<PasswordHash> {
 
 /** Checks a password in constant time with respect to where the hashes differ. */
 export async function verifyPassword(password: string, stored: PasswordHash): Promise<boolean> {
-  const hash = await pbkdf2(password, stored.salt, stored.iterations);
-  return constantTimeEqual(hash, stored.hash);
+  return constantTimeEqual(await hashPasswordLike(password, stored), stored.hash);
+}
+
+/** A password's hash with a stored hash's salt and iterations, for the object to compare itself. */
+export function hashPasswordLike(password: string, stored: Omit<PasswordHash, 'hash'>): Promise<string> {
+  return pbkdf2(password, stored.salt, stored.iterations);
 }
 
 /** Compares two strings without an early exit, so timing does not reveal a common prefix. */

@@ -20,7 +20,7 @@ export const outbox: Mail[] = [];
 const OUTBOX_SIZE = 50;
 
 /** Writes each message to the log, with its links, for local development and tests. */
-export const logMailer: Mailer = {
+const logMailer: Mailer = {
   async send(mail) {
     outbox.push(mail);
     if (outbox.length > OUTBOX_SIZE) outbox.shift();
@@ -29,7 +29,7 @@ export const logMailer: Mailer = {
 };
 
 /** Posts each message to an HTTP endpoint that delivers it. */
-export function webhookMailer(url: string, token: string | undefined): Mailer {
+function webhookMailer(url: string, token: string | undefined): Mailer {
   return {
     async send(mail) {
       const res = await fetch(url, {

@@ -1,82 +1,8 @@
 import { env, exports } from 'cloudflare:workers';
 import { evictDurableObject, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { migrate, SCHEMA_VERSION } from '../../worker/objects/schema';
 import { Sql } from '../../worker/objects/sql';
-import { hashPassword, newId, newSecret, sha256 } from '../../worker/crypto';
-import { Api, createUser, PASSWORD, signup } from './helpers';
-
-describe('Schema migrations', () => {
-  it('upgrades an object created at version 1: its rows survive and its session still works', async () => {
-    const subscriptionId = newId('sub');
-    const secret = newSecret(subscriptionId);
-    const password = await hashPassword(PASSWORD);
-    const sessionHash = await sha256(secret);
-    const stub = env.SUBSCRIPTION.getByName(subscriptionId);
-
-    // Lay the storage out exactly as version 1 did, with rows written the way version 1 wrote them.
-    const found = await runInDurableObject(stub, (_instance, state) => {
-      const sql = new Sql(state.storage.sql);
-      const objects = sql.all<{ type: string; name: string }>(
-        "SELECT type, name FROM sqlite_master WHERE type IN ('table', 'trigger') AND name NOT LIKE '\\_cf%' ESCAPE '\\' AND name NOT LIKE 'sqlite%'",
-      );
-      for (const o of objects.filter((o) => o.type === 'trigger')) sql.run(`DROP TRIGGER ${o.name}`);
-      for (const o of objects.filter((o) => o.type === 'table')) sql.run(`DROP TABLE ${o.name}`);
-      migrate(sql, state.storage, 1);
-      const now = new Date().toISOString();
-      const later = new Date(Date.now() + 86_400_000).toISOString();
-      sql.run("INSERT INTO subscription (id, name, purchased, created_at) VALUES (?, 'Old Co', 2, ?)", subscriptionId, now);
-      sql.run(
-        `INSERT INTO users (id, name, email, role, status, password_hash, password_salt, password_iterations, created_at)
-         VALUES ('usr_oldadminoldadminold', 'Old Admin', 'old.admin@example.com', 'administrator', 'active', ?, ?, ?, ?)`,
-        password.hash, password.salt, password.iterations, now,
-      );
-      sql.run(
-        `INSERT INTO users (id, name, email, role, status, created_at)
-         VALUES ('usr_oldtecholdtecholdt', 'Old Timer', 'old.timer@example.com', 'technician', 'invited', ?)`,
-        now,
-      );
-      sql.run("INSERT INTO seats (user_id, assigned_at) VALUES ('usr_oldtecholdtecholdt', ?)", now);
-      sql.run(
-        "INSERT INTO sessions (token_hash, user_id, created_at, expires_at, last_seen_at) VALUES (?, 'usr_oldadminoldadminold', ?, ?, ?)",
-        sessionHash, now, later, now,
-      );
-      return migrate(sql, state.storage);
-    });
-    expect(found).toBe(1);
-
-    const version = await runInDurableObject(stub, (_i, state) =>
-      new Sql(state.storage.sql).one<{ version: number }>('SELECT version FROM schema_version')!.version,
-    );
-    expect(version).toBe(SCHEMA_VERSION);
-
-    const admin = new Api();
-    admin.cookie = `setme_session=${secret}`;
-    expect((await admin.get('/v1/me')).body.user).toMatchObject({ id: 'usr_oldadminoldadminold', name: 'Old Admin' });
-    expect((await admin.get('/v1/users/usr_oldtecholdtecholdt')).body).toMatchObject({ name: 'Old Timer', seat: expect.any(Object) });
-    expect((await admin.get('/v1/subscription')).body.seats).toEqual({ purchased: 2, assigned: 1, available: 1 });
-    // What later versions added works on the upgraded rows: idempotency keys, console sessions.
-    expect((await admin.post('/v1/tokens', { name: 'after upgrade' }, { 'idempotency-key': 'k' })).status).toBe(201);
-    expect((await admin.put('/v1/users/usr_oldadminoldadminold/seat')).status).toBe(200);
-    expect((await admin.post('/v1/console/sessions', { computer: 'PC' })).status).toBe(201);
-  });
-
-  it('runs each migration once: constructing the object again changes nothing', async () => {
-    const { subscription } = await signup();
-    const stub = env.SUBSCRIPTION.getByName(subscription.id);
-    const found = await runInDurableObject(stub, (_i, state) => migrate(new Sql(state.storage.sql), state.storage));
-    expect(found).toBe(SCHEMA_VERSION);
-  });
-
-  it('builds the whole schema on an empty object, from version 0', async () => {
-    const stub = env.SUBSCRIPTION.getByName('sub_emptyemptyemptyempty');
-    const version = await runInDurableObject(stub, (_i, state) => {
-      const sql = new Sql(state.storage.sql);
-      return sql.one<{ version: number }>('SELECT version FROM schema_version')!.version;
-    });
-    expect(version).toBe(SCHEMA_VERSION);
-  });
-});
+import { createUser, signup } from './helpers';
 
 describe('Durability', () => {
   it('everything survives the object being evicted and reloaded', async () => {
@@ -115,6 +41,15 @@ describe('Service endpoints', () => {
     expect(createUser.properties.assignSeat.default).toBe(true);
     expect(createUser.additionalProperties).toBe(false);
     expect(doc.components.securitySchemes).toHaveProperty('Bearer');
+    // What signed-in routes add: the key for a POST, the revision on every success, the problems both bring.
+    const transfer = doc.paths['/seats/transfer'].post;
+    expect(transfer.parameters).toEqual([expect.objectContaining({ name: 'Idempotency-Key', in: 'header', required: false })]);
+    expect(transfer.responses['200'].headers).toHaveProperty('SetMe-Revision');
+    expect(transfer.responses['401'].description).toContain('unauthenticated');
+    expect(transfer.responses['422'].description).toContain('idempotency_key_reused');
+    expect(doc.paths['/users'].get.responses['200'].headers).toHaveProperty('SetMe-Revision');
+    expect(doc.paths['/users'].get.parameters.map((p: { name: string }) => p.name)).not.toContain('Idempotency-Key');
+    expect(doc.paths['/signup'].post.security).toBeUndefined();
 
     const docs = await exports.default.fetch('https://seats.test/api/docs');
     expect(docs.status).toBe(200);

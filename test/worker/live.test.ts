@@ -41,6 +41,22 @@ describe('Live updates', () => {
     live.ws.close(1000, 'done');
   });
 
+  it("says which revision each change made, the one the change's own answer reported", async () => {
+    const { admin } = await signup(3);
+    const live = await openLive(admin);
+    const first = await live.next(1);
+    expect(first).toEqual({ type: 'changed', revision: expect.any(Number), seats: expect.any(Object), at: expect.any(String) });
+    expect(Number((await admin.get('/v1/me')).headers.get('setme-revision'))).toBe(first.revision);
+
+    const created = await createUser(admin, { name: 'Counted', assignSeat: true });
+    expect(created.user.seat).not.toBeNull();
+    const changed = await live.next(2);
+    const reported = Number((await admin.get('/v1/subscription')).headers.get('setme-revision'));
+    expect(changed).toMatchObject({ type: 'changed', revision: first.revision + 1, seats: { assigned: 1 } });
+    expect(changed.revision).toBe(reported);
+    live.ws.close(1000, 'done');
+  });
+
   it('closes the socket when the user loses access, and refuses strangers', async () => {
     const { admin } = await signup(3);
     const { api: tech, user } = await signedInUser(admin, { name: 'Leaving' });

@@ -10,7 +10,7 @@
  *   404 `not_found`; `own` rows (they act only on the caller's own subscription or account) succeed
  *   for that outsider without mentioning the victim. Either way the victim's storage is unchanged;
  * - `admin` rows: a technician of the same subscription gets 403 `forbidden`; `owner` rows (one
- *   user's session, token, passkey…): another user of the same subscription gets 404 `not_found`.
+ *   user's device, token, passkey…): another user of the same subscription gets 404 `not_found`.
  *   Storage is unchanged;
  * - every write: a read-only API token gets 403 `forbidden`, and storage is unchanged.
  *
@@ -36,8 +36,8 @@ interface Targets {
   waiting: Promise<string>;
   /** An API token of the administrator. */
   token: Promise<string>;
-  /** A signed-in session of the administrator (another device). */
-  session: Promise<string>;
+  /** Another signed-in device of the administrator. */
+  device: Promise<string>;
   /** A passkey of the administrator. */
   passkey: Promise<string>;
   /** A technician holding a seat lent until tomorrow. */
@@ -85,9 +85,9 @@ const ROUTES: Record<string, Row> = {
   'POST /auth/logout': { scope: 'own', request: () => ({}) },
   'GET /me': { scope: 'own', request: () => ({}) },
   'POST /me/password': { scope: 'own', request: () => ({ body: { currentPassword: PASSWORD, newPassword: PASSWORD } }) },
-  'GET /sessions': { scope: 'own', request: () => ({}) },
-  'DELETE /sessions/{id}': { scope: 'foreign', owner: true, request: async (t) => ({ params: { id: await t.session } }) },
-  'POST /sessions/sign-out-others': { scope: 'own', request: () => ({}) },
+  'GET /devices': { scope: 'own', request: () => ({}) },
+  'DELETE /devices/{id}': { scope: 'foreign', owner: true, request: async (t) => ({ params: { id: await t.device } }) },
+  'POST /devices/sign-out-others': { scope: 'own', request: () => ({}) },
   'POST /passkeys/registration-options': { scope: 'own', request: () => ({}) },
   'POST /passkeys': {
     scope: 'own',
@@ -209,11 +209,11 @@ function freshTargets(home: { admin: Caller; email: string }): Targets {
     holder: lazily(async () => (await createUser(home.admin, { name: 'Target Holder', assignSeat: true })).user.id),
     waiting: lazily(async () => (await createUser(home.admin, { name: 'Target Waiting' })).user.id),
     token: lazily(async () => (await home.admin.post('/v1/tokens', { name: 'target token' })).body.id),
-    session: lazily(async () => {
+    device: lazily(async () => {
       const device = new Api();
       const signedIn = await device.post('/v1/auth/login', { email: home.email, password: PASSWORD });
       if (signedIn.status !== 200) throw new Error(`sign-in failed: ${JSON.stringify(signedIn.body)}`);
-      return (await device.get('/v1/sessions')).body.items.find((s: { current: boolean }) => s.current).id;
+      return (await device.get('/v1/devices')).body.items.find((s: { current: boolean }) => s.current).id;
     }),
     passkey: lazily(async () => {
       const options = await home.admin.post('/v1/passkeys/registration-options');
@@ -293,6 +293,31 @@ describe('The route table', () => {
   });
 });
 
+describe('Authentication, declared with each route', () => {
+  it('every operation the document marks as signed in answers 401 unauthenticated (a problem) to a caller without a credential', async () => {
+    const signedIn = operations.filter((op) => op.signedIn);
+    expect(signedIn.length).toBeGreaterThan(30);
+    const anonymous = new Api();
+    const failures: string[] = [];
+    for (const op of signedIn) {
+      const params = Object.fromEntries(op.pathParams.map((name) => [name, 'x']));
+      const reply = await anonymous.call(op.method, `/v1${fillPath(op.path, params)}`, op.body ? {} : undefined);
+      try {
+        problem(reply, 401, 'unauthenticated');
+      } catch (error) {
+        failures.push(`${op.key}: ${(error as Error).message}`);
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it('every operation without `security` is a public row of the table, saying why', () => {
+    const open = operations.filter((op) => !op.signedIn).map((op) => op.key);
+    const allowed = Object.entries(ROUTES).filter(([, row]) => row.scope === 'public' && row.why).map(([key]) => key);
+    expect(open.sort()).toEqual(allowed.sort());
+  });
+});
+
 /** Runs `check` for each operation and collects the failures, so one run reports every broken route. */
 async function eachRoute(ops: Operation[], check: (op: Operation, row: Row) => Promise<string | null>): Promise<string[]> {
   const failures: string[] = [];
@@ -345,7 +370,7 @@ describe('Every route, generated from the table', () => {
     expect((await victim.admin.get('/v1/me')).status).toBe(200);
   });
 
-  it("a technician gets 403 on every administrator route and 404 on another user's sessions, tokens and passkeys; nothing changes", async () => {
+  it("a technician gets 403 on every administrator route and 404 on another user's devices, tokens and passkeys; nothing changes", async () => {
     const home = await subscription();
     const technician = await Caller.of((await signedInUser(home.admin, { name: 'Tina Tech', assignSeat: true })).api);
     const targets = freshTargets(home);

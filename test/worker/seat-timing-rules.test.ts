@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { seatCandidate } from './candidates';
 import { consoleActivity, idleSeats, secondsWithin, utilisationByDay, type Holder } from '../../worker/domain/reports';
 import { decideAnswer, decideNewRequest } from '../../worker/domain/seat-requests';
 import { checkUntil, decideHandOver, earliest, endedSessionRefusal, planRelease, sessionStatus } from '../../worker/domain/seat-timing';
@@ -8,13 +9,7 @@ import { csvField, toCsv } from '../../worker/http/csv';
 const NOW = Date.parse('2026-11-29T12:00:00.000Z');
 const DAY = 86_400_000;
 const iso = (ms: number) => new Date(ms).toISOString();
-const user = (over: Partial<{ id: string; name: string; status: 'invited' | 'active' | 'deactivated'; hasSeat: boolean }> = {}) => ({
-  id: 'usr_a',
-  name: 'Alex',
-  status: 'active' as const,
-  hasSeat: false,
-  ...over,
-});
+const user = seatCandidate;
 
 describe('When a taken seat leaves', () => {
   it('leaves now without active sessions or with end_now; otherwise after the grace period or the last session', () => {

@@ -1,13 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { seatCandidate } from './candidates';
 import { decideAdminChange, decideAssign, decidePurchased, decideTransfer, seatCounts } from '../../worker/domain/seats';
 
-const user = (over: Partial<{ id: string; name: string; status: 'invited' | 'active' | 'deactivated'; hasSeat: boolean }> = {}) => ({
-  id: 'usr_a',
-  name: 'Alex',
-  status: 'active' as const,
-  hasSeat: false,
-  ...over,
-});
+const user = seatCandidate;
 
 describe('Seat rules', () => {
   it('assigns while seats are free and refuses with the holders once all are taken', () => {

@@ -35,7 +35,7 @@ describe('API token scopes', () => {
   });
 });
 
-describe('Sessions', () => {
+describe('Devices', () => {
   it('lists signed-in devices and signs the others out', async () => {
     const { admin } = await signup();
     const email = (await me(admin)).email;
@@ -44,24 +44,24 @@ describe('Sessions', () => {
     const tablet = new Api();
     await tablet.post('/v1/auth/login', { email, password: PASSWORD });
 
-    const listed = (await phone.get('/v1/sessions')).body.items;
+    const listed = (await phone.get('/v1/devices')).body.items;
     expect(listed).toHaveLength(3);
     expect(listed.filter((s: { current: boolean }) => s.current)).toEqual([expect.objectContaining({ userAgent: 'Phone Browser' })]);
 
-    const tabletSession = (await tablet.get('/v1/sessions')).body.items.find((s: { current: boolean }) => s.current);
-    expect((await phone.delete(`/v1/sessions/${tabletSession.id}`)).status).toBe(204);
+    const tabletSession = (await tablet.get('/v1/devices')).body.items.find((s: { current: boolean }) => s.current);
+    expect((await phone.delete(`/v1/devices/${tabletSession.id}`)).status).toBe(204);
     problem(await tablet.get('/v1/me'), 401, 'unauthenticated');
 
-    expect((await phone.post('/v1/sessions/sign-out-others')).body).toEqual({ ended: 1 });
+    expect((await phone.post('/v1/devices/sign-out-others')).body).toEqual({ ended: 1 });
     problem(await admin.get('/v1/me'), 401, 'unauthenticated');
     expect((await phone.get('/v1/me')).status).toBe(200);
   });
 
-  it("cannot end another user's session", async () => {
+  it("cannot sign out another user's device", async () => {
     const { admin } = await signup();
     const { api: tech } = await signedInUser(admin, { name: 'Other' });
-    const theirs = (await tech.get('/v1/sessions')).body.items[0].id;
-    problem(await admin.delete(`/v1/sessions/${theirs}`), 404, 'not_found');
+    const theirs = (await tech.get('/v1/devices')).body.items[0].id;
+    problem(await admin.delete(`/v1/devices/${theirs}`), 404, 'not_found');
     expect((await tech.get('/v1/me')).status).toBe(200);
   });
 });
@@ -80,7 +80,7 @@ describe('Passwords', () => {
     expect((await new Api().post('/v1/auth/login', { email, password: 'a brand new passphrase' })).status).toBe(200);
   });
 
-  it('a reset link is mailed, works once within 30 minutes, and ends every other session', async () => {
+  it('a reset link is mailed, works once within 30 minutes, and signs every other device out', async () => {
     const { admin } = await signup();
     const email = (await me(admin)).email;
     const unknown = await new Api().post('/v1/auth/password-reset', { email: uniqueEmail('nobody') });

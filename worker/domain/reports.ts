@@ -4,7 +4,7 @@
  * function takes "now" and the period, so the same facts always give the same report.
  */
 
-import type { ConsoleActivity, IdleSeat, UtilisationDay } from '../contract';
+import type { ConsoleActivity, IdleSeat, Person, UtilisationDay } from '../contract';
 
 const DAY_MS = 86_400_000;
 
@@ -153,7 +153,7 @@ export interface Holder {
 
 export interface WaitingRequest {
   requestId: string;
-  user: { id: string; name: string };
+  user: Person;
   createdAt: string;
 }
 

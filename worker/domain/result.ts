@@ -23,6 +23,7 @@ export type Failure =
   | { ok: false; code: 'invitation_invalid'; detail: string }
   | { ok: false; code: 'idempotency_key_reused'; detail: string }
   | { ok: false; code: 'idempotency_in_progress'; detail: string }
+  | { ok: false; code: 'idempotency_replay_secret'; detail: string; resource: { type: 'user' | 'token'; id: string } }
   | { ok: false; code: 'rate_limited'; retryAfterSeconds: number; detail: string }
   | { ok: false; code: 'seat_revoked'; detail: string }
   | { ok: false; code: 'session_ended'; detail: string; endedAt: string; reason: string }

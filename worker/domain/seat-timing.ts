@@ -12,7 +12,7 @@ export const HEARTBEAT_SECONDS = 30;
 export const HEARTBEAT_TIMEOUT_MS = 2 * HEARTBEAT_SECONDS * 1000;
 export const DEFAULT_GRACE_MINUTES = 5;
 /** The longest a seat can be lent for. */
-export const MAX_LOAN_DAYS = 366;
+const MAX_LOAN_DAYS = 366;
 
 /** When the seat leaves: now, at the end of a grace period, or when the last session ends. */
 export type ReleasePlan = { when: 'now' } | { when: 'grace'; endsAt: number } | { when: 'after_session' };

@@ -7,11 +7,11 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { z } from 'zod';
-import { authenticate } from './auth';
+import { SIGN_IN_COOKIE } from './auth';
 import type { AppEnv } from './context';
 import { docsPage, docsScript } from './docs';
-import { idempotency } from './idempotency';
 import { PROBLEM_CODES, ProblemError, problemResponse, statusOf } from './problem';
+import { StoredAnswer } from './reply';
 import { account } from './routes/account';
 import { audit } from './routes/audit';
 import { consoleRoutes } from './routes/console';
@@ -37,11 +37,8 @@ function validationHook(result: { success: boolean; error?: z.ZodError }) {
   throw new ProblemError({ ok: false, code: 'validation_failed', detail, ...{ errors: issues } });
 }
 
+// Each route declares its own authentication (signedInRoute, or authenticate() on /live).
 const v1 = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
-for (const path of ['/auth/logout', '/me', '/sessions', '/passkeys', '/tokens', '/subscription', '/users', '/seats', '/seat-requests', '/console', '/reports', '/audit', '/live']) {
-  // Hono's `/x/*` also matches `/x` itself.
-  v1.use(`${path}/*`, authenticate(), idempotency());
-}
 v1.route('/', account)
   .route('/', security)
   .route('/tokens', tokens)
@@ -59,11 +56,11 @@ v1.openAPIRegistry.registerComponent('securitySchemes', 'Bearer', {
   scheme: 'bearer',
   description: 'A personal API token from POST /api/v1/tokens, e.g. `setme_sub_…`.',
 });
-v1.openAPIRegistry.registerComponent('securitySchemes', 'Session', {
+v1.openAPIRegistry.registerComponent('securitySchemes', 'Cookie', {
   type: 'apiKey',
   in: 'cookie',
-  name: 'setme_session',
-  description: 'The browser session set by sign-in. Writes must carry our Origin.',
+  name: SIGN_IN_COOKIE,
+  description: 'The cookie sign-in sets on a browser or app (a device). Writes must carry our Origin.',
 });
 v1.doc31('/openapi.json', (c) => ({
   openapi: '3.1.0',
@@ -73,7 +70,13 @@ v1.doc31('/openapi.json', (c) => ({
     description:
       'Seats for SetMe remote-support subscriptions. Errors are RFC 9457 problems (`application/problem+json`) ' +
       `with a stable \`code\`: ${PROBLEM_CODES.map((code) => `\`${code}\``).join(', ')}. ` +
-      'POST requests accept an `Idempotency-Key` header: a retry with the same key and body replays the first answer.',
+      'Signed-in POST requests accept an `Idempotency-Key` header (1–255 printable ASCII characters, kept 48 hours ' +
+      'per user). The answer is stored in the same transaction as the work, so a retry with the same key and body ' +
+      'gets the first answer again (`Idempotent-Replayed: true`, nothing runs twice), even after a crash or restart; ' +
+      'the same key with another request is 422 `idempotency_key_reused`; a duplicate sent while the first is still ' +
+      'running gets 409 `idempotency_in_progress` with `Retry-After: 1`. Answers that carried a secret (a new API ' +
+      'token, an invitation link) are not kept: their retry gets 409 `idempotency_replay_secret`, naming what was ' +
+      'made. Every audit entry a keyed request wrote has the key in `details.idempotencyKey`.',
   },
   servers: [{ url: `${new URL(c.req.url).origin}/api/v1` }],
 }));
@@ -120,6 +123,7 @@ app.notFound(() => problemResponse({ ok: false, code: 'not_found', detail: 'No s
 
 app.onError((error) => {
   if (error instanceof ProblemError) return problemResponse(error.failure);
+  if (error instanceof StoredAnswer) return error.toResponse();
   if (error instanceof HTTPException && error.status < 500) {
     // Hono's own refusals, e.g. a body that is not JSON.
     return problemResponse({ ok: false, code: 'validation_failed', detail: error.message || 'The request is not valid.' });

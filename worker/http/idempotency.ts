@@ -1,12 +1,14 @@
 /**
- * `Idempotency-Key` on POST: the first answer is stored in the caller's Subscription object and a
- * retry with the same key and body gets it again, without doing the work twice. The same key with
- * another body is refused (422 `idempotency_key_reused`). Keys are kept for 48 hours.
+ * `Idempotency-Key` on POST: the key and a fingerprint of the request (method, path, body) go to
+ * the caller's Subscription object with the call. The object answers a finished key with the
+ * stored answer (then this adds `Idempotent-Replayed: true`), refuses the same key with another
+ * request (422 `idempotency_key_reused`), and otherwise does the work and stores its answer in
+ * the same transaction. Keys are per user and kept for 48 hours.
  */
 import type { MiddlewareHandler } from 'hono';
 import { sha256 } from '../crypto';
 import type { AppEnv } from './context';
-import { ProblemError, unwrap } from './problem';
+import { ProblemError } from './problem';
 
 const KEY = /^[\x21-\x7e]{1,255}$/;
 
@@ -22,19 +24,9 @@ export function idempotency(): MiddlewareHandler<AppEnv> {
         detail: 'Idempotency-Key must be 1 to 255 printable ASCII characters.',
       });
     }
-    const credential = c.var.credential;
-    const subscription = c.var.subscription;
     const fingerprint = await sha256(`${c.req.method} ${c.req.path}\n${await c.req.raw.clone().text()}`);
-    const start = unwrap(await subscription.beginIdempotent(credential, key, fingerprint));
-    if (start.state === 'replay') {
-      const type = start.status >= 400 ? 'application/problem+json' : 'application/json';
-      return new Response(start.body || null, {
-        status: start.status,
-        headers: { 'content-type': type, 'idempotent-replayed': 'true' },
-      });
-    }
+    c.set('call', { ...c.var.call, idempotency: { key, fingerprint } });
     await next();
-    const body = c.res.status === 204 ? '' : await c.res.clone().text();
-    await subscription.completeIdempotent(credential, key, c.res.status, body);
+    if (c.var.replayed) c.res.headers.set('idempotent-replayed', 'true');
   };
 }

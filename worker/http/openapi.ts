@@ -1,9 +1,13 @@
 /**
- * Small builders that keep route definitions short: a JSON body, a JSON answer, and the problem
- * answers a route can give, all feeding the generated OpenAPI document.
+ * Small builders that keep route definitions short: a JSON body, a JSON answer, the problem
+ * answers a route can give, and `signedInRoute`, which declares a route's authentication where the
+ * route is declared, all feeding the generated OpenAPI document.
  */
+import { createRoute, type RouteConfig } from '@hono/zod-openapi';
 import type { z } from 'zod';
 import { Problem } from '../contract';
+import { authenticate, REVISION_HEADER } from './auth';
+import { idempotency } from './idempotency';
 import { statusOf, type HttpFailure } from './problem';
 
 /** A required JSON request body. */
@@ -18,19 +22,70 @@ export const json = <T extends z.ZodType>(schema: T, description: string) => ({
   content: { 'application/json': { schema } },
 });
 
+type Responses = RouteConfig['responses'];
+type ProblemResponse = { description: string; content: { 'application/problem+json': { schema: typeof Problem } } };
+
 /** Problem responses, grouped by status, for the codes a route can answer with. */
-export function problems(...codes: HttpFailure['code'][]) {
-  const byStatus: Record<number, { description: string; content: { 'application/problem+json': { schema: typeof Problem } } }> = {};
-  for (const code of [...codes, 'validation_failed', 'internal_error'] as const) {
+export function problems(...codes: HttpFailure['code'][]): Record<number, ProblemResponse> {
+  return withProblems({}, [...codes, 'validation_failed', 'internal_error']) as Record<number, ProblemResponse>;
+}
+
+/** `responses` with these problem codes added to the description of their status. */
+function withProblems(responses: Responses, codes: HttpFailure['code'][]): Responses {
+  const merged: Responses = { ...responses };
+  for (const code of codes) {
     const status = statusOf(code);
-    const existing = byStatus[status];
-    byStatus[status] = {
-      description: existing ? `${existing.description}, \`${code}\`` : `Problem: \`${code}\``,
+    const existing = merged[status];
+    const described = existing && 'description' in existing ? existing.description : null;
+    if (described?.includes(`\`${code}\``)) continue;
+    merged[status] = {
+      description: described ? `${described}, \`${code}\`` : `Problem: \`${code}\``,
       content: { 'application/problem+json': { schema: Problem } },
     };
   }
-  return byStatus;
+  return merged;
 }
 
 /** Both ways to authenticate, for routes that need a signed-in caller. */
-export const signedIn: Record<string, string[]>[] = [{ Session: [] }, { Bearer: [] }];
+const signedIn: Record<string, string[]>[] = [{ Cookie: [] }, { Bearer: [] }];
+
+const revisionHeader = {
+  [REVISION_HEADER]: {
+    description: "The subscription's revision this answer reflects: one more with every committed change (see GET /live).",
+    schema: { type: 'integer' as const },
+  },
+};
+
+const idempotencyKeyParameter = {
+  name: 'Idempotency-Key',
+  in: 'header' as const,
+  required: false,
+  description:
+    'Makes a retry safe: the answer is stored with the work, and a retry with the same key and body gets it again ' +
+    '(`Idempotent-Replayed: true`) instead of running twice. 1–255 printable ASCII characters, kept 48 hours per user.',
+  schema: { type: 'string' as const, pattern: '^[\\x21-\\x7e]{1,255}$' },
+};
+
+/**
+ * A route for signed-in callers: the OpenAPI `security` flag and the check that enforces it
+ * (`authenticate`, then `idempotency` for POSTs) come from this one declaration, so they cannot
+ * disagree. Also documents 401, `SetMe-Revision` on every success, and for a POST its
+ * `Idempotency-Key` with the two idempotency problems.
+ * @example const list = signedInRoute({ method: 'get', path: '/', responses: { 200: json(Page, 'A page') } });
+ */
+export function signedInRoute<const R extends Omit<RouteConfig, 'security' | 'middleware' | 'parameters'>>(config: R) {
+  const post = config.method === 'post';
+  const codes: HttpFailure['code'][] = ['unauthenticated', ...(post ? (['idempotency_key_reused', 'idempotency_in_progress'] as const) : [])];
+  const responses = withProblems(config.responses, codes);
+  for (const [status, response] of Object.entries(responses)) {
+    if (Number(status) < 300 && !('$ref' in response)) responses[Number(status)] = { ...response, headers: { ...response.headers, ...revisionHeader } };
+  }
+  return createRoute({
+    ...config,
+    security: signedIn,
+    middleware: [authenticate(), idempotency()],
+    // Only documentation was added: the answers' schemas are the route's own.
+    responses: responses as R['responses'],
+    ...(post ? { parameters: [idempotencyKeyParameter] } : {}),
+  });
+}

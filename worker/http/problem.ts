@@ -34,6 +34,7 @@ const STATUS_AND_TITLE: Record<Code, [number, string]> = {
   seat_request_pending: [409, 'A seat request is already waiting'],
   seat_request_closed: [409, 'The seat request was already answered'],
   idempotency_in_progress: [409, 'Request still in progress'],
+  idempotency_replay_secret: [409, 'The answer was shown only once'],
   payload_too_large: [413, 'Request body too large'],
   idempotency_key_reused: [422, 'Idempotency-Key reused'],
   rate_limited: [429, 'Too many attempts'],
@@ -76,6 +77,7 @@ export function problemResponse(failure: HttpFailure): Response {
   };
   const headers = new Headers({ 'content-type': 'application/problem+json' });
   if (failure.code === 'rate_limited') headers.set('retry-after', String(failure.retryAfterSeconds));
+  if (failure.code === 'idempotency_in_progress') headers.set('retry-after', '1');
   if (failure.code === 'unauthenticated') headers.set('www-authenticate', 'Bearer realm="setme"');
   return new Response(JSON.stringify(body), { status, headers });
 }

@@ -1,5 +1,5 @@
 /**
- * Who may act in a subscription: sign-in sessions, API tokens, sign-in throttling. Plain
+ * Who may act in a subscription: signed-in devices, API tokens, sign-in throttling. Plain
  * functions over the object's SQLite storage; only the Subscription object calls them, inside its
  * own synchronous methods.
  */
@@ -8,11 +8,12 @@ import { fail, ok, type Failure, type Result } from '../domain/result';
 import type { Sql } from './sql';
 
 /**
- * How a caller proves who they are: the SHA-256 of their session cookie or API token, and whether
+ * How a caller proves who they are: the SHA-256 of their device's sign-in cookie or of their API
+ * token, and whether
  * the request only reads (GET) or may write, so read-only tokens can be held to reading.
  */
 export interface Credential {
-  kind: 'session' | 'token';
+  kind: 'device' | 'token';
   hash: string;
   intent: 'read' | 'write';
 }
@@ -24,24 +25,25 @@ export interface Actor {
   role: Role;
 }
 
-export const SESSION_DAYS = 30;
+/** How long a device stays signed in. */
+export const SIGN_IN_DAYS = 30;
 const LOGIN_WINDOW_MS = 15 * 60_000;
 const LOGIN_MAX_FAILURES = 10;
 /** Activity is recorded at most once a minute, so reads stay reads. */
 const ACTIVITY_RESOLUTION_MS = 60_000;
 
 /**
- * The active user behind a credential, optionally required to be an administrator. Records when
- * the user was last active.
+ * The active user behind a credential at `at`, optionally required to be an administrator.
+ * Records when the user was last active.
  */
-export function authenticate(sql: Sql, credential: Credential, role?: 'administrator'): Result<Actor> {
-  const now = new Date().toISOString();
+export function authenticate(sql: Sql, credential: Credential, at: number, role?: 'administrator'): Result<Actor> {
+  const now = new Date(at).toISOString();
   type Row = { id: string; name: string; role: string; seen: string | null; scope: string };
   const row =
-    credential.kind === 'session'
+    credential.kind === 'device'
       ? sql.one<Row>(
-          `SELECT u.id, u.name, u.role, se.last_seen_at AS seen, 'write' AS scope FROM sessions se
-           JOIN users u ON u.id = se.user_id WHERE se.token_hash = ? AND se.expires_at > ? AND u.status = 'active'`,
+          `SELECT u.id, u.name, u.role, d.last_seen_at AS seen, 'write' AS scope FROM devices d
+           JOIN users u ON u.id = d.user_id WHERE d.token_hash = ? AND d.expires_at > ? AND u.status = 'active'`,
           credential.hash,
           now,
         )
@@ -54,8 +56,8 @@ export function authenticate(sql: Sql, credential: Credential, role?: 'administr
   if (credential.intent === 'write' && row.scope === 'read') {
     return fail('forbidden', { detail: 'This API token is read-only. Create a token without "scope": "read" to make changes.' });
   }
-  if (!row.seen || Date.parse(now) - Date.parse(row.seen) > ACTIVITY_RESOLUTION_MS) {
-    if (credential.kind === 'session') sql.run('UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?', now, credential.hash);
+  if (!row.seen || at - Date.parse(row.seen) > ACTIVITY_RESOLUTION_MS) {
+    if (credential.kind === 'device') sql.run('UPDATE devices SET last_seen_at = ? WHERE token_hash = ?', now, credential.hash);
     else sql.run('UPDATE api_tokens SET last_used_at = ? WHERE token_hash = ?', now, credential.hash);
     sql.run('UPDATE users SET last_active_at = ? WHERE id = ?', now, row.id);
   }
@@ -63,41 +65,34 @@ export function authenticate(sql: Sql, credential: Credential, role?: 'administr
   return ok({ id: row.id, name: row.name, role: row.role as Role });
 }
 
-/** The user a credential belongs to, whether or not it is still valid. */
-export function credentialOwner(sql: Sql, credential: Credential): string | null {
-  const table = credential.kind === 'session' ? 'sessions' : 'api_tokens';
-  return sql.one<{ user_id: string }>(`SELECT user_id FROM ${table} WHERE token_hash = ?`, credential.hash)?.user_id ?? null;
-}
-
-/** What the Worker knows about a new sign-in: its secret's hash and the device it came from. */
-export interface NewSession {
+/** What the Worker knows about a new sign-in: its cookie secret's hash and the device's user agent. */
+export interface NewDevice {
   hash: string;
   userAgent: string | null;
 }
 
-/** Starts a session for a user, identified by the hash of its cookie secret. */
-export function insertSession(sql: Sql, userId: string, session: NewSession): void {
-  const now = new Date();
-  const expires = new Date(now.getTime() + SESSION_DAYS * 86_400_000);
+/** Signs a device in for a user at `at`, identified by the hash of its cookie secret. */
+export function addDevice(sql: Sql, userId: string, device: NewDevice, at: number): void {
+  const now = new Date(at);
+  const expires = new Date(at + SIGN_IN_DAYS * 86_400_000);
   sql.run(
-    `INSERT INTO sessions (id, token_hash, user_id, user_agent, created_at, expires_at, last_seen_at)
-     VALUES ('ses_' || lower(hex(randomblob(10))), ?, ?, ?, ?, ?, ?)`,
-    session.hash,
+    `INSERT INTO devices (id, token_hash, user_id, user_agent, created_at, expires_at, last_seen_at)
+     VALUES ('dev_' || lower(hex(randomblob(10))), ?, ?, ?, ?, ?, ?)`,
+    device.hash,
     userId,
-    session.userAgent?.slice(0, 300) ?? null,
+    device.userAgent?.slice(0, 300) ?? null,
     now.toISOString(),
     expires.toISOString(),
     now.toISOString(),
   );
 }
 
-
-/** A user's sessions (their signed-in devices), most recently used first. */
-export function userSessions(sql: Sql, userId: string, currentHash: string | null): Device[] {
-  const now = new Date().toISOString();
+/** A user's signed-in devices, unexpired at `at`, most recently used first. */
+export function userDevices(sql: Sql, userId: string, currentHash: string | null, at: number): Device[] {
+  const now = new Date(at).toISOString();
   return sql
     .all<{ id: string; token_hash: string; user_agent: string | null; created_at: string; last_seen_at: string }>(
-      `SELECT id, token_hash, user_agent, created_at, last_seen_at FROM sessions
+      `SELECT id, token_hash, user_agent, created_at, last_seen_at FROM devices
        WHERE user_id = ? AND expires_at > ? ORDER BY last_seen_at DESC`,
       userId,
       now,
@@ -111,27 +106,26 @@ export function userSessions(sql: Sql, userId: string, currentHash: string | nul
     }));
 }
 
-/** Ends every session and API token of a user. */
+/** Signs every device of a user out and revokes their API tokens. */
 export function endAccess(sql: Sql, userId: string): void {
-  sql.run('DELETE FROM sessions WHERE user_id = ?', userId);
+  sql.run('DELETE FROM devices WHERE user_id = ?', userId);
   sql.run('DELETE FROM api_tokens WHERE user_id = ?', userId);
 }
 
-/** A `rate_limited` refusal once an account has failed to sign in too often in the window. */
-export function loginThrottle(sql: Sql, userId: string): Failure | null {
-  const since = Date.now() - LOGIN_WINDOW_MS;
+/** A `rate_limited` refusal once an account has failed to sign in too often in the window before `now`. */
+export function loginThrottle(sql: Sql, userId: string, now: number): Failure | null {
+  const since = now - LOGIN_WINDOW_MS;
   const failures = sql.all<{ at: number }>('SELECT at FROM login_failures WHERE user_id = ? AND at >= ? ORDER BY at', userId, since);
   if (failures.length < LOGIN_MAX_FAILURES) return null;
-  const retryAfterSeconds = Math.max(1, Math.ceil((failures[0]!.at + LOGIN_WINDOW_MS - Date.now()) / 1000));
+  const retryAfterSeconds = Math.max(1, Math.ceil((failures[0]!.at + LOGIN_WINDOW_MS - now) / 1000));
   return fail('rate_limited', {
     retryAfterSeconds,
     detail: `Too many failed sign-ins for this account. Try again in ${Math.ceil(retryAfterSeconds / 60)} minutes.`,
   });
 }
 
-/** Counts a failed sign-in (and forgets those older than the window). */
-export function recordLoginFailure(sql: Sql, userId: string): void {
-  const now = Date.now();
+/** Counts a failed sign-in at `now` (and forgets those older than the window). */
+export function recordLoginFailure(sql: Sql, userId: string, now: number): void {
   sql.run('DELETE FROM login_failures WHERE at < ?', now - LOGIN_WINDOW_MS);
   sql.run('INSERT INTO login_failures (user_id, at) VALUES (?, ?)', userId, now);
 }

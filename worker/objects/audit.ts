@@ -10,12 +10,19 @@ export interface AuditTarget {
   name: string | null;
 }
 
-/** Appends one entry; call it inside the transaction that makes the change. */
-export function recordAudit(sql: Sql, actor: Actor | null, action: string, target: AuditTarget, details: Record<string, unknown> = {}): void {
+/** Appends one entry, made at `now`; call it inside the transaction that makes the change. */
+export function recordAudit(
+  sql: Sql,
+  now: number,
+  actor: Actor | null,
+  action: string,
+  target: AuditTarget,
+  details: Record<string, unknown> = {},
+): void {
   sql.run(
     `INSERT INTO audit (at, actor_id, actor_name, action, target_type, target_id, target_name, details)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    new Date().toISOString(),
+    new Date(now).toISOString(),
     actor?.id ?? null,
     actor?.name ?? null,
     action,
@@ -53,4 +60,16 @@ export function auditPage(sql: Sql, query: AuditQuery): Result<Page<AuditEntry>>
     query.limit + 1,
   );
   return ok(page(rows, query.limit, toAuditEntry));
+}
+
+/** The newest entry's sequence number, to find the entries a call writes after it. */
+export function auditMark(sql: Sql): number {
+  return sql.count('SELECT COALESCE(MAX(seq), 0) FROM audit');
+}
+
+/** Adds `details` to every entry written since `mark` (e.g. the Idempotency-Key of the call that wrote them). */
+export function annotateAuditSince(sql: Sql, mark: number, details: Record<string, string>): void {
+  for (const [name, value] of Object.entries(details)) {
+    sql.run('UPDATE audit SET details = json_set(details, ?, ?) WHERE seq > ?', `$.${name}`, value, mark);
+  }
 }

@@ -63,7 +63,7 @@ export function startSession(
     startedAt,
   );
   setTimer(sql, 'heartbeat', input.id, now + HEARTBEAT_TIMEOUT_MS);
-  recordAudit(sql, actor, 'console.session_started', userTarget(actor), { sessionId: input.id, computer: input.computer });
+  recordAudit(sql, now, actor, 'console.session_started', userTarget(actor), { sessionId: input.id, computer: input.computer });
   return ok({
     id: input.id,
     user: { id: actor.id, name: actor.name },
@@ -85,8 +85,8 @@ export function heartbeat(sql: Sql, actor: Actor, sessionId: string, now: number
   const seat = seatState(sql, actor.id);
   if (row.ended_at !== null) return endedSessionRefusal(row.end_reason as SessionEndReason, row.ended_at, seat !== null);
   if (!seat) {
-    // Every way of losing a seat ends its sessions; this only guards against one that did not.
-    endSession(sql, row, 'seat_revoked', null, now);
+    // Every way of losing a seat ends its sessions; this only guards against one that did not. A
+    // refusal writes nothing, so the session is left to its heartbeat deadline, which this does not move.
     return endedSessionRefusal('seat_revoked', new Date(now).toISOString(), false);
   }
   sql.run('UPDATE console_sessions SET last_heartbeat_at = ? WHERE id = ?', new Date(now).toISOString(), sessionId);
@@ -150,15 +150,16 @@ export function timeOutSession(sql: Sql, sessionId: string, now: number): string
   clearTimer(sql, 'heartbeat', sessionId);
   if (!row || row.ended_at !== null) return null;
   const lastSign = Date.parse(row.last_heartbeat_at ?? row.started_at);
-  endSession(sql, row, 'heartbeat_timeout', null, Math.min(now, lastSign));
+  endSession(sql, row, 'heartbeat_timeout', null, now, Math.min(now, lastSign));
   return row.user_id;
 }
 
-function endSession(sql: Sql, row: SessionRow, reason: SessionEndReason, actor: Actor | null, at: number): void {
-  const endedAt = new Date(at).toISOString();
+/** Ends a session at `now`, or at `endedAt` when it is taken to have ended earlier (a missed heartbeat). */
+function endSession(sql: Sql, row: SessionRow, reason: SessionEndReason, actor: Actor | null, now: number, endedAtMs = now): void {
+  const endedAt = new Date(endedAtMs).toISOString();
   sql.run('UPDATE console_sessions SET ended_at = ?, end_reason = ? WHERE id = ?', endedAt, reason, row.id);
   clearTimer(sql, 'heartbeat', row.id);
-  recordAudit(sql, actor, 'console.session_ended', { type: 'user', id: row.user_id, name: row.user_name }, {
+  recordAudit(sql, now, actor, 'console.session_ended', { type: 'user', id: row.user_id, name: row.user_name }, {
     sessionId: row.id,
     computer: row.computer,
     reason,

@@ -1,5 +1,5 @@
 /**
- * Ways to sign in besides the session itself: passwords (hashed in the Worker, stored here),
+ * Ways to sign in besides a device's cookie itself: passwords (hashed in the Worker, stored here),
  * password resets (single-use, 30 minutes) and passkeys (WebAuthn credentials). Plain functions
  * over the Subscription object's storage.
  */
@@ -38,27 +38,40 @@ export function setPassword(sql: Sql, userId: string, password: PasswordHash): v
   );
 }
 
-/** Stores a reset token's hash for a user, replacing any earlier one. */
-export function insertPasswordReset(sql: Sql, userId: string, tokenHash: string): string {
-  const expiresAt = new Date(Date.now() + RESET_MINUTES * 60_000).toISOString();
-  sql.run('DELETE FROM password_resets WHERE user_id = ?', userId);
-  sql.run(
-    'INSERT INTO password_resets (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)',
-    tokenHash,
-    userId,
-    new Date().toISOString(),
-    expiresAt,
-  );
+/** Stores a reset token's hash for a user at `now`, replacing any earlier one; returns when it expires. */
+export function insertPasswordReset(sql: Sql, userId: string, tokenHash: string, now: number): string {
+  const expiresAt = new Date(now + RESET_MINUTES * 60_000).toISOString();
+  storeLink(sql, 'password_resets', { userId, hash: tokenHash, expiresAt }, now);
   return expiresAt;
 }
 
-/** The user a still-valid reset token belongs to, or null. */
-export function passwordResetUser(sql: Sql, tokenHash: string): string | null {
+/**
+ * Stores the hash of a user's single-use link (an invitation, a password reset) at `now`; the
+ * link it replaces stops working.
+ */
+export function storeLink(
+  sql: Sql,
+  table: 'invitations' | 'password_resets',
+  link: { userId: string; hash: string; expiresAt: string },
+  now: number,
+): void {
+  sql.run(`DELETE FROM ${table} WHERE user_id = ?`, link.userId);
+  sql.run(
+    `INSERT INTO ${table} (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)`,
+    link.hash,
+    link.userId,
+    new Date(now).toISOString(),
+    link.expiresAt,
+  );
+}
+
+/** The user a reset token still valid at `now` belongs to, or null. */
+export function passwordResetUser(sql: Sql, tokenHash: string, now: number): string | null {
   return (
     sql.one<{ user_id: string }>(
       'SELECT user_id FROM password_resets WHERE token_hash = ? AND expires_at > ?',
       tokenHash,
-      new Date().toISOString(),
+      new Date(now).toISOString(),
     )?.user_id ?? null
   );
 }
@@ -71,6 +84,8 @@ export interface StoredPasskey {
   transports: string[];
 }
 
+/** A passkey the Worker verified, for the caller to keep under a name. */
+export type NewPasskey = Omit<StoredPasskey, 'userId'> & { name: string };
 
 type PasskeyRow = {
   id: string;
@@ -98,7 +113,7 @@ export function storedPasskey(sql: Sql, userId: string, credentialId: string): S
     : null;
 }
 
-export function insertPasskey(sql: Sql, userId: string, passkey: Omit<StoredPasskey, 'userId'> & { name: string }): void {
+export function insertPasskey(sql: Sql, userId: string, passkey: NewPasskey, now: number): void {
   sql.run(
     'INSERT INTO passkeys (id, user_id, name, public_key, counter, transports, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
     passkey.id,
@@ -107,6 +122,6 @@ export function insertPasskey(sql: Sql, userId: string, passkey: Omit<StoredPass
     passkey.publicKey,
     passkey.counter,
     JSON.stringify(passkey.transports),
-    new Date().toISOString(),
+    new Date(now).toISOString(),
   );
 }

@@ -7,6 +7,7 @@
  * itself: a stale claim is checked with its owner before anyone else may take the address.
  */
 import { DurableObject } from 'cloudflare:workers';
+import { migrate } from './migrate';
 import { Sql } from './sql';
 
 /** How long a pending claim is trusted without asking its owner. */
@@ -14,6 +15,16 @@ const PENDING_TRUST_MS = 60_000;
 
 type ClaimRow = { subscription_id: string; user_id: string; email: string; state: string; claimed_at: number };
 
+/** The EmailIndex object's schema, as numbered, append-only migrations (see migrate.ts). */
+export const EMAIL_INDEX_MIGRATIONS: readonly string[] = [
+  // 1: the one claim on this address. "IF NOT EXISTS": objects made before numbered migrations
+  // already have this table, at version 0.
+  `
+  CREATE TABLE IF NOT EXISTS claim (
+    subscription_id TEXT NOT NULL, user_id TEXT NOT NULL, email TEXT NOT NULL,
+    state TEXT NOT NULL, claimed_at INTEGER NOT NULL);
+  `,
+];
 
 export class EmailIndex extends DurableObject<Env> {
   readonly #sql: Sql;
@@ -22,9 +33,7 @@ export class EmailIndex extends DurableObject<Env> {
     super(ctx, env);
     this.#sql = new Sql(ctx.storage.sql);
     void ctx.blockConcurrencyWhile(async () => {
-      this.#sql.run(`CREATE TABLE IF NOT EXISTS claim (
-        subscription_id TEXT NOT NULL, user_id TEXT NOT NULL, email TEXT NOT NULL,
-        state TEXT NOT NULL, claimed_at INTEGER NOT NULL)`);
+      migrate(this.#sql, ctx.storage, EMAIL_INDEX_MIGRATIONS);
     });
   }
 

@@ -1,50 +1,57 @@
 /**
- * Remembered answers to POST requests that carried an `Idempotency-Key`, per user. A key starts
- * "pending" (so a concurrent duplicate is refused rather than run twice) and is completed with the
- * answer, which retries then replay.
+ * Answers to POST requests that carried an `Idempotency-Key`, per user, kept 48 hours. The answer
+ * (the call's result, as JSON) is written in the same transaction as the call's work, so a key is
+ * either unused or done with its answer: after any crash a retry gets the answer, or runs for the
+ * first time, never a second time. No "pending" state is stored; a request still running (only
+ * possible across an await) is known to the object's memory alone, which a restart forgets.
  */
-import { fail, ok, type Result } from '../domain/result';
+import { fail, type Failure, type Result } from '../domain/result';
+import type { IdempotencyKey } from './call';
 import type { Sql } from './sql';
 
-export type IdempotencyStart = { state: 'new' } | { state: 'replay'; status: number; body: string };
-
 const KEEP_MS = 48 * 3_600_000;
-/** A pending key older than this is taken to belong to a request that died. */
-const PENDING_MS = 60_000;
 
-/** Starts a keyed request, or says to replay its answer, or refuses a misuse of the key. */
-export function beginIdempotent(sql: Sql, userId: string, key: string, fingerprint: string): Result<IdempotencyStart> {
-  const now = Date.now();
+/** What an earlier request with the same key left. */
+export type Prior =
+  | { kind: 'answer'; result: Result<unknown> }
+  | { kind: 'stored'; status: number; body: string }
+  | { kind: 'refused'; failure: Failure };
+
+/** The answer stored for this user's key, a refusal if the key came with another request, or null. */
+export function priorAnswer(sql: Sql, userId: string, key: IdempotencyKey, now: number): Prior | null {
   sql.run('DELETE FROM idempotency_keys WHERE created_at < ?', now - KEEP_MS);
-  const row = sql.one<{ fingerprint: string; status: number | null; response: string | null; created_at: number }>(
-    'SELECT fingerprint, status, response, created_at FROM idempotency_keys WHERE user_id = ? AND key = ?',
+  const row = sql.one<{ fingerprint: string; result: string | null; status: number | null; response: string | null }>(
+    'SELECT fingerprint, result, status, response FROM idempotency_keys WHERE user_id = ? AND key = ?',
     userId,
-    key,
+    key.key,
   );
-  if (row && row.fingerprint !== fingerprint) {
-    return fail('idempotency_key_reused', {
-      detail: 'This Idempotency-Key was already used with a different request. Use a new key for a new request.',
-    });
-  }
-  if (row && row.status !== null) return ok({ state: 'replay', status: row.status, body: row.response ?? '' });
-  if (row && now - row.created_at < PENDING_MS) {
-    return fail('idempotency_in_progress', {
-      detail: 'A request with this Idempotency-Key is still being processed. Retry in a moment.',
-    });
-  }
-  sql.run(
-    `INSERT INTO idempotency_keys (user_id, key, fingerprint, created_at) VALUES (?, ?, ?, ?)
-     ON CONFLICT (user_id, key) DO UPDATE SET created_at = excluded.created_at`,
-    userId,
-    key,
-    fingerprint,
-    now,
-  );
-  return ok({ state: 'new' });
+  if (!row) return null;
+  if (row.fingerprint !== key.fingerprint) return { kind: 'refused', failure: keyReused() };
+  if (row.result !== null) return { kind: 'answer', result: JSON.parse(row.result) as Result<unknown> };
+  // Stored before migration 7 as the HTTP response itself.
+  return { kind: 'stored', status: row.status ?? 500, body: row.response ?? '' };
 }
 
-/** Stores the answer. Server errors are forgotten so that a retry runs again. */
-export function completeIdempotent(sql: Sql, userId: string, key: string, status: number, body: string): void {
-  if (status >= 500) sql.run('DELETE FROM idempotency_keys WHERE user_id = ? AND key = ?', userId, key);
-  else sql.run('UPDATE idempotency_keys SET status = ?, response = ? WHERE user_id = ? AND key = ?', status, body, userId, key);
+/** Stores the answer to a user's key; call it in the transaction that did the work. */
+export function storeAnswer(sql: Sql, userId: string, key: IdempotencyKey, result: Result<unknown>, now: number): void {
+  sql.run(
+    'INSERT INTO idempotency_keys (user_id, key, fingerprint, result, created_at) VALUES (?, ?, ?, ?, ?)',
+    userId,
+    key.key,
+    key.fingerprint,
+    JSON.stringify(result),
+    now,
+  );
+}
+
+export function keyReused(): Failure {
+  return fail('idempotency_key_reused', {
+    detail: 'This Idempotency-Key was already used with a different request. Use a new key for a new request.',
+  });
+}
+
+export function keyInProgress(): Failure {
+  return fail('idempotency_in_progress', {
+    detail: 'A request with this Idempotency-Key is still being processed. Retry in a second.',
+  });
 }

@@ -1,7 +1,9 @@
 /**
  * Live updates: each signed-in client may hold a hibernating WebSocket on the subscription's
- * object. After every committed change each socket receives `{"type":"changed", seats, at}` and the
- * client refetches what it shows; revoking a user's access closes their sockets.
+ * object. After every committed change each socket receives
+ * `{"type":"changed", revision, seats, at}` and the client refetches what it shows, unless it
+ * already has that revision (every signed-in answer says which it reflects, in SetMe-Revision);
+ * revoking a user's access closes their sockets.
  */
 import type { Credential } from './access';
 import type { Sql } from './sql';
@@ -14,12 +16,22 @@ export const CREDENTIAL_HEADERS = { kind: 'x-setme-credential-kind', hash: 'x-se
 export function credentialFromHeaders(headers: Headers): Credential | null {
   const kind = headers.get(CREDENTIAL_HEADERS.kind);
   const hash = headers.get(CREDENTIAL_HEADERS.hash);
-  return (kind === 'session' || kind === 'token') && hash ? { kind, hash, intent: 'read' } : null;
+  return (kind === 'device' || kind === 'token') && hash ? { kind, hash, intent: 'read' } : null;
 }
 
 /** What every socket is sent after a change (and on connecting). */
-export function changedMessage(sql: Sql): string {
-  return JSON.stringify({ type: 'changed', seats: subscriptionView(sql).seats, at: new Date().toISOString() });
+export function changedMessage(sql: Sql, now: number): string {
+  return JSON.stringify({ type: 'changed', revision: revisionOf(sql), seats: subscriptionView(sql).seats, at: new Date(now).toISOString() });
+}
+
+/** The subscription's revision: how many changes have committed (0 before sign-up). */
+export function revisionOf(sql: Sql): number {
+  return sql.one<{ revision: number }>('SELECT revision FROM subscription')?.revision ?? 0;
+}
+
+/** Counts one more committed change; call it in the change's transaction. */
+export function nextRevision(sql: Sql): void {
+  sql.run('UPDATE subscription SET revision = revision + 1');
 }
 
 /** Sends one message to every socket. */

@@ -4,10 +4,20 @@
  * (Each account's own failures are counted in its subscription.)
  */
 import { DurableObject } from 'cloudflare:workers';
+import { migrate } from './migrate';
 import { Sql } from './sql';
 
-export const ADDRESS_WINDOW_MS = 15 * 60_000;
-export const ADDRESS_MAX_FAILURES = 30;
+const ADDRESS_WINDOW_MS = 15 * 60_000;
+const ADDRESS_MAX_FAILURES = 30;
+
+/** The LoginThrottle object's schema, as numbered, append-only migrations (see migrate.ts). */
+export const LOGIN_THROTTLE_MIGRATIONS: readonly string[] = [
+  // 1: when each failed sign-in happened. "IF NOT EXISTS": objects made before numbered
+  // migrations already have this table, at version 0.
+  `
+  CREATE TABLE IF NOT EXISTS failures (at INTEGER NOT NULL);
+  `,
+];
 
 export class LoginThrottle extends DurableObject<Env> {
   readonly #sql: Sql;
@@ -16,7 +26,7 @@ export class LoginThrottle extends DurableObject<Env> {
     super(ctx, env);
     this.#sql = new Sql(ctx.storage.sql);
     void ctx.blockConcurrencyWhile(async () => {
-      this.#sql.run('CREATE TABLE IF NOT EXISTS failures (at INTEGER NOT NULL)');
+      migrate(this.#sql, ctx.storage, LOGIN_THROTTLE_MIGRATIONS);
     });
   }
 

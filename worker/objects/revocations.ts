@@ -78,7 +78,7 @@ export function releaseSeat(sql: Sql, actor: Actor, holder: Person, change: Seat
   );
   if (plan.when === 'grace') setTimer(sql, 'grace', holder.id, plan.endsAt);
   else clearTimer(sql, 'grace', holder.id);
-  recordAudit(sql, actor, 'seat.revocation_scheduled', target(holder), {
+  recordAudit(sql, now, actor, 'seat.revocation_scheduled', target(holder), {
     action: change.action,
     onActiveSessions: plan.when,
     endsAt,
@@ -89,27 +89,27 @@ export function releaseSeat(sql: Sql, actor: Actor, holder: Person, change: Seat
 }
 
 /** Keeps the seat with its holder after all: a waiting revocation is dropped. */
-export function cancelRevocation(sql: Sql, actor: Actor | null, holder: Person, reason: string): void {
+function cancelRevocation(sql: Sql, actor: Actor | null, holder: Person, reason: string, now: number): void {
   if (!sql.run('DELETE FROM seat_revocations WHERE user_id = ?', holder.id)) return;
   clearTimer(sql, 'grace', holder.id);
-  recordAudit(sql, actor, 'seat.revocation_cancelled', target(holder), { reason });
+  recordAudit(sql, now, actor, 'seat.revocation_cancelled', target(holder), { reason });
 }
 
 /**
  * Sets when a held seat ends (`until`; null: no end, and no return to a lender). The holder keeps
  * the seat, so a revocation waiting on it is cancelled. Returns whether anything changed.
  */
-export function setSeatTerm(sql: Sql, actor: Actor, holder: Person, until: string | null): boolean {
+export function setSeatTerm(sql: Sql, actor: Actor, holder: Person, until: string | null, now: number): boolean {
   const seat = seatOf(sql, holder.id);
   if (!seat) return false;
   const wasRevoking = revocationOf(sql, holder.id) !== null;
-  if (wasRevoking) cancelRevocation(sql, actor, holder, 'seat_kept');
+  if (wasRevoking) cancelRevocation(sql, actor, holder, 'seat_kept', now);
   if (seat.until === until) return wasRevoking;
   const returnsTo = until ? seat.returnsTo : null;
   sql.run('UPDATE seats SET expires_at = ?, returns_to = ? WHERE user_id = ?', until, returnsTo, holder.id);
   if (until) setTimer(sql, 'loan', holder.id, Date.parse(until));
   else clearTimer(sql, 'loan', holder.id);
-  recordAudit(sql, actor, 'seat.loan_updated', target(holder), { until: { from: seat.until, to: until }, returnsTo });
+  recordAudit(sql, now, actor, 'seat.loan_updated', target(holder), { until: { from: seat.until, to: until }, returnsTo });
   return true;
 }
 
@@ -154,7 +154,7 @@ export function seatLeavesWithUser(sql: Sql, actor: Actor, holder: Person, reaso
 }
 
 /** The revocation waiting on a user's seat, if any. */
-export function revocationOf(sql: Sql, userId: string): Revocation | null {
+function revocationOf(sql: Sql, userId: string): Revocation | null {
   const row = sql.one<{
     action: string;
     mode: string;
@@ -191,29 +191,29 @@ function finishRevocation(sql: Sql, revocation: Revocation, reason: SessionEndRe
 
 /** Makes the change: frees the seat, moves it, or ends a loan (back to the lender, or freed). */
 function completeChange(sql: Sql, actor: Actor | null, holder: Person, change: SeatChange, now: number, details: Record<string, unknown>): void {
-  if (change.action === 'unassign') return takeSeat(sql, actor, holder, details);
+  if (change.action === 'unassign') return takeSeat(sql, actor, holder, now, details);
   if (change.action === 'return') {
     const lender = seatOf(sql, holder.id)?.returnsTo ?? null;
     const next = lender ? candidateOf(sql, lender) : null;
     if (next && decideHandOver(next, storedCounts(sql)) === 'hand_over') {
       dropSeat(sql, holder.id);
-      recordAudit(sql, actor, 'seat.loan_ended', target(holder), { outcome: 'returned', returnedTo: person(next), ...details });
+      recordAudit(sql, now, actor, 'seat.loan_ended', target(holder), { outcome: 'returned', returnedTo: person(next), ...details });
       // One entry says the seat moved back; a move changes no count, so no second `seat.assigned`.
       addSeat(sql, actor, next, now, { until: null, returnsTo: null });
       return;
     }
     dropSeat(sql, holder.id);
     const why = lender ? { notReturnedTo: next ? person(next) : { id: lender, name: null } } : {};
-    recordAudit(sql, actor, 'seat.loan_ended', target(holder), { outcome: 'freed', ...why, ...details });
+    recordAudit(sql, now, actor, 'seat.loan_ended', target(holder), { outcome: 'freed', ...why, ...details });
     return;
   }
   const next = change.transferTo ? candidateOf(sql, change.transferTo.id) : null;
   if (change.until && Date.parse(change.until) <= now) {
     // The loan this transfer was for ran out while the holder's sessions were finishing.
-    return cancelRevocation(sql, actor, holder, 'loan_elapsed');
+    return cancelRevocation(sql, actor, holder, 'loan_elapsed', now);
   }
   if (next && decideHandOver(next, storedCounts(sql)) === 'hand_over') {
     return moveSeat(sql, actor, holder, next, now, { until: change.until, returnsTo: change.until ? holder.id : null }, details);
   }
-  takeSeat(sql, actor, holder, { ...details, transferFailed: change.transferTo ? person(change.transferTo) : null });
+  takeSeat(sql, actor, holder, now, { ...details, transferFailed: change.transferTo ? person(change.transferTo) : null });
 }

@@ -1,11 +1,8 @@
 /**
- * The Subscription object's schema, as numbered, append-only migrations. Never edit a shipped
- * migration: add the next one. They run once, in the object's constructor, under
- * blockConcurrencyWhile, and each runs in its own transaction together with the version bump.
+ * The Subscription object's schema, as numbered, append-only migrations (run by `migrate` in
+ * migrate.ts). Never edit a shipped migration: add the next one.
  */
-import type { Sql } from './sql';
-
-export const MIGRATIONS: readonly string[] = [
+export const SUBSCRIPTION_MIGRATIONS: readonly string[] = [
   // 1: the subscription, its users and seats, how they sign in, and what they did.
   `
   CREATE TABLE subscription (
@@ -200,24 +197,24 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX audit_target ON audit(target_id);
   CREATE INDEX audit_actor ON audit(actor_id);
   `,
+  // 7: an Idempotency-Key's answer is the call's result (JSON), written in the transaction that did
+  // the work, so no key is ever left "pending". Answers stored before as HTTP responses (status,
+  // response) are replayed as they are until they expire; keys the old design left pending are
+  // dropped, as it would have done after a minute.
+  `
+  ALTER TABLE idempotency_keys ADD COLUMN result TEXT;
+  DELETE FROM idempotency_keys WHERE status IS NULL;
+  `,
+  // 8: the subscription's revision, one more with every committed change (SetMe-Revision, live messages).
+  `
+  ALTER TABLE subscription ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
+  `,
+  // 9: a signed-in browser or app is a device; "session" means only an Expert Console connection.
+  `
+  ALTER TABLE sessions RENAME TO devices;
+  DROP INDEX sessions_user;
+  CREATE INDEX devices_user ON devices(user_id);
+  DROP INDEX sessions_id;
+  CREATE UNIQUE INDEX devices_id ON devices(id);
+  `,
 ];
-
-/** The version a fully migrated object is at. */
-export const SCHEMA_VERSION = MIGRATIONS.length;
-
-/**
- * Brings the storage up to the newest schema (or up to `target`, which only tests use to build an
- * older schema). Returns the version it found. Safe to call on every construction.
- */
-export function migrate(sql: Sql, storage: DurableObjectStorage, target = SCHEMA_VERSION): number {
-  sql.run('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
-  const found = sql.one<{ version: number }>('SELECT version FROM schema_version')?.version ?? 0;
-  if (found === 0) sql.run('INSERT INTO schema_version (version) VALUES (0)');
-  for (let version = found + 1; version <= target; version++) {
-    storage.transactionSync(() => {
-      sql.run(MIGRATIONS[version - 1]!);
-      sql.run('UPDATE schema_version SET version = ?', version);
-    });
-  }
-  return found;
-}

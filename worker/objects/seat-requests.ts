@@ -4,14 +4,13 @@
  * waitlist, oldest first; with the subscription's `autoAssignRequests` setting, a free seat goes to
  * the oldest one at once.
  */
-import type { ReleaseChoice, SeatRequest, SeatRequestStatus } from '../contract';
+import type { Person, ReleaseChoice, SeatRequest, SeatRequestStatus } from '../contract';
 import { decideAnswer, decideNewRequest } from '../domain/seat-requests';
 import { decideAssign, decideTransfer } from '../domain/seats';
 import { fail, ok, type Result } from '../domain/result';
 import { checkUntil } from '../domain/seat-timing';
 import type { Actor } from './access';
 import { recordAudit } from './audit';
-import type { ObjectContext } from './context';
 import { choiceOf, releaseSeat } from './revocations';
 import type { TransferOptions } from './seat-admin';
 import { candidateOf, giveSeat, storedCounts, target } from './seats';
@@ -64,7 +63,9 @@ export function createRequest(sql: Sql, actor: Actor, input: { id: string; reaso
     input.reason,
     new Date(now).toISOString(),
   );
-  recordAudit(sql, actor, 'seat_request.created', target(actor), { requestId: input.id, reason: input.reason });
+  recordAudit(sql, now, actor, 'seat_request.created', target(actor), { requestId: input.id, reason: input.reason });
+  // With automatic assignment and a free seat, the answer is already "approved".
+  fillFromWaitlist(sql, now);
   return ok(requestById(sql, input.id)!);
 }
 
@@ -91,7 +92,7 @@ export function listRequests(sql: Sql, actor: Actor, query: RequestQuery): Resul
 }
 
 /** One request: any for administrators, only their own for everyone else. */
-export function requestFor(sql: Sql, actor: Actor, requestId: string): Result<SeatRequest> {
+function requestFor(sql: Sql, actor: Actor, requestId: string): Result<SeatRequest> {
   const request = requestById(sql, requestId);
   if (!request || (actor.role !== 'administrator' && request.user.id !== actor.id)) {
     return fail('not_found', { detail: 'No such seat request in this subscription.' });
@@ -107,33 +108,32 @@ export interface ApprovalInput extends TransferOptions {
 
 /** Approves a pending request: a free seat, or one transferred `from` a holder; lent `until` a time. */
 export function approveRequest(
-  object: ObjectContext,
+  sql: Sql,
   actor: Actor,
   requestId: string,
   input: ApprovalInput,
+  now: number,
 ): Result<{ request: SeatRequest; user: User; from: User | null }> {
-  const { sql } = object;
-  const now = Date.now();
   const until = checkUntil(input.until, now);
   if (!until.ok) return until;
   const plan = planApproval(sql, actor, requestId, input.from);
   if (!plan.ok) return plan;
   const options = { until: until.value, note: input.note ?? null, choice: choiceOf(input) };
-  object.write(() => applyApproval(sql, actor, plan.value, options, now));
+  applyApproval(sql, actor, plan.value, options, now);
   const from = plan.value.kind === 'transfer' ? existingUser(sql, plan.value.from.id) : null;
   return ok({ request: requestById(sql, requestId)!, user: existingUser(sql, plan.value.request.user.id), from });
 }
 
 /** What approving a request will do, decided before anything is written. */
-export type ApprovalPlan =
+type ApprovalPlan =
   | { request: SeatRequest; kind: 'assign' | 'already_held' }
-  | { request: SeatRequest; kind: 'transfer'; from: { id: string; name: string } };
+  | { request: SeatRequest; kind: 'transfer'; from: Person };
 
 /**
  * Decides an approval: a transfer from `from` when given (works when every seat is taken),
  * otherwise a free seat, refused with the holders when none is free.
  */
-export function planApproval(sql: Sql, actor: Actor, requestId: string, from: string | undefined): Result<ApprovalPlan> {
+function planApproval(sql: Sql, actor: Actor, requestId: string, from: string | undefined): Result<ApprovalPlan> {
   const request = requestFor(sql, actor, requestId);
   if (!request.ok) return request;
   const answerable = decideAnswer(request.value);
@@ -154,7 +154,7 @@ export function planApproval(sql: Sql, actor: Actor, requestId: string, from: st
 }
 
 /** Approves as planned: the request is answered and the seat assigned, or transferred as the administrator chose. */
-export function applyApproval(
+function applyApproval(
   sql: Sql,
   actor: Actor,
   plan: ApprovalPlan,
@@ -165,7 +165,7 @@ export function applyApproval(
   answer(sql, actor, request, 'approved', input.note, now);
   const requester = request.user;
   const details = { requestId: request.id, ...(plan.kind === 'transfer' ? { from: plan.from } : {}), note: input.note };
-  recordAudit(sql, actor, 'seat_request.approved', target(requester), details);
+  recordAudit(sql, now, actor, 'seat_request.approved', target(requester), details);
   if (plan.kind === 'assign') giveSeat(sql, actor, requester, now, { until: input.until, returnsTo: null }, { requestId: request.id });
   if (plan.kind === 'transfer') {
     releaseSeat(sql, actor, plan.from, { action: 'transfer', transferTo: requester, until: input.until }, input.choice, now);
@@ -179,7 +179,7 @@ export function declineRequest(sql: Sql, actor: Actor, requestId: string, note: 
   const answerable = decideAnswer(request.value);
   if (answerable !== 'answer') return answerable;
   answer(sql, actor, request.value, 'declined', note, now);
-  recordAudit(sql, actor, 'seat_request.declined', target(request.value.user), { requestId, note });
+  recordAudit(sql, now, actor, 'seat_request.declined', target(request.value.user), { requestId, note });
   return ok(requestById(sql, requestId)!);
 }
 
@@ -190,16 +190,16 @@ export function cancelRequest(sql: Sql, actor: Actor, requestId: string, now: nu
   const answerable = decideAnswer(request.value);
   if (answerable !== 'answer') return answerable;
   answer(sql, actor, request.value, 'cancelled', null, now);
-  recordAudit(sql, actor, 'seat_request.cancelled', target(request.value.user), { requestId });
+  recordAudit(sql, now, actor, 'seat_request.cancelled', target(request.value.user), { requestId });
   return ok(null);
 }
 
 /** A user who is deactivated or deleted stops waiting. */
-export function cancelRequestsOf(sql: Sql, actor: Actor | null, user: { id: string; name: string }, now: number, reason: string): void {
+export function cancelRequestsOf(sql: Sql, actor: Actor | null, user: Person, now: number, reason: string): void {
   const pending = sql.one<RequestRow>(`${REQUEST_SELECT} WHERE r.user_id = ? AND r.status = 'pending'`, user.id);
   if (!pending) return;
   answer(sql, actor, toRequest(pending), 'cancelled', null, now);
-  recordAudit(sql, actor, 'seat_request.cancelled', target(user), { requestId: pending.id, reason });
+  recordAudit(sql, now, actor, 'seat_request.cancelled', target(user), { requestId: pending.id, reason });
 }
 
 /**
@@ -218,13 +218,13 @@ export function fillFromWaitlist(sql: Sql, now: number): void {
     if (!next) return;
     const request = toRequest(next);
     answer(sql, null, request, 'approved', null, now);
-    recordAudit(sql, null, 'seat_request.approved', target(request.user), { requestId: request.id, automatic: true });
+    recordAudit(sql, now, null, 'seat_request.approved', target(request.user), { requestId: request.id, automatic: true });
     giveSeat(sql, null, request.user, now, undefined, { requestId: request.id, automatic: true });
     available -= 1;
   }
 }
 
-export function requestById(sql: Sql, requestId: string): SeatRequest | null {
+function requestById(sql: Sql, requestId: string): SeatRequest | null {
   const row = sql.one<RequestRow>(`${REQUEST_SELECT} WHERE r.id = ?`, requestId);
   return row ? toRequest(row) : null;
 }

@@ -23,13 +23,13 @@ const OPEN_ENDED: SeatTerm = { until: null, returnsTo: null };
 /** Gives `user` a seat and records `seat.assigned`. The caller has checked that one is free. */
 export function giveSeat(sql: Sql, actor: Actor | null, user: Person, now: number, term = OPEN_ENDED, details: Record<string, unknown> = {}): void {
   addSeat(sql, actor, user, now, term);
-  recordAudit(sql, actor, 'seat.assigned', target(user), term.until ? { ...details, until: term.until } : details);
+  recordAudit(sql, now, actor, 'seat.assigned', target(user), term.until ? { ...details, until: term.until } : details);
 }
 
 /** Takes `user`'s seat and records `seat.unassigned`. */
-export function takeSeat(sql: Sql, actor: Actor | null, user: Person, details: Record<string, unknown> = {}): void {
+export function takeSeat(sql: Sql, actor: Actor | null, user: Person, now: number, details: Record<string, unknown> = {}): void {
   dropSeat(sql, user.id);
-  recordAudit(sql, actor, 'seat.unassigned', target(user), details);
+  recordAudit(sql, now, actor, 'seat.unassigned', target(user), details);
 }
 
 /** Moves a seat from one user to another in one step and records `seat.transferred`. */
@@ -37,7 +37,7 @@ export function moveSeat(sql: Sql, actor: Actor | null, from: Person, to: Person
   dropSeat(sql, from.id);
   addSeat(sql, actor, to, now, term);
   const loan = term.until ? { until: term.until, returnsTo: term.returnsTo } : {};
-  recordAudit(sql, actor, 'seat.transferred', target(to), { from: person(from), to: person(to), ...loan, ...details });
+  recordAudit(sql, now, actor, 'seat.transferred', target(to), { from: person(from), to: person(to), ...loan, ...details });
 }
 
 /** Inserts the seat row with its term; a time-boxed seat sets its loan timer. */
@@ -98,7 +98,7 @@ function answerRequestOnSeat(sql: Sql, actor: Actor | null, user: Person, now: n
     actor?.name ?? null,
     pending.id,
   );
-  recordAudit(sql, actor, 'seat_request.approved', target(user), { requestId: pending.id, seatGiven: true });
+  recordAudit(sql, now, actor, 'seat_request.approved', target(user), { requestId: pending.id, seatGiven: true });
 }
 
 export const target = (user: Person) => ({ type: 'user' as const, id: user.id, name: user.name });

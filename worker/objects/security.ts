@@ -3,20 +3,20 @@
  * emailed link) and their passkeys. Hashing and WebAuthn verification happen in the Worker; these
  * functions store the outcome.
  */
-import type { Passkey } from '../contract';
-import type { PasswordHash } from '../crypto';
-import type { Role } from '../contract';
+import type { Passkey, Role } from '../contract';
+import { constantTimeEqual, type PasswordHash } from '../crypto';
 import { fail, ok, type Result } from '../domain/result';
-import { insertSession, type Actor, type Credential, type NewSession } from './access';
+import { addDevice, type Actor, type Credential, type NewDevice } from './access';
 import { recordAudit } from './audit';
-import type { ObjectContext } from './context';
 import {
   insertPasskey,
   insertPasswordReset,
   passwordResetUser,
   setPassword,
   storedPasskey,
+  storedPassword,
   userPasskeys,
+  type NewPasskey,
   type StoredPasskey,
 } from './credentials';
 import type { Sql } from './sql';
@@ -26,65 +26,70 @@ import type { Account } from './views';
 // ── Devices ──────────────────────────────────────────────────────────────────────────────────
 
 /** Signs one of the actor's devices out. */
-export function endSession(sql: Sql, actor: Actor, sessionId: string): Result<null> {
-  const ended = sql.run('DELETE FROM sessions WHERE id = ? AND user_id = ?', sessionId, actor.id);
-  return ended ? ok(null) : fail('not_found', { detail: 'No such session of yours.' });
+export function signOutDevice(sql: Sql, actor: Actor, deviceId: string): Result<null> {
+  const ended = sql.run('DELETE FROM devices WHERE id = ? AND user_id = ?', deviceId, actor.id);
+  return ended ? ok(null) : fail('not_found', { detail: 'No such device of yours.' });
 }
 
 /** Signs every device of the actor out except the one behind `credential`. */
-export function endOtherSessions(sql: Sql, actor: Actor, credential: Credential): Result<{ ended: number }> {
-  const ended = sql.run('DELETE FROM sessions WHERE user_id = ? AND token_hash != ?', actor.id, credential.hash);
+export function signOutOtherDevices(sql: Sql, actor: Actor, credential: Credential): Result<{ ended: number }> {
+  const ended = sql.run('DELETE FROM devices WHERE user_id = ? AND token_hash != ?', actor.id, credential.hash);
   return ok({ ended });
 }
 
 // ── Passwords ────────────────────────────────────────────────────────────────────────────────
 
-/** Sets the actor's new password and signs their other devices out. */
-export function changePassword(object: ObjectContext, actor: Actor, credential: Credential, password: PasswordHash): Result<null> {
-  const { sql } = object;
-  object.write(() => {
-    setPassword(sql, actor.id, password);
-    sql.run('DELETE FROM sessions WHERE user_id = ? AND token_hash != ?', actor.id, credential.hash);
-    recordAudit(sql, actor, 'user.password_changed', { type: 'user', id: actor.id, name: actor.name });
-  });
+/** A password change: the present password hashed with its stored salt, and the new one's hash. */
+export interface PasswordChange {
+  current: string;
+  password: PasswordHash;
+}
+
+/**
+ * Sets the actor's new password and signs their other devices out, if `current` is their present
+ * password hashed (by the Worker) with its stored salt: checked here, in the same transaction.
+ */
+export function changePassword(sql: Sql, actor: Actor, credential: Credential, change: PasswordChange, now: number): Result<null> {
+  const stored = storedPassword(sql, actor.id);
+  if (!stored || !constantTimeEqual(change.current, stored.hash)) return fail('invalid_credentials', {});
+  setPassword(sql, actor.id, change.password);
+  sql.run('DELETE FROM devices WHERE user_id = ? AND token_hash != ?', actor.id, credential.hash);
+  recordAudit(sql, now, actor, 'user.password_changed', { type: 'user', id: actor.id, name: actor.name });
   return ok(null);
 }
 
 /** Stores a reset token for an active user with this email; null (nothing stored) for anyone else. */
 export function startPasswordReset(
-  object: ObjectContext,
+  sql: Sql,
   email: string,
   tokenHash: string,
+  now: number,
 ): Result<{ name: string; email: string; expiresAt: string } | null> {
-  const { sql } = object;
   const user = sql.one<{ id: string; name: string; email: string }>(
     "SELECT id, name, email FROM users WHERE email = ? AND status = 'active'",
     email,
   );
   if (!user) return ok(null);
-  const expiresAt = object.write(() => insertPasswordReset(sql, user.id, tokenHash));
+  const expiresAt = insertPasswordReset(sql, user.id, tokenHash, now);
   return ok({ name: user.name, email: user.email, expiresAt });
 }
 
-/** Sets a new password from a reset link (once), ends every session, and signs in here. */
-export function completePasswordReset(object: ObjectContext, tokenHash: string, password: PasswordHash, session: NewSession): Result<Account> {
-  const { sql } = object;
-  const userId = passwordResetUser(sql, tokenHash);
+/** Sets a new password from a reset link (once), signs every device out, and signs this one in. */
+export function completePasswordReset(sql: Sql, tokenHash: string, password: PasswordHash, device: NewDevice, now: number): Result<Account> {
+  const userId = passwordResetUser(sql, tokenHash, now);
   const user = userId ? userRow(sql, userId) : null;
   if (!user || user.status !== 'active') {
     return fail('invitation_invalid', {
       detail: 'This password reset link is invalid, already used or expired. Ask for a new one.',
     });
   }
-  object.write(() => {
-    sql.run('DELETE FROM password_resets WHERE user_id = ?', user.id);
-    sql.run('DELETE FROM sessions WHERE user_id = ?', user.id);
-    sql.run('DELETE FROM login_failures WHERE user_id = ?', user.id);
-    setPassword(sql, user.id, password);
-    const self = { id: user.id, name: user.name, role: user.role as Role };
-    recordAudit(sql, self, 'user.password_reset', { type: 'user', id: user.id, name: user.name });
-    insertSession(sql, user.id, session);
-  });
+  sql.run('DELETE FROM password_resets WHERE user_id = ?', user.id);
+  sql.run('DELETE FROM devices WHERE user_id = ?', user.id);
+  sql.run('DELETE FROM login_failures WHERE user_id = ?', user.id);
+  setPassword(sql, user.id, password);
+  const self = { id: user.id, name: user.name, role: user.role as Role };
+  recordAudit(sql, now, self, 'user.password_reset', { type: 'user', id: user.id, name: user.name });
+  addDevice(sql, user.id, device, now);
   return ok(accountOf(sql, user.id));
 }
 
@@ -98,12 +103,9 @@ export function passkeyOwner(sql: Sql, actor: Actor): Result<{ userId: string; n
 }
 
 /** Stores a verified passkey for the actor; answers with all of theirs. */
-export function addPasskey(object: ObjectContext, actor: Actor, passkey: Omit<StoredPasskey, 'userId'> & { name: string }): Result<Passkey[]> {
-  const { sql } = object;
-  object.write(() => {
-    insertPasskey(sql, actor.id, passkey);
-    recordAudit(sql, actor, 'passkey.added', { type: 'user', id: actor.id, name: actor.name }, { passkey: passkey.name });
-  });
+export function addPasskey(sql: Sql, actor: Actor, passkey: NewPasskey, now: number): Result<Passkey[]> {
+  insertPasskey(sql, actor.id, passkey, now);
+  recordAudit(sql, now, actor, 'passkey.added', { type: 'user', id: actor.id, name: actor.name }, { passkey: passkey.name });
   return ok(userPasskeys(sql, actor.id));
 }
 
@@ -114,34 +116,30 @@ export function passkeyForLogin(sql: Sql, userId: string, credentialId: string):
   return ok(storedPasskey(sql, userId, credentialId));
 }
 
-/** Records a verified passkey sign-in (its new signature counter) and starts a session. */
+/** Records a verified passkey sign-in (its new signature counter) and signs the device in. */
 export function completePasskeyLogin(
-  object: ObjectContext,
-  userId: string,
-  credentialId: string,
-  counter: number,
-  session: NewSession,
+  sql: Sql,
+  login: { userId: string; credentialId: string; counter: number },
+  device: NewDevice,
+  now: number,
 ): Result<Account> {
-  const { sql } = object;
+  const { userId, credentialId, counter } = login;
   const user = userRow(sql, userId);
   if (!user || user.status !== 'active' || !storedPasskey(sql, userId, credentialId)) {
     return fail('invalid_credentials', {});
   }
-  object.write(() => {
-    sql.run('UPDATE passkeys SET counter = ?, last_used_at = ? WHERE id = ?', counter, new Date().toISOString(), credentialId);
-    sql.run('UPDATE users SET last_active_at = ? WHERE id = ?', new Date().toISOString(), userId);
-    insertSession(sql, userId, session);
-  });
+  const at = new Date(now).toISOString();
+  sql.run('UPDATE passkeys SET counter = ?, last_used_at = ? WHERE id = ?', counter, at, credentialId);
+  sql.run('UPDATE users SET last_active_at = ? WHERE id = ?', at, userId);
+  addDevice(sql, userId, device, now);
   return ok(accountOf(sql, userId));
 }
 
 /** Removes one of the actor's passkeys. */
-export function deletePasskey(object: ObjectContext, actor: Actor, passkeyId: string): Result<null> {
-  const { sql } = object;
-  const removed = object.write(() => {
-    const count = sql.run('DELETE FROM passkeys WHERE id = ? AND user_id = ?', passkeyId, actor.id);
-    if (count) recordAudit(sql, actor, 'passkey.removed', { type: 'user', id: actor.id, name: actor.name });
-    return count;
-  });
-  return removed ? ok(null) : fail('not_found', { detail: 'No such passkey of yours.' });
+export function deletePasskey(sql: Sql, actor: Actor, passkeyId: string, now: number): Result<null> {
+  if (!sql.run('DELETE FROM passkeys WHERE id = ? AND user_id = ?', passkeyId, actor.id)) {
+    return fail('not_found', { detail: 'No such passkey of yours.' });
+  }
+  recordAudit(sql, now, actor, 'passkey.removed', { type: 'user', id: actor.id, name: actor.name });
+  return ok(null);
 }

@@ -5,11 +5,24 @@
 export type Row = Record<string, SqlStorageValue>;
 
 export class Sql {
+  #written = 0;
+
   constructor(private readonly storage: SqlStorage) {}
+
+  /**
+   * How many rows every statement so far has written. The object compares it before and after a
+   * call's work to know whether the call changed anything (and so whether live clients are told).
+   */
+  get written(): number {
+    return this.#written;
+  }
 
   /** All rows of a query. @example sql.all<{ id: string }>('SELECT id FROM users') */
   all<T extends Row>(query: string, ...params: SqlStorageValue[]): T[] {
-    return this.storage.exec<T>(query, ...params).toArray();
+    const cursor = this.storage.exec<T>(query, ...params);
+    const rows = cursor.toArray();
+    this.#written += cursor.rowsWritten;
+    return rows;
   }
 
   /** The first row of a query, or null. */
@@ -19,12 +32,14 @@ export class Sql {
 
   /** A single number, e.g. a COUNT(*). */
   count(query: string, ...params: SqlStorageValue[]): number {
-    const row = this.storage.exec(query, ...params).toArray()[0];
+    const row = this.all(query, ...params)[0];
     return row ? Number(Object.values(row)[0]) : 0;
   }
 
   /** Runs a statement; returns how many rows it wrote. */
   run(query: string, ...params: SqlStorageValue[]): number {
-    return this.storage.exec(query, ...params).rowsWritten;
+    const written = this.storage.exec(query, ...params).rowsWritten;
+    this.#written += written;
+    return written;
   }
 }

@@ -1,16 +1,16 @@
 /**
- * One Subscription object per subscription. It owns the subscription's users, seats, sign-in
- * sessions, API tokens, invitations, idempotency records and audit log, and it serializes every
- * change to them: each public method (the RPC surface) authenticates the caller, asks the pure
- * seat rules, and writes in one synchronous transaction. Methods that must reach another object
- * (the email index) re-check everything after their last `await`, because an outgoing call lets
- * other requests run in between.
+ * One Subscription object per subscription. It owns the subscription's users, seats, signed-in
+ * devices, API tokens, invitations, idempotency records and audit log, and it serializes every
+ * change to them.
  *
- * This file is the RPC surface and the transaction machinery (`#write`, `#change`, the alarm, live
- * notifications); the work of each method is in the module named beside its section.
+ * This file is the RPC surface. Every public method runs its work, a plain function of
+ * `(sql, actor, input, now)` from the module named beside its section, through the one write path
+ * (write-path.ts): one synchronous transaction that also authenticates the caller, in which a
+ * refusal rolls back whatever the call wrote. Methods that must reach another object (the email
+ * index) check first, await, and let the write check again, because an outgoing call lets other
+ * requests run in between.
  */
 import { DurableObject } from 'cloudflare:workers';
-import type { PasswordHash } from '../crypto';
 import type {
   ConsoleActivityReport,
   ConsoleSession,
@@ -19,37 +19,40 @@ import type {
   IdleSeatsReport,
   Passkey,
   ReleaseChoice,
-  Role,
   SeatRequest,
   StartedConsoleSession,
   UtilisationReport,
 } from '../contract';
-import { ok, type Failure, type Result } from '../domain/result';
-import { authenticate, credentialOwner, userSessions, type Actor, type Credential, type NewSession } from './access';
-import { acceptInvitation, completeLogin, initialize, logout, passwordFor, type Signup } from './account';
+import type { PasswordHash } from '../crypto';
+import { fail, ok, type Result } from '../domain/result';
+import { recordLoginFailure, userDevices, type NewDevice } from './access';
+import { acceptInvitation, checkNewSubscription, completeLogin, createSubscription, logout, passwordFor, type Signup } from './account';
 import { fireTimer } from './alarm';
 import { auditPage, type AuditQuery } from './audit';
+import type { Call, Reply } from './call';
 import { closeSession, heartbeat, listSessions, startSession } from './console';
-import type { ObjectContext } from './context';
-import { storedPassword, userPasskeys, type StoredPassword, type StoredPasskey } from './credentials';
-import { beginIdempotent, completeIdempotent, type IdempotencyStart } from './idempotency';
-import { broadcast, changedMessage, credentialFromHeaders } from './live';
-import {
-  consoleActivityReport,
-  idleSeatsReport,
-  utilisationReport,
-} from './reports';
+import { storedPassword, userPasskeys, type NewPasskey, type StoredPasskey, type StoredPassword } from './credentials';
+import { claimEmail, confirmEmail, releaseEmail } from './email-index';
+import { changedMessage, closeSockets, credentialFromHeaders } from './live';
+import { consoleActivityReport, idleSeatsReport, utilisationReport } from './reports';
 import { DEFAULT_CHOICE, sessionsChanged } from './revocations';
-import { migrate } from './schema';
-import { assignSeat, returnSeat, transferSeat, unassignSeat, updateSubscription, type TransferOptions } from './seat-admin';
+import { migrate } from './migrate';
+import { SUBSCRIPTION_MIGRATIONS } from './schema';
+import {
+  assignSeat,
+  returnSeat,
+  transferSeat,
+  unassignSeat,
+  updateSubscription,
+  type SubscriptionChange,
+  type TransferOptions,
+} from './seat-admin';
 import {
   approveRequest,
   cancelRequest,
   createRequest,
   declineRequest,
-  fillFromWaitlist,
   listRequests,
-  requestById,
   type ApprovalInput,
   type RequestQuery,
 } from './seat-requests';
@@ -59,48 +62,42 @@ import {
   completePasskeyLogin,
   completePasswordReset,
   deletePasskey,
-  endOtherSessions,
-  endSession,
+  signOutDevice,
+  signOutOtherDevices,
   passkeyForLogin,
   passkeyOwner,
   startPasswordReset,
+  type PasswordChange,
 } from './security';
 import { Sql } from './sql';
 import { dueTimers, nextDue, setTimer } from './timers';
-import { createToken, deleteToken, listTokens } from './tokens';
-import { createUser, deleteUser, renewInvitation, updateUser, type NewUser } from './user-admin';
+import { createToken, deleteToken, listTokens, tokenCreatedOnce, type NewToken } from './tokens';
+import {
+  checkCreate,
+  createdOnce,
+  createUser,
+  deleteUser,
+  renewedOnce,
+  renewInvitation,
+  updateUser,
+  type NewUser,
+  type UserChange,
+} from './user-admin';
 import { accountOf, findUser, holdsEmail, subscriptionView, usersPage, type UserQuery } from './users';
-import type { Account, ApiToken, AuditEntry, Page, SubscriptionView, TokenScope, User } from './views';
-
-export type { Credential } from './access';
-export { SESSION_DAYS } from './access';
-export type { Signup } from './account';
-export type { StoredPassword } from './credentials';
-export { CREDENTIAL_HEADERS } from './live';
-export type { TransferOptions } from './seat-admin';
-export type { ApprovalInput } from './seat-requests';
-export type { NewUser } from './user-admin';
-export type { Account } from './views';
+import type { Account, ApiToken, AuditEntry, Page, SubscriptionView, User } from './views';
+import { WritePath } from './write-path';
 
 export class Subscription extends DurableObject<Env> {
   readonly #sql: Sql;
-  /** What the modules doing each method's work get from this object. */
-  readonly #object: ObjectContext;
-  #broadcastQueued = false;
-  /** When the alarm is set for, as far as this instance knows (undefined: not known). */
-  #alarmAt: number | null | undefined = undefined;
+  /** The one way a call touches storage. */
+  readonly #calls: WritePath;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#sql = new Sql(ctx.storage.sql);
-    this.#object = {
-      sql: this.#sql,
-      write: <T>(fn: () => T) => this.#write(fn),
-      liveSockets: (userId) => ctx.getWebSockets(userId),
-      emailIndex: env.EMAIL_INDEX,
-    };
+    this.#calls = new WritePath(ctx, this.#sql);
     void ctx.blockConcurrencyWhile(async () => {
-      migrate(this.#sql, ctx.storage);
+      migrate(this.#sql, ctx.storage, SUBSCRIPTION_MIGRATIONS);
       const next = nextDue(this.#sql);
       if (next !== null && (await ctx.storage.getAlarm()) === null) await ctx.storage.setAlarm(next);
     });
@@ -113,15 +110,16 @@ export class Subscription extends DurableObject<Env> {
   /**
    * Opens a live-update WebSocket for a signed-in user (the Worker routes `/api/v1/live` here with
    * the credential's hash). The socket uses the hibernation API, so idle connections cost nothing;
-   * after every change each socket receives `{"type":"changed", seats, at}` and clients refetch.
+   * after every change each socket receives `{"type":"changed", revision, seats, at}`.
    */
   override async fetch(request: Request): Promise<Response> {
     const credential = credentialFromHeaders(request.headers);
-    const actor = credential ? this.#authenticate(credential) : null;
-    if (!actor?.ok) return new Response(null, { status: 401 });
+    const reply = credential ? this.#calls.as({ credential }, 'member', (actor) => ok(actor)) : null;
+    const actor = reply && 'result' in reply && reply.result.ok ? reply.result.value : null;
+    if (!actor) return new Response(null, { status: 401 });
     const pair = new WebSocketPair();
-    this.ctx.acceptWebSocket(pair[1], [actor.value.id]);
-    pair[1].send(changedMessage(this.#sql));
+    this.ctx.acceptWebSocket(pair[1], [actor.id]);
+    pair[1].send(changedMessage(this.#sql, Date.now()));
     return new Response(null, { status: 101, webSocket: pair[0] });
   }
 
@@ -142,9 +140,20 @@ export class Subscription extends DurableObject<Env> {
 
   // ── Sign-up and sign-in (account.ts) ───────────────────────────────────────────────────────
 
-  /** Creates this subscription with its first user, an administrator, signed in. */
+  /**
+   * Creates this subscription with its first user, an administrator, signed in. The email is
+   * claimed service-wide first; a refusal after the claim frees it again.
+   */
   async initialize(input: Signup): Promise<Result<Account>> {
-    return initialize(this.#object, input);
+    const fresh = this.#calls.anonymous(() => checkNewSubscription(this.#sql));
+    if (!fresh.ok) return fresh;
+    if (!(await claimEmail(this.env.EMAIL_INDEX, input.email, input.subscriptionId, input.userId))) {
+      return fail('email_taken', { email: input.email });
+    }
+    const created = this.#calls.anonymous((_, now) => createSubscription(this.#sql, input, now));
+    if (created.ok) await confirmEmail(this.env.EMAIL_INDEX, input.email, input.subscriptionId, input.userId);
+    else await releaseEmail(this.env.EMAIL_INDEX, input.email, input.subscriptionId, input.userId);
+    return created;
   }
 
   /**
@@ -152,55 +161,66 @@ export class Subscription extends DurableObject<Env> {
    * there, so a slow PBKDF2 never holds up this subscription's other requests).
    */
   passwordFor(email: string): Result<StoredPassword | null> {
-    return passwordFor(this.#sql, email);
+    return this.#calls.anonymous((_, now) => passwordFor(this.#sql, email, now));
   }
 
-  /** Records the outcome of a password check; on success starts a session with the given hash. */
-  completeLogin(userId: string, passwordMatched: boolean, session: NewSession): Result<Account> {
-    return completeLogin(this.#object, userId, passwordMatched, session);
+  /** After the password matched: signs the device in (its cookie's hash), unless the user is deactivated. */
+  completeLogin(userId: string, device: NewDevice): Result<Account> {
+    return this.#calls.anonymous((_, now) => completeLogin(this.#sql, userId, device, now));
+  }
+
+  /** Counts a failed password check toward the account's sign-in throttle. */
+  recordFailedLogin(userId: string): Result<null> {
+    return this.#calls.anonymous((_, now) => {
+      recordLoginFailure(this.#sql, userId, now);
+      return ok(null);
+    }, { silent: true });
   }
 
   /** Sets the password of an invited user, activates them and signs them in. */
-  acceptInvitation(invitationHash: string, password: PasswordHash, session: NewSession): Result<Account> {
-    return acceptInvitation(this.#object, invitationHash, password, session);
+  acceptInvitation(invitationHash: string, password: PasswordHash, device: NewDevice): Result<Account> {
+    return this.#calls.anonymous((_, now) => acceptInvitation(this.#sql, invitationHash, password, device, now));
   }
 
-  /** Ends the session behind this credential (API tokens are revoked, not signed out). */
-  logout(credential: Credential): Result<null> {
-    return this.#as(credential, () => logout(this.#sql, credential));
+  /** Signs out the device behind this credential (API tokens are revoked, not signed out). */
+  logout(call: Call): Reply<null> {
+    return this.#calls.as(call, 'member', () => logout(this.#sql, call.credential));
   }
 
   /** The caller and their subscription. */
-  me(credential: Credential): Result<Account> {
-    return this.#as(credential, (actor) => ok(accountOf(this.#sql, actor.id)));
+  me(call: Call): Reply<Account> {
+    return this.#calls.as(call, 'member', (actor) => ok(accountOf(this.#sql, actor.id)));
   }
 
   // ── Account security: devices, passwords, passkeys (security.ts) ───────────────────────────
 
   /** The caller's signed-in devices, most recently used first. */
-  listSessions(credential: Credential): Result<Page<Device>> {
-    const current = credential.kind === 'session' ? credential.hash : null;
-    return this.#as(credential, (actor) => ok({ items: userSessions(this.#sql, actor.id, current), nextCursor: null }));
+  listDevices(call: Call): Reply<Page<Device>> {
+    const current = call.credential.kind === 'device' ? call.credential.hash : null;
+    return this.#calls.as(call, 'member', (actor, now) => ok({ items: userDevices(this.#sql, actor.id, current, now), nextCursor: null }));
   }
 
   /** Signs one of the caller's devices out. */
-  endSession(credential: Credential, sessionId: string): Result<null> {
-    return this.#as(credential, (actor) => endSession(this.#sql, actor, sessionId));
+  signOutDevice(call: Call, deviceId: string): Reply<null> {
+    return this.#calls.as(call, 'member', (actor) => signOutDevice(this.#sql, actor, deviceId));
   }
 
-  /** Signs every other device of the caller out; the current session stays. */
-  endOtherSessions(credential: Credential): Result<{ ended: number }> {
-    return this.#as(credential, (actor) => endOtherSessions(this.#sql, actor, credential));
+  /** Signs every other device of the caller out; the one asking stays signed in. */
+  signOutOtherDevices(call: Call): Reply<{ ended: number }> {
+    return this.#calls.as(call, 'member', (actor) => signOutOtherDevices(this.#sql, actor, call.credential));
   }
 
-  /** The caller's stored password, for the Worker to check the current one before a change. */
-  ownPassword(credential: Credential): Result<StoredPassword | null> {
-    return this.#as(credential, (actor) => ok(storedPassword(this.#sql, actor.id)));
+  /** The caller's stored password: its salt, for the Worker to hash the current one before a change. */
+  ownPassword(call: Call): Reply<StoredPassword | null> {
+    return this.#calls.as(call, 'member', (actor) => ok(storedPassword(this.#sql, actor.id)));
   }
 
-  /** Sets the caller's new password and signs their other devices out. */
-  changePassword(credential: Credential, password: PasswordHash): Result<null> {
-    return this.#as(credential, (actor) => changePassword(this.#object, actor, credential, password));
+  /**
+   * Sets the caller's new password and signs their other devices out, if `current` is their present
+   * password (hashed by the Worker with its stored salt).
+   */
+  changePassword(call: Call, change: PasswordChange): Reply<null> {
+    return this.#calls.as(call, 'member', (actor, now) => changePassword(this.#sql, actor, call.credential, change, now));
   }
 
   /**
@@ -208,120 +228,152 @@ export class Subscription extends DurableObject<Env> {
    * anyone else, which the Worker answers exactly like a success, so emails cannot be probed.
    */
   startPasswordReset(email: string, tokenHash: string): Result<{ name: string; email: string; expiresAt: string } | null> {
-    return startPasswordReset(this.#object, email, tokenHash);
+    return this.#calls.anonymous((_, now) => startPasswordReset(this.#sql, email, tokenHash, now));
   }
 
-  /** Sets a new password from a reset link (once), ends every session, and signs in here. */
-  completePasswordReset(tokenHash: string, password: PasswordHash, session: NewSession): Result<Account> {
-    return completePasswordReset(this.#object, tokenHash, password, session);
+  /** Sets a new password from a reset link (once), signs every device out, and signs this one in. */
+  completePasswordReset(tokenHash: string, password: PasswordHash, device: NewDevice): Result<Account> {
+    return this.#calls.anonymous((_, now) => completePasswordReset(this.#sql, tokenHash, password, device, now));
   }
 
   /** Who is registering a passkey, and the passkeys they already have (not to register twice). */
-  passkeyOwner(credential: Credential): Result<{ userId: string; name: string; email: string; passkeyIds: string[] }> {
-    return this.#as(credential, (actor) => passkeyOwner(this.#sql, actor));
+  passkeyOwner(call: Call): Reply<{ userId: string; name: string; email: string; passkeyIds: string[] }> {
+    return this.#calls.as(call, 'member', (actor) => passkeyOwner(this.#sql, actor));
   }
 
   /** Stores a verified passkey for the caller. */
-  addPasskey(credential: Credential, passkey: Omit<StoredPasskey, 'userId'> & { name: string }): Result<Passkey[]> {
-    return this.#as(credential, (actor) => addPasskey(this.#object, actor, passkey));
+  addPasskey(call: Call, passkey: NewPasskey): Reply<Passkey[]> {
+    return this.#calls.as(call, 'member', (actor, now) => addPasskey(this.#sql, actor, passkey, now));
   }
 
   /** A passkey presented at sign-in, if it belongs to an active user here. */
   passkeyForLogin(userId: string, credentialId: string): Result<StoredPasskey | null> {
-    return passkeyForLogin(this.#sql, userId, credentialId);
+    return this.#calls.anonymous(() => passkeyForLogin(this.#sql, userId, credentialId));
   }
 
-  /** Records a verified passkey sign-in (its new signature counter) and starts a session. */
-  completePasskeyLogin(userId: string, credentialId: string, counter: number, session: NewSession): Result<Account> {
-    return completePasskeyLogin(this.#object, userId, credentialId, counter, session);
+  /** Records a verified passkey sign-in (its new signature counter) and signs the device in. */
+  completePasskeyLogin(login: { userId: string; credentialId: string; counter: number }, device: NewDevice): Result<Account> {
+    return this.#calls.anonymous((_, now) => completePasskeyLogin(this.#sql, login, device, now));
   }
 
   /** The caller's passkeys. */
-  listPasskeys(credential: Credential): Result<Page<Passkey>> {
-    return this.#as(credential, (actor) => ok({ items: userPasskeys(this.#sql, actor.id), nextCursor: null }));
+  listPasskeys(call: Call): Reply<Page<Passkey>> {
+    return this.#calls.as(call, 'member', (actor) => ok({ items: userPasskeys(this.#sql, actor.id), nextCursor: null }));
   }
 
   /** Removes one of the caller's passkeys. */
-  deletePasskey(credential: Credential, passkeyId: string): Result<null> {
-    return this.#as(credential, (actor) => deletePasskey(this.#object, actor, passkeyId));
+  deletePasskey(call: Call, passkeyId: string): Reply<null> {
+    return this.#calls.as(call, 'member', (actor, now) => deletePasskey(this.#sql, actor, passkeyId, now));
   }
 
   // ── API tokens (tokens.ts) ─────────────────────────────────────────────────────────────────
 
-  /** Stores a personal API token (its hash) that acts with the creator's role. */
-  createToken(credential: Credential, token: { id: string; name: string; hash: string; scope: TokenScope }): Result<ApiToken> {
-    return this.#as(credential, (actor) => createToken(this.#object, actor, token));
+  /**
+   * Stores a personal API token (its hash) that acts with the creator's role. Its secret is made
+   * and shown by the Worker, once: a retry with the same Idempotency-Key is refused with what was made.
+   */
+  createToken(call: Call, token: NewToken): Reply<ApiToken> {
+    return this.#calls.as(call, 'member', (actor, now) => createToken(this.#sql, actor, token, now), { secret: tokenCreatedOnce });
   }
 
   /** The caller's own API tokens, newest first. */
-  listTokens(credential: Credential): Result<Page<ApiToken>> {
-    return this.#as(credential, (actor) => listTokens(this.#sql, actor));
+  listTokens(call: Call): Reply<Page<ApiToken>> {
+    return this.#calls.as(call, 'member', (actor) => listTokens(this.#sql, actor));
   }
 
   /** Revokes a token: the caller's own, or any in the subscription for an administrator. */
-  deleteToken(credential: Credential, tokenId: string): Result<null> {
-    return this.#as(credential, (actor) => deleteToken(this.#object, actor, tokenId));
+  deleteToken(call: Call, tokenId: string): Reply<null> {
+    return this.#calls.as(call, 'member', (actor, now) => deleteToken(this.#sql, actor, tokenId, now));
   }
 
   // ── The subscription (seat-admin.ts) ───────────────────────────────────────────────────────
 
   /** The subscription with its seat counts. */
-  getSubscription(credential: Credential): Result<SubscriptionView> {
-    return this.#as(credential, () => ok(subscriptionView(this.#sql)));
+  getSubscription(call: Call): Reply<SubscriptionView> {
+    return this.#calls.as(call, 'member', () => ok(subscriptionView(this.#sql)));
   }
 
   /**
    * Renames the subscription, changes its purchased seats (never below the seats held), or turns
    * on or off giving freed seats to the oldest pending request.
    */
-  updateSubscription(
-    credential: Credential,
-    change: { seats?: number; name?: string; autoAssignRequests?: boolean },
-  ): Result<SubscriptionView> {
-    return this.#asAdministrator(credential, (actor) => updateSubscription(this.#object, actor, change));
+  updateSubscription(call: Call, change: SubscriptionChange): Reply<SubscriptionView> {
+    return this.#calls.as(call, 'administrator', (actor, now) => updateSubscription(this.#sql, actor, change, now));
   }
 
   // ── Users (users.ts, user-admin.ts) ────────────────────────────────────────────────────────
 
   /** One page of users, oldest first, filtered by seat, role, status and a search on name or email. */
-  listUsers(credential: Credential, query: UserQuery): Result<Page<User>> {
-    return this.#as(credential, () => usersPage(this.#sql, query));
+  listUsers(call: Call, query: UserQuery): Reply<Page<User>> {
+    return this.#calls.as(call, 'member', () => usersPage(this.#sql, query));
   }
 
   /** One user of this subscription. */
-  getUser(credential: Credential, userId: string): Result<User> {
-    return this.#as(credential, () => findUser(this.#sql, userId));
+  getUser(call: Call, userId: string): Reply<User> {
+    return this.#calls.as(call, 'member', () => findUser(this.#sql, userId));
   }
 
   /**
    * Creates a user with an invitation to set their password, and a seat unless `assignSeat` is
-   * false. With no free seat nothing is created, and the email stays free.
+   * false. With no free seat nothing is created, and the email stays free. The email is claimed
+   * service-wide between a first check and the write, which checks everything again. The
+   * invitation link is made and shown by the Worker, once: a retry is refused with what was made.
    */
-  async createUser(credential: Credential, input: NewUser): Promise<Result<{ user: User; invitationExpiresAt: string }>> {
-    // Authenticates inside: the caller is checked again after the email claim's `await`.
-    return createUser(this.#object, credential, input);
+  async createUser(call: Call, input: NewUser): Promise<Reply<{ user: User; invitationExpiresAt: string }>> {
+    const checked = this.#calls.precheck<{ user: User; invitationExpiresAt: string }, string>(call, 'administrator', () => {
+      const allowed = checkCreate(this.#sql, input);
+      return allowed.ok ? ok(subscriptionView(this.#sql).id) : allowed;
+    });
+    if ('reply' in checked) return checked.reply;
+    const subscriptionId = checked.value;
+    try {
+      if (!(await claimEmail(this.env.EMAIL_INDEX, input.email, subscriptionId, input.id))) {
+        // Not the key's answer: the claim in the way may be a crashed attempt's, which the index
+        // drops within a minute, and then a retry of this very request succeeds.
+        return this.#calls.unstoredRefusal(fail('email_taken', { email: input.email }));
+      }
+      const created = this.#calls.as(call, 'administrator', (actor, now) => createUser(this.#sql, actor, input, now), {
+        secret: createdOnce,
+        inFlight: true,
+      });
+      if ('result' in created && created.result.ok) await confirmEmail(this.env.EMAIL_INDEX, input.email, subscriptionId, input.id);
+      else await releaseEmail(this.env.EMAIL_INDEX, input.email, subscriptionId, input.id);
+      return created;
+    } finally {
+      checked.landed();
+    }
   }
 
-  /** Replaces an invited user's invitation link with a new one (the old link stops working). */
-  renewInvitation(credential: Credential, userId: string, invitation: { hash: string; expiresAt: string }): Result<User> {
-    return this.#asAdministrator(credential, () => renewInvitation(this.#object, userId, invitation));
+  /**
+   * Replaces an invited user's invitation link with a new one (the old link stops working). The
+   * link is shown by the Worker, once: a retry with the same Idempotency-Key is refused.
+   */
+  renewInvitation(call: Call, userId: string, invitation: { hash: string; expiresAt: string }): Reply<User> {
+    return this.#calls.as(call, 'administrator', (_, now) => renewInvitation(this.#sql, userId, invitation, now), { secret: renewedOnce });
   }
 
   /**
    * Renames a user, changes their role or status. Deactivating frees their seat and ends their
-   * sessions and tokens. The last active administrator keeps their role and status.
+   * console sessions, signs their devices out, revokes their tokens and closes their live sockets.
+   * The last active administrator keeps their role and status.
    */
-  updateUser(
-    credential: Credential,
-    userId: string,
-    change: { name?: string; role?: Role; status?: 'active' | 'deactivated' },
-  ): Result<User> {
-    return this.#asAdministrator(credential, (actor) => updateUser(this.#object, actor, userId, change));
+  updateUser(call: Call, userId: string, change: UserChange): Reply<User> {
+    const updated = this.#calls.as(call, 'administrator', (actor, now) => updateUser(this.#sql, actor, userId, change, now));
+    if ('result' in updated && updated.result.ok && updated.result.value.status === 'deactivated') closeSockets(this.ctx.getWebSockets(userId));
+    return updated;
   }
 
   /** Deletes a user, freeing their seat and ending their access; their email becomes free again. */
-  async deleteUser(credential: Credential, userId: string): Promise<Result<null>> {
-    return this.#asAdministrator(credential, (actor) => deleteUser(this.#object, actor, userId));
+  async deleteUser(call: Call, userId: string): Promise<Reply<null>> {
+    const deleted = this.#calls.as(call, 'administrator', (actor, now) => deleteUser(this.#sql, actor, userId, now));
+    if (!('result' in deleted)) return deleted;
+    if (!deleted.result.ok) return { ...deleted, result: deleted.result };
+    if (!deleted.replayed) {
+      closeSockets(this.ctx.getWebSockets(userId));
+      // After the commit: a crash before this leaves a claim the index repairs by asking holdsEmail.
+      await releaseEmail(this.env.EMAIL_INDEX, deleted.result.value.email, subscriptionView(this.#sql).id, userId);
+    }
+    return { ...deleted, result: ok(null) };
   }
 
   // ── Seats (seat-admin.ts) ──────────────────────────────────────────────────────────────────
@@ -331,8 +383,8 @@ export class Subscription extends DurableObject<Env> {
    * Idempotent: a user who holds one keeps it, with its end set to `until` (none without), and a
    * revocation waiting on it is cancelled.
    */
-  assignSeat(credential: Credential, userId: string, options: { until?: string | null } = {}): Result<User> {
-    return this.#asAdministrator(credential, (actor) => assignSeat(this.#object, actor, userId, options));
+  assignSeat(call: Call, userId: string, options: { until?: string | null } = {}): Reply<User> {
+    return this.#calls.as(call, 'administrator', (actor, now) => assignSeat(this.#sql, actor, userId, options, now));
   }
 
   /**
@@ -340,8 +392,8 @@ export class Subscription extends DurableObject<Env> {
    * to computers, `choice` says when: now (their sessions end), after a grace period, or after
    * their last session; until then the seat stays theirs, shown in `seat.revocation`.
    */
-  unassignSeat(credential: Credential, userId: string, choice: ReleaseChoice = DEFAULT_CHOICE): Result<User> {
-    return this.#asAdministrator(credential, (actor) => unassignSeat(this.#object, actor, userId, choice));
+  unassignSeat(call: Call, userId: string, choice: ReleaseChoice = DEFAULT_CHOICE): Reply<User> {
+    return this.#calls.as(call, 'administrator', (actor, now) => unassignSeat(this.#sql, actor, userId, choice, now));
   }
 
   /**
@@ -349,16 +401,16 @@ export class Subscription extends DurableObject<Env> {
    * With `until`, the seat is lent: it returns to `from` then. If `from` is connected, the move
    * waits as the administrator chose (see unassignSeat), and completes then.
    */
-  transferSeat(credential: Credential, fromId: string, toId: string, options: TransferOptions = {}): Result<{ from: User; to: User }> {
-    return this.#asAdministrator(credential, (actor) => transferSeat(this.#object, actor, fromId, toId, options));
+  transferSeat(call: Call, move: { from: string; to: string } & TransferOptions): Reply<{ from: User; to: User }> {
+    return this.#calls.as(call, 'administrator', (actor, now) => transferSeat(this.#sql, actor, move, now));
   }
 
   /**
    * Ends a time-boxed seat early: it returns to its lender if they can take it, otherwise it is
    * freed. Connected holders are treated as `choice` says, like unassignSeat.
    */
-  returnSeat(credential: Credential, userId: string, choice: ReleaseChoice = DEFAULT_CHOICE): Result<User> {
-    return this.#asAdministrator(credential, (actor) => returnSeat(this.#object, actor, userId, choice));
+  returnSeat(call: Call, userId: string, choice: ReleaseChoice = DEFAULT_CHOICE): Reply<User> {
+    return this.#calls.as(call, 'administrator', (actor, now) => returnSeat(this.#sql, actor, userId, choice, now));
   }
 
   // ── Expert Console (console.ts) ────────────────────────────────────────────────────────────
@@ -367,32 +419,29 @@ export class Subscription extends DurableObject<Env> {
    * Lets the caller's Expert Console connect to a computer, if and only if they hold a seat that is
    * not being taken back. The session must send a heartbeat every `heartbeatSeconds`.
    */
-  startConsoleSession(credential: Credential, session: { id: string; computer: string }): Result<StartedConsoleSession> {
-    return this.#as(credential, (actor) => this.#change(() => startSession(this.#sql, actor, session, Date.now())));
+  startConsoleSession(call: Call, session: { id: string; computer: string }): Reply<StartedConsoleSession> {
+    return this.#calls.as(call, 'member', (actor, now) => startSession(this.#sql, actor, session, now));
   }
 
   /** The caller's session is still running; the answer says whether their seat is leaving. */
-  heartbeatConsoleSession(credential: Credential, sessionId: string): Result<Heartbeat> {
+  heartbeatConsoleSession(call: Call, sessionId: string): Reply<Heartbeat> {
     // A heartbeat changes nothing anyone sees: live clients are not told.
-    return this.#as(credential, (actor) => this.#change(() => heartbeat(this.#sql, actor, sessionId, Date.now()), false));
+    return this.#calls.as(call, 'member', (actor, now) => heartbeat(this.#sql, actor, sessionId, now), { silent: true });
   }
 
   /** Ends a session: the caller's own, or anyone's for an administrator. */
-  endConsoleSession(credential: Credential, sessionId: string): Result<null> {
-    return this.#as(credential, (actor) => {
-      const now = Date.now();
-      return this.#change(() => {
-        const closed = closeSession(this.#sql, actor, sessionId, now);
-        if (!closed.ok) return closed;
-        sessionsChanged(this.#sql, closed.value, now);
-        return ok(null);
-      });
+  endConsoleSession(call: Call, sessionId: string): Reply<null> {
+    return this.#calls.as(call, 'member', (actor, now) => {
+      const closed = closeSession(this.#sql, actor, sessionId, now);
+      if (!closed.ok) return closed;
+      sessionsChanged(this.#sql, closed.value, now);
+      return ok(null);
     });
   }
 
   /** Active console sessions: all (or one user's) for administrators, their own for technicians. */
-  listConsoleSessions(credential: Credential, userId?: string): Result<Page<ConsoleSession>> {
-    return this.#as(credential, (actor) => {
+  listConsoleSessions(call: Call, userId?: string): Reply<Page<ConsoleSession>> {
+    return this.#calls.as(call, 'member', (actor) => {
       const sessions = listSessions(this.#sql, actor, userId);
       return sessions.ok ? ok({ items: sessions.value, nextCursor: null }) : sessions;
     });
@@ -400,50 +449,46 @@ export class Subscription extends DurableObject<Env> {
 
   // ── Seat requests (seat-requests.ts) ───────────────────────────────────────────────────────
 
-  /** The caller asks for a seat, with a reason. */
-  createSeatRequest(credential: Credential, request: { id: string; reason: string }): Result<SeatRequest> {
-    return this.#as(credential, (actor) => {
-      const created = this.#change(() => createRequest(this.#sql, actor, request, Date.now()));
-      // With automatic assignment and a free seat, it may already be approved.
-      return created.ok ? ok(requestById(this.#sql, request.id)!) : created;
-    });
+  /** The caller asks for a seat, with a reason; with automatic assignment it may be approved at once. */
+  createSeatRequest(call: Call, request: { id: string; reason: string }): Reply<SeatRequest> {
+    return this.#calls.as(call, 'member', (actor, now) => createRequest(this.#sql, actor, request, now));
   }
 
   /** Seat requests, oldest first: all for administrators, their own for technicians. */
-  listSeatRequests(credential: Credential, query: RequestQuery): Result<Page<SeatRequest>> {
-    return this.#as(credential, (actor) => listRequests(this.#sql, actor, query));
+  listSeatRequests(call: Call, query: RequestQuery): Reply<Page<SeatRequest>> {
+    return this.#calls.as(call, 'member', (actor) => listRequests(this.#sql, actor, query));
   }
 
   /** Approves a pending request: a free seat, or one transferred `from` a holder; lent `until` a time. */
-  approveSeatRequest(credential: Credential, requestId: string, input: ApprovalInput): Result<{ request: SeatRequest; user: User; from: User | null }> {
-    return this.#asAdministrator(credential, (actor) => approveRequest(this.#object, actor, requestId, input));
+  approveSeatRequest(call: Call, requestId: string, input: ApprovalInput): Reply<{ request: SeatRequest; user: User; from: User | null }> {
+    return this.#calls.as(call, 'administrator', (actor, now) => approveRequest(this.#sql, actor, requestId, input, now));
   }
 
   /** Declines a pending request with an optional note. */
-  declineSeatRequest(credential: Credential, requestId: string, note: string | null): Result<SeatRequest> {
-    return this.#asAdministrator(credential, (actor) => this.#change(() => declineRequest(this.#sql, actor, requestId, note, Date.now())));
+  declineSeatRequest(call: Call, requestId: string, note: string | null): Reply<SeatRequest> {
+    return this.#calls.as(call, 'administrator', (actor, now) => declineRequest(this.#sql, actor, requestId, note, now));
   }
 
   /** Withdraws a pending request: the requester's own, or any for an administrator. */
-  cancelSeatRequest(credential: Credential, requestId: string): Result<null> {
-    return this.#as(credential, (actor) => this.#change(() => cancelRequest(this.#sql, actor, requestId, Date.now())));
+  cancelSeatRequest(call: Call, requestId: string): Reply<null> {
+    return this.#calls.as(call, 'member', (actor, now) => cancelRequest(this.#sql, actor, requestId, now));
   }
 
   // ── Reports (reports.ts) ───────────────────────────────────────────────────────────────────
 
   /** Seats assigned against purchased per UTC day, replayed from the audit log (administrators). */
-  utilisationReport(credential: Credential, period: { from?: string; to?: string }): Result<UtilisationReport> {
-    return this.#asAdministrator(credential, () => utilisationReport(this.#sql, period, Date.now()));
+  utilisationReport(call: Call, period: { from?: string; to?: string }): Reply<UtilisationReport> {
+    return this.#calls.as(call, 'administrator', (_, now) => utilisationReport(this.#sql, period, now));
   }
 
   /** Console sessions and connected time per user over the last `days` days (administrators). */
-  consoleActivityReport(credential: Credential, days: number): Result<ConsoleActivityReport> {
-    return this.#asAdministrator(credential, () => ok(consoleActivityReport(this.#sql, days, Date.now())));
+  consoleActivityReport(call: Call, days: number): Reply<ConsoleActivityReport> {
+    return this.#calls.as(call, 'administrator', (_, now) => ok(consoleActivityReport(this.#sql, days, now)));
   }
 
   /** Seats unused for `days` days, each with a reassignment suggestion (administrators). */
-  idleSeatsReport(credential: Credential, days: number): Result<IdleSeatsReport> {
-    return this.#asAdministrator(credential, () => ok(idleSeatsReport(this.#sql, days, Date.now())));
+  idleSeatsReport(call: Call, days: number): Reply<IdleSeatsReport> {
+    return this.#calls.as(call, 'administrator', (_, now) => ok(idleSeatsReport(this.#sql, days, now)));
   }
 
   // ── Timers (timers.ts, alarm.ts) ───────────────────────────────────────────────────────────
@@ -454,107 +499,36 @@ export class Subscription extends DurableObject<Env> {
    * so it cannot hold up the others.
    */
   override alarm(): void {
-    this.#alarmAt = undefined; // The alarm that woke us is spent.
-    const now = Date.now();
-    for (const timer of dueTimers(this.#sql, now)) {
+    this.#calls.alarmSpent();
+    for (const timer of dueTimers(this.#sql, Date.now())) {
       try {
-        this.#write(() => fireTimer(this.#sql, timer, now));
+        this.#calls.anonymous((_, now) => {
+          fireTimer(this.#sql, timer, now);
+          return ok(null);
+        });
       } catch (error) {
         console.error('timer failed', timer, error);
-        this.#write(() => setTimer(this.#sql, timer.kind, timer.ref, now + 60_000), false);
+        this.#calls.anonymous((_, now) => {
+          setTimer(this.#sql, timer.kind, timer.ref, now + 60_000);
+          return ok(null);
+        }, { silent: true });
       }
     }
-    this.#armAlarm();
+    this.#calls.armAlarm();
   }
 
   // ── Audit log (audit.ts) ───────────────────────────────────────────────────────────────────
 
   /** One page of the audit log, newest first. */
-  listAudit(credential: Credential, query: AuditQuery): Result<Page<AuditEntry>> {
-    return this.#asAdministrator(credential, () => auditPage(this.#sql, query));
-  }
-
-  // ── Idempotency (idempotency.ts) ───────────────────────────────────────────────────────────
-
-  /**
-   * Starts a POST that carries an Idempotency-Key. A finished request with the same key and body
-   * is replayed; the same key with another body, or while the first is still running, is refused.
-   */
-  beginIdempotent(credential: Credential, key: string, fingerprint: string): Result<IdempotencyStart> {
-    return this.#as(credential, (actor) => beginIdempotent(this.#sql, actor.id, key, fingerprint));
-  }
-
-  /** Stores the answer to an idempotent POST. Server errors are forgotten so a retry runs again. */
-  completeIdempotent(credential: Credential, key: string, status: number, body: string): void {
-    // The request may have signed the caller out or revoked their access; the key is theirs still.
-    const userId = credentialOwner(this.#sql, credential);
-    if (userId) completeIdempotent(this.#sql, userId, key, status, body);
+  listAudit(call: Call, query: AuditQuery): Reply<Page<AuditEntry>> {
+    return this.#calls.as(call, 'administrator', () => auditPage(this.#sql, query));
   }
 
   // ── For the email index ────────────────────────────────────────────────────────────────────
 
   /** Whether a user of this subscription still has this email (the index asks when a claim looks stale). */
   holdsEmail(email: string, userId: string): boolean {
-    return holdsEmail(this.#sql, email, userId);
-  }
-
-  // ── Transactions, the alarm, live notifications ────────────────────────────────────────────
-
-  #authenticate(credential: Credential, role?: 'administrator'): Result<Actor> {
-    return authenticate(this.#sql, credential, role);
-  }
-
-  /** Runs `act` for the active user behind the credential; refuses (`unauthenticated`, `forbidden`) otherwise. */
-  #as<R>(credential: Credential, act: (actor: Actor) => R): R | Failure {
-    const actor = this.#authenticate(credential);
-    return actor.ok ? act(actor.value) : actor;
-  }
-
-  /** Like #as, for administrators only. */
-  #asAdministrator<R>(credential: Credential, act: (actor: Actor) => R): R | Failure {
-    const actor = this.#authenticate(credential, 'administrator');
-    return actor.ok ? act(actor.value) : actor;
-  }
-
-  /**
-   * Runs related writes as one transaction, then tells live clients (once per turn) that things
-   * changed. In the same transaction a seat the change freed goes to the waitlist (when the
-   * subscription says so); afterwards the alarm is set for the earliest timer.
-   */
-  #write<T>(fn: () => T, notify = true): T {
-    const result = this.ctx.storage.transactionSync(() => {
-      const value = fn();
-      fillFromWaitlist(this.#sql, Date.now());
-      return value;
-    });
-    this.#armAlarm();
-    if (notify) this.#notify();
-    return result;
-  }
-
-  /** Like #write, for a step that may refuse: live clients hear only of changes that happened. */
-  #change<T>(fn: () => Result<T>, notify = true): Result<T> {
-    const result = this.#write(fn, false);
-    if (result.ok && notify) this.#notify();
-    return result;
-  }
-
-  #notify(): void {
-    if (this.#broadcastQueued) return;
-    this.#broadcastQueued = true;
-    queueMicrotask(() => {
-      this.#broadcastQueued = false;
-      const message = changedMessage(this.#sql);
-      broadcast(this.ctx.getWebSockets(), message);
-    });
-  }
-
-  /** Keeps the object's one alarm at the earliest timer. */
-  #armAlarm(): void {
-    const next = nextDue(this.#sql);
-    if (next === this.#alarmAt) return;
-    this.#alarmAt = next;
-    if (next === null) void this.ctx.storage.deleteAlarm();
-    else void this.ctx.storage.setAlarm(next);
+    const held = this.#calls.anonymous(() => ok(holdsEmail(this.#sql, email, userId)));
+    return held.ok && held.value;
   }
 }

@@ -2,31 +2,45 @@
  * Personal API tokens: created by a user, acting with their role (or only reading, with the "read"
  * scope). Only the token's hash is stored; access.ts authenticates with it.
  */
-import { ok, type Result } from '../domain/result';
+import { fail, ok, type Failure, type Result } from '../domain/result';
 import type { Actor } from './access';
 import { recordAudit } from './audit';
-import type { ObjectContext } from './context';
 import type { Sql } from './sql';
 import { notFound } from './users';
 import type { ApiToken, Page, TokenScope } from './views';
 
+/** What the Worker made of a new token: its id, name, scope and the hash of its secret. */
+export interface NewToken {
+  id: string;
+  name: string;
+  hash: string;
+  scope: TokenScope;
+}
+
 /** Stores a token (its hash) for the actor. */
-export function createToken(object: ObjectContext, actor: Actor, token: { id: string; name: string; hash: string; scope: TokenScope }): Result<ApiToken> {
-  const { sql } = object;
-  const now = new Date().toISOString();
-  object.write(() => {
-    sql.run(
-      'INSERT INTO api_tokens (id, token_hash, user_id, name, scope, created_at) VALUES (?, ?, ?, ?, ?, ?)',
-      token.id,
-      token.hash,
-      actor.id,
-      token.name,
-      token.scope,
-      now,
-    );
-    recordAudit(sql, actor, 'token.created', { type: 'token', id: token.id, name: token.name }, { scope: token.scope });
+export function createToken(sql: Sql, actor: Actor, token: NewToken, now: number): Result<ApiToken> {
+  const createdAt = new Date(now).toISOString();
+  sql.run(
+    'INSERT INTO api_tokens (id, token_hash, user_id, name, scope, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+    token.id,
+    token.hash,
+    actor.id,
+    token.name,
+    token.scope,
+    createdAt,
+  );
+  recordAudit(sql, now, actor, 'token.created', { type: 'token', id: token.id, name: token.name }, { scope: token.scope });
+  return ok({ id: token.id, name: token.name, scope: token.scope, createdAt, lastUsedAt: null });
+}
+
+/** What a retry of a token's creation answers: its secret was shown once and is not kept. */
+export function tokenCreatedOnce(token: ApiToken): Failure {
+  return fail('idempotency_replay_secret', {
+    resource: { type: 'token', id: token.id },
+    detail:
+      `The first request with this Idempotency-Key created the API token "${token.name}" (${token.id}). Its secret was ` +
+      'shown only in that answer: create a new token for a new secret, and revoke this one if its secret is lost.',
   });
-  return ok({ id: token.id, name: token.name, scope: token.scope, createdAt: now, lastUsedAt: null });
 }
 
 /** The actor's own tokens, newest first. */
@@ -46,15 +60,12 @@ export function listTokens(sql: Sql, actor: Actor): Result<Page<ApiToken>> {
 }
 
 /** Revokes a token: the actor's own, or any in the subscription for an administrator. */
-export function deleteToken(object: ObjectContext, actor: Actor, tokenId: string): Result<null> {
-  const { sql } = object;
+export function deleteToken(sql: Sql, actor: Actor, tokenId: string, now: number): Result<null> {
   const token = sql.one<{ user_id: string; name: string }>('SELECT user_id, name FROM api_tokens WHERE id = ?', tokenId);
   if (!token || (token.user_id !== actor.id && actor.role !== 'administrator')) {
     return notFound('token');
   }
-  object.write(() => {
-    sql.run('DELETE FROM api_tokens WHERE id = ?', tokenId);
-    recordAudit(sql, actor, 'token.revoked', { type: 'token', id: tokenId, name: token.name });
-  });
+  sql.run('DELETE FROM api_tokens WHERE id = ?', tokenId);
+  recordAudit(sql, now, actor, 'token.revoked', { type: 'token', id: tokenId, name: token.name });
   return ok(null);
 }

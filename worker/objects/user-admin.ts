@@ -2,17 +2,16 @@
  * What administrators do with users: invite them (with a seat unless told otherwise), renew an
  * invitation, rename them, change their role or status, and delete them. Deactivating or deleting
  * someone ends every way they had of acting. Creating and deleting a user also claim and free the
- * email in the EmailIndex; creating re-checks everything after that `await`.
+ * email in the EmailIndex: the Subscription object does that around these functions (it awaits),
+ * and `createUser` checks everything again after the claim.
  */
 import type { Role } from '../contract';
-import { fail, ok, type Result } from '../domain/result';
+import { fail, ok, type Failure, type Result } from '../domain/result';
 import { decideAdminChange, decideAssign } from '../domain/seats';
-import { authenticate, endAccess, type Actor, type Credential } from './access';
+import { endAccess, type Actor } from './access';
 import { recordAudit } from './audit';
+import { storeLink } from './credentials';
 import { endSessionsOf } from './console';
-import type { ObjectContext } from './context';
-import { claimEmail, confirmEmail, releaseEmail } from './email-index';
-import { closeSockets } from './live';
 import { seatLeavesWithUser } from './revocations';
 import { cancelRequestsOf } from './seat-requests';
 import { giveSeat } from './seats';
@@ -30,53 +29,65 @@ export interface NewUser {
   invitationExpiresAt: string;
 }
 
+/** What an administrator may change about a user. */
+export interface UserChange {
+  name?: string;
+  role?: Role;
+  status?: 'active' | 'deactivated';
+}
+
 /**
- * Creates a user with an invitation, and a seat unless `assignSeat` is false. The email is claimed
- * service-wide first; that `await` lets other requests in, so the caller and the seat are checked
- * again before writing, and a refusal then frees the email.
+ * Creates a user with an invitation, and a seat unless `assignSeat` is false. The email was
+ * claimed service-wide first, which let other requests run: everything is checked again here.
  */
-export async function createUser(
-  object: ObjectContext,
-  credential: Credential,
-  input: NewUser,
-): Promise<Result<{ user: User; invitationExpiresAt: string }>> {
-  const { sql } = object;
-  const before = checkCreate(sql, credential, input);
-  if (!before.ok) return before;
-  const subscriptionId = subscriptionView(sql).id;
-  if (!(await claimEmail(object.emailIndex, input.email, subscriptionId, input.id))) return fail('email_taken', { email: input.email });
-  // The claim let other requests in: decide again on what holds now.
-  const actor = checkCreate(sql, credential, input);
-  if (!actor.ok) {
-    await releaseEmail(object.emailIndex, input.email, subscriptionId, input.id);
-    return actor;
-  }
-  object.write(() => {
-    sql.run(
-      `INSERT INTO users (id, name, email, role, status, created_at) VALUES (?, ?, ?, ?, 'invited', ?)`,
-      input.id,
-      input.name,
-      input.email,
-      input.role,
-      new Date().toISOString(),
-    );
-    recordAudit(sql, actor.value, 'user.created', { type: 'user', id: input.id, name: input.name }, { role: input.role, email: input.email });
-    if (input.assignSeat) giveSeat(sql, actor.value, { id: input.id, name: input.name }, Date.now());
-    insertInvitation(sql, input.id, input.invitationHash, input.invitationExpiresAt);
-  });
-  await confirmEmail(object.emailIndex, input.email, subscriptionId, input.id);
+export function createUser(sql: Sql, actor: Actor, input: NewUser, now: number): Result<{ user: User; invitationExpiresAt: string }> {
+  const allowed = checkCreate(sql, input);
+  if (!allowed.ok) return allowed;
+  sql.run(
+    `INSERT INTO users (id, name, email, role, status, created_at) VALUES (?, ?, ?, ?, 'invited', ?)`,
+    input.id,
+    input.name,
+    input.email,
+    input.role,
+    new Date(now).toISOString(),
+  );
+  recordAudit(sql, now, actor, 'user.created', { type: 'user', id: input.id, name: input.name }, { role: input.role, email: input.email });
+  if (input.assignSeat) giveSeat(sql, actor, { id: input.id, name: input.name }, now);
+  storeLink(sql, 'invitations', { userId: input.id, hash: input.invitationHash, expiresAt: input.invitationExpiresAt }, now);
   return ok({ user: existingUser(sql, input.id), invitationExpiresAt: input.invitationExpiresAt });
 }
 
+/**
+ * What a retry of a user's creation answers: the invitation link was shown once and is not kept,
+ * so the retry says what was created and how to get a new link.
+ */
+export function createdOnce({ user }: { user: User }): Failure {
+  return fail('idempotency_replay_secret', {
+    resource: { type: 'user', id: user.id },
+    detail:
+      `The first request with this Idempotency-Key created ${user.name} (${user.id}). Its invitation link was shown ` +
+      `only in that answer: for a new link, renew the invitation (POST /api/v1/users/${user.id}/invitation).`,
+  });
+}
+
+/** What a retry of an invitation's renewal answers: the new link was shown once and is not kept. */
+export function renewedOnce(user: User): Failure {
+  return fail('idempotency_replay_secret', {
+    resource: { type: 'user', id: user.id },
+    detail:
+      `The first request with this Idempotency-Key renewed the invitation of ${user.name} (${user.id}). Its link was ` +
+      'shown only in that answer: renew the invitation again (with a new key) for a new link.',
+  });
+}
+
 /** Replaces an invited user's invitation link with a new one (the old link stops working). */
-export function renewInvitation(object: ObjectContext, userId: string, invitation: { hash: string; expiresAt: string }): Result<User> {
-  const { sql } = object;
+export function renewInvitation(sql: Sql, userId: string, invitation: { hash: string; expiresAt: string }, now: number): Result<User> {
   const user = findUser(sql, userId);
   if (!user.ok) return user;
   if (user.value.status !== 'invited') {
     return fail('validation_failed', { detail: `${user.value.name} has already accepted their invitation.` });
   }
-  object.write(() => insertInvitation(sql, userId, invitation.hash, invitation.expiresAt));
+  storeLink(sql, 'invitations', { userId, ...invitation }, now);
   return user;
 }
 
@@ -84,13 +95,7 @@ export function renewInvitation(object: ObjectContext, userId: string, invitatio
  * Renames a user, changes their role or status. Deactivating revokes their access; the last
  * active administrator keeps their role and status.
  */
-export function updateUser(
-  object: ObjectContext,
-  actor: Actor,
-  userId: string,
-  change: { name?: string; role?: Role; status?: 'active' | 'deactivated' },
-): Result<User> {
-  const { sql } = object;
+export function updateUser(sql: Sql, actor: Actor, userId: string, change: UserChange, now: number): Result<User> {
   const row = userRow(sql, userId);
   if (!row) return notFound('user');
   const user = toUser(row);
@@ -109,43 +114,38 @@ export function updateUser(
     details.status = { from: user.status, to: status };
   }
   if (Object.keys(details).length === 0) return ok(user);
-  object.write(() => {
-    sql.run(
-      'UPDATE users SET name = ?, role = ?, status = ? WHERE id = ?',
-      change.name ?? user.name,
-      change.role ?? user.role,
-      details.status ? status! : user.status,
-      userId,
-    );
-    recordAudit(sql, actor, 'user.updated', { type: 'user', id: userId, name: change.name ?? user.name }, details);
-    if (status === 'deactivated' && user.status !== 'deactivated') revokeAccess(object, actor, user, 'deactivated');
-  });
+  sql.run(
+    'UPDATE users SET name = ?, role = ?, status = ? WHERE id = ?',
+    change.name ?? user.name,
+    change.role ?? user.role,
+    details.status ? status! : user.status,
+    userId,
+  );
+  recordAudit(sql, now, actor, 'user.updated', { type: 'user', id: userId, name: change.name ?? user.name }, details);
+  if (status === 'deactivated' && user.status !== 'deactivated') revokeAccess(sql, actor, user, 'deactivated', now);
   return findUser(sql, userId);
 }
 
-/** Deletes a user, revoking their access, then frees their email in the EmailIndex. */
-export async function deleteUser(object: ObjectContext, actor: Actor, userId: string): Promise<Result<null>> {
-  const { sql } = object;
+/**
+ * Deletes a user, revoking their access. Answers with the user as they were: the Subscription
+ * object frees their email in the EmailIndex once this has committed.
+ */
+export function deleteUser(sql: Sql, actor: Actor, userId: string, now: number): Result<User> {
   const row = userRow(sql, userId);
   if (!row) return notFound('user');
   const user = toUser(row);
   const allowed = decideAdminChange({ ...user, activeAdministrators: activeAdministrators(sql), removesAdministrator: true });
   if (allowed !== 'allow') return allowed;
-  object.write(() => {
-    revokeAccess(object, actor, user, 'deleted');
-    sql.run('DELETE FROM invitations WHERE user_id = ?', userId);
-    sql.run('DELETE FROM login_failures WHERE user_id = ?', userId);
-    sql.run('DELETE FROM users WHERE id = ?', userId);
-    recordAudit(sql, actor, 'user.deleted', { type: 'user', id: userId, name: user.name }, { email: user.email });
-  });
-  await releaseEmail(object.emailIndex, user.email, subscriptionView(sql).id, userId);
-  return ok(null);
+  revokeAccess(sql, actor, user, 'deleted', now);
+  sql.run('DELETE FROM invitations WHERE user_id = ?', userId);
+  sql.run('DELETE FROM login_failures WHERE user_id = ?', userId);
+  sql.run('DELETE FROM users WHERE id = ?', userId);
+  recordAudit(sql, now, actor, 'user.deleted', { type: 'user', id: userId, name: user.name }, { email: user.email });
+  return ok(user);
 }
 
-/** Whether an administrator may create this user now: the email is free here, and a seat if one is asked for. */
-function checkCreate(sql: Sql, credential: Credential, input: NewUser): Result<Actor> {
-  const actor = authenticate(sql, credential, 'administrator');
-  if (!actor.ok) return actor;
+/** Whether this user may be created now: the email is free here, and a seat if one is asked for. */
+export function checkCreate(sql: Sql, input: NewUser): Result<null> {
   if (sql.one('SELECT id FROM users WHERE email = ?', input.email)) return fail('email_taken', { email: input.email });
   if (input.assignSeat) {
     const decision = decideAssign(
@@ -155,27 +155,16 @@ function checkCreate(sql: Sql, credential: Credential, input: NewUser): Result<A
     );
     if (decision !== 'assign' && decision !== 'noop') return decision;
   }
-  return actor;
+  return ok(null);
 }
 
-function insertInvitation(sql: Sql, userId: string, hash: string, expiresAt: string): void {
-  sql.run('DELETE FROM invitations WHERE user_id = ?', userId);
-  sql.run(
-    'INSERT INTO invitations (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)',
-    hash,
-    userId,
-    new Date().toISOString(),
-    expiresAt,
-  );
-}
-
-/** Frees the user's seat and ends every way they had of acting: sessions, tokens, live sockets. */
-function revokeAccess(object: ObjectContext, actor: Actor, user: User, reason: 'deactivated' | 'deleted'): void {
-  const { sql } = object;
-  const now = Date.now();
+/**
+ * Frees the user's seat and ends every way they had of acting: console sessions, sign-in sessions,
+ * tokens. (Their live sockets are closed by the object once this has committed.)
+ */
+function revokeAccess(sql: Sql, actor: Actor, user: User, reason: 'deactivated' | 'deleted', now: number): void {
   endSessionsOf(sql, user.id, reason, actor, now);
   seatLeavesWithUser(sql, actor, user, reason, now);
   cancelRequestsOf(sql, actor, user, now, reason);
   endAccess(sql, user.id);
-  closeSockets(object.liveSockets(user.id));
 }

@@ -100,7 +100,7 @@ export function activeAdministrators(sql: Sql): number {
 }
 
 /** The subscription with its seat counts; null before sign-up created it. */
-export function subscriptionRow(sql: Sql): SubscriptionView | null {
+function subscriptionRow(sql: Sql): SubscriptionView | null {
   const row = sql.one<{ id: string; name: string; purchased: number; assigned: number; auto: number }>(
     'SELECT id, name, purchased, assigned, auto_assign_requests AS auto FROM subscription',
   );

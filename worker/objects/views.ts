@@ -92,7 +92,7 @@ export function toAuditEntry(row: AuditRow): AuditEntry {
 }
 
 /** Cursors are opaque to clients: the base64 of the last row's sequence number. */
-export const encodeCursor = (seq: number): string => btoa(`s${seq}`).replace(/=+$/, '');
+const encodeCursor = (seq: number): string => btoa(`s${seq}`).replace(/=+$/, '');
 
 export function decodeCursor(cursor: string | undefined): number | null | 'invalid' {
   if (cursor === undefined || cursor === '') return null;

@@ -1,5 +1,5 @@
 /**
- * Signing up, in and out, and accepting an invitation: the routes that start a session. Password
+ * Signing up, in and out, and accepting an invitation: the routes that sign a device in. Password
  * hashing happens here in the Worker, never inside a Subscription object, so a slow PBKDF2 does not
  * hold up the subscription's other requests.
  */
@@ -15,9 +15,10 @@ import { mailerFor } from '../../mail';
 import { RESET_MINUTES } from '../../objects/credentials';
 import type { Context } from 'hono';
 import type { AppEnv } from '../context';
-import { clearSessionCookie, newSession, setSessionCookie } from '../auth';
-import { json, jsonBody, problems, signedIn } from '../openapi';
+import { clearSignInCookie, newDevice, setSignInCookie } from '../auth';
+import { json, jsonBody, problems, signedInRoute } from '../openapi';
 import { ProblemError, unwrap } from '../problem';
+import { unwrapReply } from '../reply';
 import {
   AcceptInvitationBody,
   Account,
@@ -39,6 +40,10 @@ const signup = createRoute({
   path: '/signup',
   tags: ['Account'],
   summary: 'Create a subscription; its first user is an administrator, signed in',
+  description:
+    'No Idempotency-Key is needed (it is ignored here): a retry after a lost answer gets 409 `email_taken`, ' +
+    'because the subscription exists; sign in instead. If the first attempt stopped before creating anything, ' +
+    'the retry creates it (after up to a minute, while the email index checks the half-made claim).',
   request: { body: jsonBody(SignupBody) },
   responses: { 201: json(Account, 'The new administrator and subscription'), ...problems('email_taken') },
 });
@@ -47,7 +52,10 @@ const login = createRoute({
   method: 'post',
   path: '/auth/login',
   tags: ['Account'],
-  summary: 'Sign in with email and password; sets the session cookie',
+  summary: 'Sign in with email and password; sets the sign-in cookie',
+  description:
+    'An Idempotency-Key is ignored here: a retry signs in again, as another device (each answer sets its own cookie; ' +
+    'the earlier device can be signed out from GET /devices). Failed attempts count toward the throttle each time.',
   request: { body: jsonBody(LoginBody) },
   responses: {
     200: json(Account, 'Signed in'),
@@ -55,22 +63,20 @@ const login = createRoute({
   },
 });
 
-const logout = createRoute({
+const logout = signedInRoute({
   method: 'post',
   path: '/auth/logout',
   tags: ['Account'],
-  summary: 'Sign out of this session',
-  security: signedIn,
-  responses: { 204: { description: 'Signed out' }, ...problems('unauthenticated') },
+  summary: 'Sign out of this device',
+  responses: { 204: { description: 'Signed out' }, ...problems() },
 });
 
-const me = createRoute({
+const me = signedInRoute({
   method: 'get',
   path: '/me',
   tags: ['Account'],
   summary: 'The signed-in user and their subscription',
-  security: signedIn,
-  responses: { 200: json(Account, 'The caller'), ...problems('unauthenticated') },
+  responses: { 200: json(Account, 'The caller'), ...problems() },
 });
 
 const acceptInvitation = createRoute({
@@ -78,6 +84,9 @@ const acceptInvitation = createRoute({
   path: '/invitations/accept',
   tags: ['Account'],
   summary: 'Set a password from an invitation link; the user becomes active and is signed in',
+  description:
+    'An invitation works once; an Idempotency-Key is ignored here. A retry after a lost answer gets 400 ' +
+    '`invitation_invalid`: the password is set, so sign in with it.',
   request: { body: jsonBody(AcceptInvitationBody) },
   responses: { 200: json(Account, 'Signed in'), ...problems('invitation_invalid') },
 });
@@ -87,6 +96,7 @@ const requestReset = createRoute({
   path: '/auth/password-reset',
   tags: ['Account'],
   summary: 'Email a password reset link (the answer is the same whether or not the email is known)',
+  description: 'A retry sends a new link, which replaces the previous one (an Idempotency-Key is ignored here).',
   request: { body: jsonBody(PasswordResetBody) },
   responses: { 202: json(Notice, 'A link is on its way if the account exists'), ...problems() },
 });
@@ -95,7 +105,10 @@ const confirmReset = createRoute({
   method: 'post',
   path: '/auth/password-reset/confirm',
   tags: ['Account'],
-  summary: 'Set a new password from a reset link (once, within 30 minutes); every other session ends',
+  summary: 'Set a new password from a reset link (once, within 30 minutes); every other device is signed out',
+  description:
+    'A reset link works once; an Idempotency-Key is ignored here. A retry after a lost answer gets 400 ' +
+    '`invitation_invalid`: the new password is set, so sign in with it.',
   request: { body: jsonBody(PasswordResetConfirmBody) },
   responses: { 200: json(Account, 'Signed in with the new password'), ...problems('invitation_invalid') },
 });
@@ -112,7 +125,7 @@ const passkeyLogin = createRoute({
   method: 'post',
   path: '/auth/passkey',
   tags: ['Account'],
-  summary: 'Sign in with a passkey; sets the session cookie',
+  summary: 'Sign in with a passkey; sets the sign-in cookie',
   request: { body: jsonBody(PasskeyLoginBody) },
   responses: { 200: json(Account, 'Signed in'), ...problems('invalid_credentials') },
 });
@@ -121,7 +134,7 @@ export const account = new OpenAPIHono<AppEnv>()
   .openapi(signup, async (c) => {
     const body = c.req.valid('json');
     const subscriptionId = newId('sub');
-    const session = await newSession(c, subscriptionId);
+    const device = await newDevice(c, subscriptionId);
     const result = await c.env.SUBSCRIPTION.getByName(subscriptionId).initialize({
       subscriptionId,
       organization: body.organization,
@@ -131,10 +144,10 @@ export const account = new OpenAPIHono<AppEnv>()
       password: await hashPassword(body.password),
       seats: body.seats,
       assignSeat: body.assignSeat,
-      session: session.stored,
+      device: device.stored,
     });
     const created = unwrap(result);
-    setSessionCookie(c, session.secret);
+    setSignInCookie(c, device.secret);
     return c.json(created, 201);
   })
   .openapi(login, async (c) => {
@@ -157,31 +170,35 @@ export const account = new OpenAPIHono<AppEnv>()
     if (!subscription || !stored || !subscriptionId) {
       throw new ProblemError({ ok: false, code: 'invalid_credentials' });
     }
-    const session = await newSession(c, subscriptionId);
-    const signedInAccount = unwrap(await subscription.completeLogin(stored.userId, matched, session.stored));
-    setSessionCookie(c, session.secret);
+    if (!matched) {
+      unwrap(await subscription.recordFailedLogin(stored.userId));
+      throw new ProblemError({ ok: false, code: 'invalid_credentials' });
+    }
+    const device = await newDevice(c, subscriptionId);
+    const signedInAccount = unwrap(await subscription.completeLogin(stored.userId, device.stored));
+    setSignInCookie(c, device.secret);
     return c.json(signedInAccount, 200);
   })
   .openapi(logout, async (c) => {
-    unwrap(await c.var.subscription.logout(c.var.credential));
-    clearSessionCookie(c);
+    unwrapReply(c, await c.var.subscription.logout(c.var.call));
+    clearSignInCookie(c);
     return c.body(null, 204);
   })
-  .openapi(me, async (c) => c.json(unwrap(await c.var.subscription.me(c.var.credential)), 200))
+  .openapi(me, async (c) => c.json(unwrapReply(c, await c.var.subscription.me(c.var.call)), 200))
   .openapi(acceptInvitation, async (c) => {
     const { token, password } = c.req.valid('json');
     const parsed = parseSecret(token);
     if (!parsed) {
       throw new ProblemError({ ok: false, code: 'invitation_invalid', detail: 'This is not an invitation link of ours.' });
     }
-    const session = await newSession(c, parsed.subscriptionId);
+    const device = await newDevice(c, parsed.subscriptionId);
     const result = await c.env.SUBSCRIPTION.getByName(parsed.subscriptionId).acceptInvitation(
       await sha256(token),
       await hashPassword(password),
-      session.stored,
+      device.stored,
     );
     const accepted = unwrap(result);
-    setSessionCookie(c, session.secret);
+    setSignInCookie(c, device.secret);
     return c.json(accepted, 200);
   })
   .openapi(requestReset, async (c) => {
@@ -211,15 +228,15 @@ export const account = new OpenAPIHono<AppEnv>()
     if (!parsed) {
       throw new ProblemError({ ok: false, code: 'invitation_invalid', detail: 'This is not a password reset link of ours.' });
     }
-    const session = await newSession(c, parsed.subscriptionId);
+    const device = await newDevice(c, parsed.subscriptionId);
     const account = unwrap(
       await c.env.SUBSCRIPTION.getByName(parsed.subscriptionId).completePasswordReset(
         await sha256(token),
         await hashPassword(password),
-        session.stored,
+        device.stored,
       ),
     );
-    setSessionCookie(c, session.secret);
+    setSignInCookie(c, device.secret);
     return c.json(account, 200);
   })
   .openapi(passkeyOptions, async (c) => {
@@ -246,11 +263,14 @@ export const account = new OpenAPIHono<AppEnv>()
       requireUserVerification: false,
     }).catch(() => ({ verified: false as const, authenticationInfo: null }));
     if (!verification.verified || !verification.authenticationInfo) throw new ProblemError({ ok: false, code: 'invalid_credentials' });
-    const session = await newSession(c, owner.subscriptionId);
+    const device = await newDevice(c, owner.subscriptionId);
     const account = unwrap(
-      await subscription.completePasskeyLogin(owner.userId, stored.id, verification.authenticationInfo.newCounter, session.stored),
+      await subscription.completePasskeyLogin(
+        { userId: owner.userId, credentialId: stored.id, counter: verification.authenticationInfo.newCounter },
+        device.stored,
+      ),
     );
-    setSessionCookie(c, session.secret);
+    setSignInCookie(c, device.secret);
     return c.json(account, 200);
   });
 

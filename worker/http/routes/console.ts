@@ -3,11 +3,11 @@
  * follow the seat, so only a seat holder can start one, each sends a heartbeat, and one whose seat
  * is taken back ends as the administrator chose.
  */
-import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import { newId } from '../../crypto';
 import type { AppEnv } from '../context';
-import { json, jsonBody, problems, signedIn } from '../openapi';
-import { unwrap } from '../problem';
+import { json, jsonBody, problems, signedInRoute } from '../openapi';
+import { unwrapReply } from '../reply';
 import {
   ConsoleSession,
   ConsoleSessionBody,
@@ -18,7 +18,7 @@ import {
   StartedConsoleSession,
 } from '../../contract';
 
-const start = createRoute({
+const start = signedInRoute({
   method: 'post',
   path: '/sessions',
   tags: ['Expert Console'],
@@ -26,15 +26,14 @@ const start = createRoute({
   description:
     '403 `seat_required` without a seat; 403 `seat_revoked` while the seat is being taken back. ' +
     'Send a heartbeat every `heartbeatSeconds`: a session that misses two ends.',
-  security: signedIn,
   request: { body: jsonBody(ConsoleSessionBody) },
   responses: {
     201: json(StartedConsoleSession, 'The session may start'),
-    ...problems('unauthenticated', 'seat_required', 'seat_revoked'),
+    ...problems('seat_required', 'seat_revoked'),
   },
 });
 
-const beat = createRoute({
+const beat = signedInRoute({
   method: 'post',
   path: '/sessions/{id}/heartbeat',
   tags: ['Expert Console'],
@@ -43,46 +42,43 @@ const beat = createRoute({
     '`status: "ending"` while the seat is being taken back: finish by `endsAt` (null: when you disconnect). ' +
     '403 `seat_revoked` once the seat is gone: disconnect. 409 `session_ended` when only this session ended ' +
     '(e.g. missed heartbeats): start a new one.',
-  security: signedIn,
   request: { params: IdParams },
   responses: {
     200: json(Heartbeat, 'Keep going, or finish up'),
-    ...problems('unauthenticated', 'seat_revoked', 'not_found', 'session_ended'),
+    ...problems('seat_revoked', 'not_found', 'session_ended'),
   },
 });
 
-const end = createRoute({
+const end = signedInRoute({
   method: 'delete',
   path: '/sessions/{id}',
   tags: ['Expert Console'],
   summary: 'End a session: your own, or anyone’s for administrators (idempotent)',
-  security: signedIn,
   request: { params: IdParams },
-  responses: { 204: { description: 'Ended' }, ...problems('unauthenticated', 'not_found') },
+  responses: { 204: { description: 'Ended' }, ...problems('not_found') },
 });
 
-const list = createRoute({
+const list = signedInRoute({
   method: 'get',
   path: '/sessions',
   tags: ['Expert Console'],
   summary: 'Active sessions: everyone’s (or one user’s) for administrators, your own for technicians',
-  security: signedIn,
   request: { query: ConsoleSessionQuery },
-  responses: { 200: json(pageOf(ConsoleSession), 'The active sessions, oldest first'), ...problems('unauthenticated', 'forbidden') },
+  responses: { 200: json(pageOf(ConsoleSession), 'The active sessions, oldest first'), ...problems('forbidden') },
 });
 
 export const consoleRoutes = new OpenAPIHono<AppEnv>()
   .openapi(start, async (c) => {
     const { computer } = c.req.valid('json');
-    return c.json(unwrap(await c.var.subscription.startConsoleSession(c.var.credential, { id: newId('con'), computer })), 201);
+    return c.json(unwrapReply(c, await c.var.subscription.startConsoleSession(c.var.call, { id: newId('con'), computer })), 201);
   })
   .openapi(beat, async (c) =>
-    c.json(unwrap(await c.var.subscription.heartbeatConsoleSession(c.var.credential, c.req.valid('param').id)), 200),
+    c.json(unwrapReply(c, await c.var.subscription.heartbeatConsoleSession(c.var.call, c.req.valid('param').id)), 200),
   )
   .openapi(end, async (c) => {
-    unwrap(await c.var.subscription.endConsoleSession(c.var.credential, c.req.valid('param').id));
+    unwrapReply(c, await c.var.subscription.endConsoleSession(c.var.call, c.req.valid('param').id));
     return c.body(null, 204);
   })
   .openapi(list, async (c) =>
-    c.json(unwrap(await c.var.subscription.listConsoleSessions(c.var.credential, c.req.valid('query').userId)), 200),
+    c.json(unwrapReply(c, await c.var.subscription.listConsoleSessions(c.var.call, c.req.valid('query').userId)), 200),
   );

@@ -3,12 +3,12 @@
  * console activity per person, and idle seats with a reassignment suggestion. Each answers JSON,
  * or a CSV download with `?format=csv`.
  */
-import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
 import type { AppEnv } from '../context';
 import { toCsv, csvResponse, type CsvColumn } from '../csv';
-import { problems, signedIn } from '../openapi';
-import { unwrap } from '../problem';
+import { problems, signedInRoute } from '../openapi';
+import { unwrapReply } from '../reply';
 import {
   ConsoleActivityQuery,
   ConsoleActivityReport,
@@ -27,27 +27,25 @@ const reportAnswer = <T extends z.ZodType>(schema: T, description: string) => ({
   content: { 'application/json': { schema }, 'text/csv': { schema: z.string() } },
 });
 
-const utilisation = createRoute({
+const utilisation = signedInRoute({
   method: 'get',
   path: '/utilisation',
   tags: ['Reports'],
   summary: 'Seats assigned against purchased, per UTC day, from the audit log (administrators)',
-  security: signedIn,
   request: { query: UtilisationQuery },
-  responses: { 200: reportAnswer(UtilisationReport, 'One row per day'), ...problems('unauthenticated', 'forbidden') },
+  responses: { 200: reportAnswer(UtilisationReport, 'One row per day'), ...problems('forbidden') },
 });
 
-const activity = createRoute({
+const activity = signedInRoute({
   method: 'get',
   path: '/console-activity',
   tags: ['Reports'],
   summary: 'Console sessions, connected time and last connection per person over the last `days` (administrators)',
-  security: signedIn,
   request: { query: ConsoleActivityQuery },
-  responses: { 200: reportAnswer(ConsoleActivityReport, 'One row per user, the most connected first'), ...problems('unauthenticated', 'forbidden') },
+  responses: { 200: reportAnswer(ConsoleActivityReport, 'One row per user, the most connected first'), ...problems('forbidden') },
 });
 
-const idle = createRoute({
+const idle = signedInRoute({
   method: 'get',
   path: '/idle-seats',
   tags: ['Reports'],
@@ -55,9 +53,8 @@ const idle = createRoute({
   description:
     'A seat counts as idle once it has been held for `days` days without a session. The suggestion approves the ' +
     'oldest waiting seat request with a transfer from this holder, or, with no one waiting, frees the seat.',
-  security: signedIn,
   request: { query: IdleSeatsQuery },
-  responses: { 200: reportAnswer(IdleSeatsReport, 'Idle seats, the longest idle first'), ...problems('unauthenticated', 'forbidden') },
+  responses: { 200: reportAnswer(IdleSeatsReport, 'Idle seats, the longest idle first'), ...problems('forbidden') },
 });
 
 const UTILISATION_CSV: CsvColumn<UtilisationDay>[] = [
@@ -96,19 +93,19 @@ const today = () => new Date().toISOString().slice(0, 10);
 export const reports = new OpenAPIHono<AppEnv>()
   .openapi(utilisation, async (c) => {
     const { format, ...period } = c.req.valid('query');
-    const answer = unwrap(await c.var.subscription.utilisationReport(c.var.credential, period));
+    const answer = unwrapReply(c, await c.var.subscription.utilisationReport(c.var.call, period));
     if (format === 'csv') return csvResponse(toCsv(UTILISATION_CSV, answer.items), `utilisation-${answer.from}-${answer.to}.csv`);
     return c.json(answer, 200);
   })
   .openapi(activity, async (c) => {
     const { format, days } = c.req.valid('query');
-    const answer = unwrap(await c.var.subscription.consoleActivityReport(c.var.credential, days));
+    const answer = unwrapReply(c, await c.var.subscription.consoleActivityReport(c.var.call, days));
     if (format === 'csv') return csvResponse(toCsv(ACTIVITY_CSV, answer.items), `console-activity-${today()}.csv`);
     return c.json(answer, 200);
   })
   .openapi(idle, async (c) => {
     const { format, days } = c.req.valid('query');
-    const answer = unwrap(await c.var.subscription.idleSeatsReport(c.var.credential, days));
+    const answer = unwrapReply(c, await c.var.subscription.idleSeatsReport(c.var.call, days));
     if (format === 'csv') return csvResponse(toCsv(IDLE_CSV, answer.items), `idle-seats-${today()}.csv`);
     return c.json(answer, 200);
   });

@@ -2,11 +2,11 @@
  * Seat requests and the waitlist: a user without a seat asks for one; administrators approve (by
  * assigning a free seat or transferring one) or decline with a note.
  */
-import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import { randomToken } from '../../crypto';
 import type { AppEnv } from '../context';
-import { json, jsonBody, problems, signedIn } from '../openapi';
-import { unwrap } from '../problem';
+import { json, jsonBody, problems, signedInRoute } from '../openapi';
+import { unwrapReply } from '../reply';
 import {
   ApprovedSeatRequest,
   ApproveSeatRequestBody,
@@ -18,7 +18,7 @@ import {
   SeatRequestQuery,
 } from '../../contract';
 
-const create = createRoute({
+const create = signedInRoute({
   method: 'post',
   path: '/',
   tags: ['Seat requests'],
@@ -26,26 +26,24 @@ const create = createRoute({
   description:
     'One pending request per user (409 `seat_request_pending`); a seat holder cannot ask (409 `seat_already_held`). ' +
     'With the subscription\'s `autoAssignRequests` and a free seat, the answer is already "approved".',
-  security: signedIn,
   request: { body: jsonBody(SeatRequestBody) },
   responses: {
     201: json(SeatRequest, 'The request, with its place in the waitlist'),
-    ...problems('unauthenticated', 'seat_already_held', 'seat_request_pending'),
+    ...problems('seat_already_held', 'seat_request_pending'),
   },
 });
 
-const list = createRoute({
+const list = signedInRoute({
   method: 'get',
   path: '/',
   tags: ['Seat requests'],
   summary: 'Seat requests, oldest first: all for administrators, your own for technicians',
   description: '`?status=pending` is the waitlist (and the badge count).',
-  security: signedIn,
   request: { query: SeatRequestQuery },
-  responses: { 200: json(pageOf(SeatRequest), 'One page of requests'), ...problems('unauthenticated', 'forbidden') },
+  responses: { 200: json(pageOf(SeatRequest), 'One page of requests'), ...problems('forbidden') },
 });
 
-const approve = createRoute({
+const approve = signedInRoute({
   method: 'post',
   path: '/{id}/approve',
   tags: ['Seat requests'],
@@ -53,12 +51,10 @@ const approve = createRoute({
   description:
     'Without `from` and no free seat: 409 `no_seats_available` with the holders to choose from. With `from`, ' +
     'the transfer follows `onActiveSessions` like POST /seats/transfer. `until` lends the seat until then.',
-  security: signedIn,
   request: { params: IdParams, body: jsonBody(ApproveSeatRequestBody) },
   responses: {
     200: json(ApprovedSeatRequest, 'The answered request, the requester, and the former holder for a transfer'),
     ...problems(
-      'unauthenticated',
       'forbidden',
       'not_found',
       'seat_request_closed',
@@ -70,46 +66,44 @@ const approve = createRoute({
   },
 });
 
-const decline = createRoute({
+const decline = signedInRoute({
   method: 'post',
   path: '/{id}/decline',
   tags: ['Seat requests'],
   summary: 'Decline a request with an optional note (administrators)',
-  security: signedIn,
   request: { params: IdParams, body: jsonBody(DeclineSeatRequestBody) },
   responses: {
     200: json(SeatRequest, 'The declined request'),
-    ...problems('unauthenticated', 'forbidden', 'not_found', 'seat_request_closed'),
+    ...problems('forbidden', 'not_found', 'seat_request_closed'),
   },
 });
 
-const cancel = createRoute({
+const cancel = signedInRoute({
   method: 'delete',
   path: '/{id}',
   tags: ['Seat requests'],
   summary: 'Withdraw a pending request: your own, or any for administrators',
-  security: signedIn,
   request: { params: IdParams },
-  responses: { 204: { description: 'Withdrawn' }, ...problems('unauthenticated', 'not_found', 'seat_request_closed') },
+  responses: { 204: { description: 'Withdrawn' }, ...problems('not_found', 'seat_request_closed') },
 });
 
 export const seatRequests = new OpenAPIHono<AppEnv>()
   .openapi(create, async (c) => {
     const { reason } = c.req.valid('json');
     const id = `req_${randomToken(13).slice(0, 20)}`;
-    return c.json(unwrap(await c.var.subscription.createSeatRequest(c.var.credential, { id, reason })), 201);
+    return c.json(unwrapReply(c, await c.var.subscription.createSeatRequest(c.var.call, { id, reason })), 201);
   })
-  .openapi(list, async (c) => c.json(unwrap(await c.var.subscription.listSeatRequests(c.var.credential, c.req.valid('query'))), 200))
+  .openapi(list, async (c) => c.json(unwrapReply(c, await c.var.subscription.listSeatRequests(c.var.call, c.req.valid('query'))), 200))
   .openapi(approve, async (c) => {
     const { id } = c.req.valid('param');
-    return c.json(unwrap(await c.var.subscription.approveSeatRequest(c.var.credential, id, c.req.valid('json'))), 200);
+    return c.json(unwrapReply(c, await c.var.subscription.approveSeatRequest(c.var.call, id, c.req.valid('json'))), 200);
   })
   .openapi(decline, async (c) => {
     const { id } = c.req.valid('param');
     const { note } = c.req.valid('json');
-    return c.json(unwrap(await c.var.subscription.declineSeatRequest(c.var.credential, id, note ?? null)), 200);
+    return c.json(unwrapReply(c, await c.var.subscription.declineSeatRequest(c.var.call, id, note ?? null)), 200);
   })
   .openapi(cancel, async (c) => {
-    unwrap(await c.var.subscription.cancelSeatRequest(c.var.credential, c.req.valid('param').id));
+    unwrapReply(c, await c.var.subscription.cancelSeatRequest(c.var.call, c.req.valid('param').id));
     return c.body(null, 204);
   });

@@ -1,11 +1,11 @@
 /** Moving a seat between two users in one atomic step. */
-import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../context';
-import { json, jsonBody, problems, signedIn } from '../openapi';
-import { unwrap } from '../problem';
+import { json, jsonBody, problems, signedInRoute } from '../openapi';
+import { unwrapReply } from '../reply';
 import { TransferBody, Transferred } from '../../contract';
 
-const transfer = createRoute({
+const transfer = signedInRoute({
   method: 'post',
   path: '/transfer',
   tags: ['Seats'],
@@ -16,15 +16,13 @@ const transfer = createRoute({
     'With `until`, the seat is lent: it returns to "from" then, if they can still take it (else it is freed). ' +
     'If "from" is connected to computers, `onActiveSessions` decides when the move happens (as for ' +
     'DELETE /users/{id}/seat); until then "from" keeps the seat and `from.seat.revocation` shows the move.',
-  security: signedIn,
   request: { body: jsonBody(TransferBody) },
   responses: {
     200: json(Transferred, 'Both users after the transfer'),
-    ...problems('unauthenticated', 'forbidden', 'not_found', 'seat_not_held', 'seat_already_held', 'user_deactivated'),
+    ...problems('forbidden', 'not_found', 'seat_not_held', 'seat_already_held', 'user_deactivated'),
   },
 });
 
 export const seats = new OpenAPIHono<AppEnv>().openapi(transfer, async (c) => {
-  const { from, to, ...options } = c.req.valid('json');
-  return c.json(unwrap(await c.var.subscription.transferSeat(c.var.credential, from, to, options)), 200);
+  return c.json(unwrapReply(c, await c.var.subscription.transferSeat(c.var.call, c.req.valid('json'))), 200);
 });

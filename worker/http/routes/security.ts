@@ -1,69 +1,72 @@
 /**
- * The signed-in user's own security: their devices (sessions), their password, their passkeys.
+ * The signed-in user's own security: their devices (signed-in browsers and apps), their password,
+ * their passkeys.
  */
-import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import { generateRegistrationOptions, verifyRegistrationResponse, type RegistrationResponseJSON } from '@simplewebauthn/server';
-import { hashPassword, verifyPassword } from '../../crypto';
+import { hashPassword, hashPasswordLike } from '../../crypto';
 import type { AppEnv } from '../context';
-import { json, jsonBody, problems, signedIn } from '../openapi';
-import { ProblemError, unwrap } from '../problem';
+import { json, jsonBody, problems, signedInRoute } from '../openapi';
+import { ProblemError } from '../problem';
+import { unwrapReply } from '../reply';
 import { Device, IdParams, pageOf, Passkey, PasskeyRegistrationBody, PasswordChangeBody, SignedOut, WebAuthnOptions } from '../../contract';
 import { encodeKey, keepChallenge, relyingParty, takeChallenge, userHandle } from '../webauthn';
 
 
-const listSessions = createRoute({
-  method: 'get', path: '/sessions', tags: ['Security'], security: signedIn,
-  summary: 'Your signed-in devices', responses: { 200: json(pageOf(Device), 'Devices'), ...problems('unauthenticated') },
+const listDevices = signedInRoute({
+  method: 'get', path: '/devices', tags: ['Security'],
+  summary: 'Your signed-in devices', responses: { 200: json(pageOf(Device), 'Devices'), ...problems() },
 });
-const endSession = createRoute({
-  method: 'delete', path: '/sessions/{id}', tags: ['Security'], security: signedIn, request: { params: IdParams },
-  summary: 'Sign one of your devices out', responses: { 204: { description: 'Signed out' }, ...problems('unauthenticated', 'not_found') },
+const signOutDevice = signedInRoute({
+  method: 'delete', path: '/devices/{id}', tags: ['Security'], request: { params: IdParams },
+  summary: 'Sign one of your devices out', responses: { 204: { description: 'Signed out' }, ...problems('not_found') },
 });
-const endOthers = createRoute({
-  method: 'post', path: '/sessions/sign-out-others', tags: ['Security'], security: signedIn,
-  summary: 'Sign out every other device', responses: { 200: json(SignedOut, 'How many were signed out'), ...problems('unauthenticated') },
+const signOutOthers = signedInRoute({
+  method: 'post', path: '/devices/sign-out-others', tags: ['Security'],
+  summary: 'Sign out every other device', responses: { 200: json(SignedOut, 'How many were signed out'), ...problems() },
 });
-const changePassword = createRoute({
-  method: 'post', path: '/me/password', tags: ['Security'], security: signedIn, request: { body: jsonBody(PasswordChangeBody) },
+const changePassword = signedInRoute({
+  method: 'post', path: '/me/password', tags: ['Security'], request: { body: jsonBody(PasswordChangeBody) },
   summary: 'Change your password (your other devices are signed out)',
-  responses: { 204: { description: 'Changed' }, ...problems('unauthenticated', 'invalid_credentials') },
+  responses: { 204: { description: 'Changed' }, ...problems('invalid_credentials') },
 });
-const registrationOptions = createRoute({
-  method: 'post', path: '/passkeys/registration-options', tags: ['Security'], security: signedIn,
+const registrationOptions = signedInRoute({
+  method: 'post', path: '/passkeys/registration-options', tags: ['Security'],
   summary: 'Start registering a passkey: options for navigator.credentials.create()',
-  responses: { 200: json(WebAuthnOptions, 'PublicKeyCredentialCreationOptionsJSON'), ...problems('unauthenticated') },
+  responses: { 200: json(WebAuthnOptions, 'PublicKeyCredentialCreationOptionsJSON'), ...problems() },
 });
-const addPasskey = createRoute({
-  method: 'post', path: '/passkeys', tags: ['Security'], security: signedIn, request: { body: jsonBody(PasskeyRegistrationBody) },
-  summary: 'Finish registering a passkey', responses: { 201: json(Passkey, 'The passkey'), ...problems('unauthenticated') },
+const addPasskey = signedInRoute({
+  method: 'post', path: '/passkeys', tags: ['Security'], request: { body: jsonBody(PasskeyRegistrationBody) },
+  summary: 'Finish registering a passkey', responses: { 201: json(Passkey, 'The passkey'), ...problems() },
 });
-const listPasskeys = createRoute({
-  method: 'get', path: '/passkeys', tags: ['Security'], security: signedIn,
-  summary: 'Your passkeys', responses: { 200: json(pageOf(Passkey), 'Passkeys'), ...problems('unauthenticated') },
+const listPasskeys = signedInRoute({
+  method: 'get', path: '/passkeys', tags: ['Security'],
+  summary: 'Your passkeys', responses: { 200: json(pageOf(Passkey), 'Passkeys'), ...problems() },
 });
-const deletePasskey = createRoute({
-  method: 'delete', path: '/passkeys/{id}', tags: ['Security'], security: signedIn, request: { params: IdParams },
-  summary: 'Remove a passkey', responses: { 204: { description: 'Removed' }, ...problems('unauthenticated', 'not_found') },
+const deletePasskey = signedInRoute({
+  method: 'delete', path: '/passkeys/{id}', tags: ['Security'], request: { params: IdParams },
+  summary: 'Remove a passkey', responses: { 204: { description: 'Removed' }, ...problems('not_found') },
 });
 
 export const security = new OpenAPIHono<AppEnv>()
-  .openapi(listSessions, async (c) => c.json(unwrap(await c.var.subscription.listSessions(c.var.credential)), 200))
-  .openapi(endSession, async (c) => {
-    unwrap(await c.var.subscription.endSession(c.var.credential, c.req.valid('param').id));
+  .openapi(listDevices, async (c) => c.json(unwrapReply(c, await c.var.subscription.listDevices(c.var.call)), 200))
+  .openapi(signOutDevice, async (c) => {
+    unwrapReply(c, await c.var.subscription.signOutDevice(c.var.call, c.req.valid('param').id));
     return c.body(null, 204);
   })
-  .openapi(endOthers, async (c) => c.json(unwrap(await c.var.subscription.endOtherSessions(c.var.credential)), 200))
+  .openapi(signOutOthers, async (c) => c.json(unwrapReply(c, await c.var.subscription.signOutOtherDevices(c.var.call)), 200))
   .openapi(changePassword, async (c) => {
     const { currentPassword, newPassword } = c.req.valid('json');
-    const stored = unwrap(await c.var.subscription.ownPassword(c.var.credential));
-    if (!stored || !(await verifyPassword(currentPassword, stored))) {
-      throw new ProblemError({ ok: false, code: 'invalid_credentials' });
-    }
-    unwrap(await c.var.subscription.changePassword(c.var.credential, await hashPassword(newPassword)));
+    // Only the change carries the Idempotency-Key: its answer is what a retry replays.
+    const stored = unwrapReply(c, await c.var.subscription.ownPassword({ credential: c.var.call.credential }));
+    if (!stored) throw new ProblemError({ ok: false, code: 'invalid_credentials' });
+    // The object compares the current password in the transaction that changes it.
+    const [current, password] = await Promise.all([hashPasswordLike(currentPassword, stored), hashPassword(newPassword)]);
+    unwrapReply(c, await c.var.subscription.changePassword(c.var.call, { current, password }));
     return c.body(null, 204);
   })
   .openapi(registrationOptions, async (c) => {
-    const owner = unwrap(await c.var.subscription.passkeyOwner(c.var.credential));
+    const owner = unwrapReply(c, await c.var.subscription.passkeyOwner(c.var.call));
     const { rpName, rpID } = relyingParty(c);
     const options = await generateRegistrationOptions({
       rpName,
@@ -96,11 +99,11 @@ export const security = new OpenAPIHono<AppEnv>()
     }
     const { credential } = verification.registrationInfo;
     const passkey = { id: credential.id, name, publicKey: encodeKey(credential.publicKey), counter: credential.counter, transports: credential.transports ?? [] };
-    const all = unwrap(await c.var.subscription.addPasskey(c.var.credential, passkey));
+    const all = unwrapReply(c, await c.var.subscription.addPasskey(c.var.call, passkey));
     return c.json(all.find((p) => p.id === credential.id)!, 201);
   })
-  .openapi(listPasskeys, async (c) => c.json(unwrap(await c.var.subscription.listPasskeys(c.var.credential)), 200))
+  .openapi(listPasskeys, async (c) => c.json(unwrapReply(c, await c.var.subscription.listPasskeys(c.var.call)), 200))
   .openapi(deletePasskey, async (c) => {
-    unwrap(await c.var.subscription.deletePasskey(c.var.credential, c.req.valid('param').id));
+    unwrapReply(c, await c.var.subscription.deletePasskey(c.var.call, c.req.valid('param').id));
     return c.body(null, 204);
   });

@@ -1,35 +1,33 @@
 /** The subscription itself: its name and purchased seats. */
-import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../context';
-import { json, jsonBody, problems, signedIn } from '../openapi';
-import { unwrap } from '../problem';
+import { json, jsonBody, problems, signedInRoute } from '../openapi';
+import { unwrapReply } from '../reply';
 import { Subscription, SubscriptionPatch } from '../../contract';
 
-const get = createRoute({
+const get = signedInRoute({
   method: 'get',
   path: '/',
   tags: ['Subscription'],
   summary: 'The subscription and its seats: purchased, assigned, available',
-  security: signedIn,
-  responses: { 200: json(Subscription, 'The subscription'), ...problems('unauthenticated') },
+  responses: { 200: json(Subscription, 'The subscription'), ...problems() },
 });
 
-const update = createRoute({
+const update = signedInRoute({
   method: 'patch',
   path: '/',
   tags: ['Subscription'],
   summary: 'Rename the subscription or change its purchased seats (administrators)',
   description: 'Purchased seats cannot go below the seats assigned: 409 `seats_in_use` says how many to free first.',
-  security: signedIn,
   request: { body: jsonBody(SubscriptionPatch) },
   responses: {
     200: json(Subscription, 'The changed subscription'),
-    ...problems('unauthenticated', 'forbidden', 'seats_in_use'),
+    ...problems('forbidden', 'seats_in_use'),
   },
 });
 
 export const subscription = new OpenAPIHono<AppEnv>()
-  .openapi(get, async (c) => c.json(unwrap(await c.var.subscription.getSubscription(c.var.credential)), 200))
+  .openapi(get, async (c) => c.json(unwrapReply(c, await c.var.subscription.getSubscription(c.var.call)), 200))
   .openapi(update, async (c) =>
-    c.json(unwrap(await c.var.subscription.updateSubscription(c.var.credential, c.req.valid('json'))), 200),
+    c.json(unwrapReply(c, await c.var.subscription.updateSubscription(c.var.call, c.req.valid('json'))), 200),
   );

@@ -1,38 +1,38 @@
 /** Personal API tokens for scripts: shown once, stored hashed, acting with their creator's role. */
-import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import { API_TOKEN_PREFIX, newId, newSecret, sha256 } from '../../crypto';
 import type { AppEnv } from '../context';
-import { json, jsonBody, problems, signedIn } from '../openapi';
-import { unwrap } from '../problem';
+import { json, jsonBody, problems, signedInRoute } from '../openapi';
+import { unwrapReply } from '../reply';
 import { ApiToken, CreatedApiToken, IdParams, pageOf, TokenBody } from '../../contract';
 
-const create = createRoute({
+const create = signedInRoute({
   method: 'post',
   path: '/',
   tags: ['API tokens'],
   summary: 'Create a personal API token (the secret is shown only in this answer)',
-  security: signedIn,
+  description:
+    'The secret is not kept: a retry with the same Idempotency-Key gets 409 `idempotency_replay_secret`, naming the ' +
+    'token made (`resource`). Create a new token for a new secret, and revoke that one if its secret is lost.',
   request: { body: jsonBody(TokenBody) },
-  responses: { 201: json(CreatedApiToken, 'The token, with its secret'), ...problems('unauthenticated') },
+  responses: { 201: json(CreatedApiToken, 'The token, with its secret'), ...problems('idempotency_replay_secret') },
 });
 
-const list = createRoute({
+const list = signedInRoute({
   method: 'get',
   path: '/',
   tags: ['API tokens'],
   summary: "The caller's API tokens",
-  security: signedIn,
-  responses: { 200: json(pageOf(ApiToken), 'Tokens, newest first'), ...problems('unauthenticated') },
+  responses: { 200: json(pageOf(ApiToken), 'Tokens, newest first'), ...problems() },
 });
 
-const revoke = createRoute({
+const revoke = signedInRoute({
   method: 'delete',
   path: '/{id}',
   tags: ['API tokens'],
   summary: 'Revoke an API token',
-  security: signedIn,
   request: { params: IdParams },
-  responses: { 204: { description: 'Revoked' }, ...problems('unauthenticated', 'not_found') },
+  responses: { 204: { description: 'Revoked' }, ...problems('not_found') },
 });
 
 export const tokens = new OpenAPIHono<AppEnv>()
@@ -40,12 +40,12 @@ export const tokens = new OpenAPIHono<AppEnv>()
     const { name, scope } = c.req.valid('json');
     const secret = newSecret(c.var.subscriptionId);
     const token = { id: newId('tok'), name, scope, hash: await sha256(secret) };
-    const created = unwrap(await c.var.subscription.createToken(c.var.credential, token));
+    const created = unwrapReply(c, await c.var.subscription.createToken(c.var.call, token));
     const { lastUsedAt: _never, ...shown } = created;
     return c.json({ ...shown, token: API_TOKEN_PREFIX + secret }, 201);
   })
-  .openapi(list, async (c) => c.json(unwrap(await c.var.subscription.listTokens(c.var.credential)), 200))
+  .openapi(list, async (c) => c.json(unwrapReply(c, await c.var.subscription.listTokens(c.var.call)), 200))
   .openapi(revoke, async (c) => {
-    unwrap(await c.var.subscription.deleteToken(c.var.credential, c.req.valid('param').id));
+    unwrapReply(c, await c.var.subscription.deleteToken(c.var.call, c.req.valid('param').id));
     return c.body(null, 204);
   });

@@ -2,11 +2,11 @@
  * Users and their seats. Creating a user gives them a seat by default (the "Assign seat" checkbox,
  * checked) and an invitation link to set their password.
  */
-import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import { newId, newSecret, sha256 } from '../../crypto';
 import type { AppEnv } from '../context';
-import { json, jsonBody, problems, signedIn } from '../openapi';
-import { unwrap } from '../problem';
+import { json, jsonBody, problems, signedInRoute } from '../openapi';
+import { unwrapReply } from '../reply';
 import {
   CreatedUser,
   CreateUserBody,
@@ -22,65 +22,65 @@ import {
 
 const INVITATION_DAYS = 7;
 
-const list = createRoute({
+const list = signedInRoute({
   method: 'get',
   path: '/',
   tags: ['Users'],
   summary: 'List users, filtered by seat, role, status or a search on name and email',
-  security: signedIn,
   request: { query: UserListQuery },
-  responses: { 200: json(pageOf(User), 'One page of users'), ...problems('unauthenticated') },
+  responses: { 200: json(pageOf(User), 'One page of users'), ...problems() },
 });
 
-const create = createRoute({
+const create = signedInRoute({
   method: 'post',
   path: '/',
   tags: ['Users'],
   summary: 'Create a user (administrators); with assignSeat (default) they also get a seat',
-  description: 'With assignSeat and no free seat: 409 `no_seats_available`, listing the holders, and nothing is created.',
-  security: signedIn,
+  description:
+    'With assignSeat and no free seat: 409 `no_seats_available`, listing the holders, and nothing is created. ' +
+    'The invitation link is shown only in this answer: a retry with the same Idempotency-Key gets 409 ' +
+    '`idempotency_replay_secret`, naming the user made (`resource`); renew the invitation for a new link.',
   request: { body: jsonBody(CreateUserBody) },
   responses: {
     201: json(CreatedUser, 'The user and their invitation link'),
-    ...problems('unauthenticated', 'forbidden', 'no_seats_available', 'email_taken'),
+    ...problems('forbidden', 'no_seats_available', 'email_taken', 'idempotency_replay_secret'),
   },
 });
 
-const get = createRoute({
+const get = signedInRoute({
   method: 'get',
   path: '/{id}',
   tags: ['Users'],
   summary: 'One user',
-  security: signedIn,
   request: { params: IdParams },
-  responses: { 200: json(User, 'The user'), ...problems('unauthenticated', 'not_found') },
+  responses: { 200: json(User, 'The user'), ...problems('not_found') },
 });
 
-const update = createRoute({
+const update = signedInRoute({
   method: 'patch',
   path: '/{id}',
   tags: ['Users'],
   summary: 'Rename, change role, deactivate or reactivate a user (administrators)',
-  description: 'Deactivating frees the seat and ends sessions and tokens. The last active administrator stays one.',
-  security: signedIn,
+  description:
+    'Deactivating frees the seat, ends their console sessions, signs their devices out and revokes their tokens. ' +
+    'The last active administrator stays one.',
   request: { params: IdParams, body: jsonBody(UserPatch) },
   responses: {
     200: json(User, 'The changed user'),
-    ...problems('unauthenticated', 'forbidden', 'not_found', 'last_administrator'),
+    ...problems('forbidden', 'not_found', 'last_administrator'),
   },
 });
 
-const remove = createRoute({
+const remove = signedInRoute({
   method: 'delete',
   path: '/{id}',
   tags: ['Users'],
   summary: 'Delete a user, freeing their seat (administrators)',
-  security: signedIn,
   request: { params: IdParams },
-  responses: { 204: { description: 'Deleted' }, ...problems('unauthenticated', 'forbidden', 'not_found', 'last_administrator') },
+  responses: { 204: { description: 'Deleted' }, ...problems('forbidden', 'not_found', 'last_administrator') },
 });
 
-const assignSeat = createRoute({
+const assignSeat = signedInRoute({
   method: 'put',
   path: '/{id}/seat',
   tags: ['Seats'],
@@ -89,15 +89,14 @@ const assignSeat = createRoute({
     'With `until`, the seat is time-boxed: it is freed then (after a transfer with `until`, it returns to the ' +
     'previous holder). On a user who holds a seat, sets its end (`until`, or none without it) and cancels a ' +
     'revocation waiting on it. The body is optional.',
-  security: signedIn,
   request: { params: IdParams, body: { ...jsonBody(SeatBody), required: false } },
   responses: {
     200: json(User, 'The user, holding a seat'),
-    ...problems('unauthenticated', 'forbidden', 'not_found', 'no_seats_available', 'user_deactivated'),
+    ...problems('forbidden', 'not_found', 'no_seats_available', 'user_deactivated'),
   },
 });
 
-const unassignSeat = createRoute({
+const unassignSeat = signedInRoute({
   method: 'delete',
   path: '/{id}/seat',
   tags: ['Seats'],
@@ -107,12 +106,11 @@ const unassignSeat = createRoute({
     '(their sessions end), `grace` (default; after `graceMinutes`, default 5) or `after_session` (when their ' +
     'last session ends). Until then the seat still counts as theirs: the answer shows `seat.revocation` and ' +
     '`seat.expiresAt`. Asking again with `end_now` ends it at once; giving the seat (PUT) cancels it.',
-  security: signedIn,
   request: { params: IdParams, query: ReleaseQuery },
-  responses: { 200: json(User, 'The user, without a seat or with one being taken back'), ...problems('unauthenticated', 'forbidden', 'not_found') },
+  responses: { 200: json(User, 'The user, without a seat or with one being taken back'), ...problems('forbidden', 'not_found') },
 });
 
-const returnSeat = createRoute({
+const returnSeat = signedInRoute({
   method: 'post',
   path: '/{id}/seat/return',
   tags: ['Seats'],
@@ -120,34 +118,36 @@ const returnSeat = createRoute({
   description:
     'The seat goes back to the user it was lent from if they can still take it, otherwise it is freed. ' +
     'Connected holders are handled by `onActiveSessions` as for DELETE. 409 `seat_not_lent` for a seat with no end.',
-  security: signedIn,
   request: { params: IdParams, query: ReleaseQuery },
   responses: {
     200: json(User, 'The user after the loan ended (or while it is ending)'),
-    ...problems('unauthenticated', 'forbidden', 'not_found', 'seat_not_lent'),
+    ...problems('forbidden', 'not_found', 'seat_not_lent'),
   },
 });
 
-const renewInvitation = createRoute({
+const renewInvitation = signedInRoute({
   method: 'post',
   path: '/{id}/invitation',
   tags: ['Users'],
   summary: 'A fresh invitation link for an invited user (the previous one stops working)',
-  security: signedIn,
+  description:
+    'The link is shown only in this answer: a retry with the same Idempotency-Key gets 409 `idempotency_replay_secret`; ' +
+    'renew again (with a new key) for a new link.',
   request: { params: IdParams },
   responses: {
     201: json(Invitation, 'The new invitation'),
-    ...problems('unauthenticated', 'forbidden', 'not_found'),
+    ...problems('forbidden', 'not_found', 'idempotency_replay_secret'),
   },
 });
 
 export const users = new OpenAPIHono<AppEnv>()
-  .openapi(list, async (c) => c.json(unwrap(await c.var.subscription.listUsers(c.var.credential, c.req.valid('query'))), 200))
+  .openapi(list, async (c) => c.json(unwrapReply(c, await c.var.subscription.listUsers(c.var.call, c.req.valid('query'))), 200))
   .openapi(create, async (c) => {
     const body = c.req.valid('json');
     const invitation = await newInvitation(c.var.subscriptionId, new URL(c.req.url).origin);
-    const created = unwrap(
-      await c.var.subscription.createUser(c.var.credential, {
+    const created = unwrapReply(
+      c,
+      await c.var.subscription.createUser(c.var.call, {
         ...body,
         id: newId('usr'),
         invitationHash: invitation.hash,
@@ -156,31 +156,32 @@ export const users = new OpenAPIHono<AppEnv>()
     );
     return c.json({ user: created.user, invitation: invitation.public }, 201);
   })
-  .openapi(get, async (c) => c.json(unwrap(await c.var.subscription.getUser(c.var.credential, c.req.valid('param').id)), 200))
+  .openapi(get, async (c) => c.json(unwrapReply(c, await c.var.subscription.getUser(c.var.call, c.req.valid('param').id)), 200))
   .openapi(update, async (c) => {
     const { id } = c.req.valid('param');
-    return c.json(unwrap(await c.var.subscription.updateUser(c.var.credential, id, c.req.valid('json'))), 200);
+    return c.json(unwrapReply(c, await c.var.subscription.updateUser(c.var.call, id, c.req.valid('json'))), 200);
   })
   .openapi(remove, async (c) => {
-    unwrap(await c.var.subscription.deleteUser(c.var.credential, c.req.valid('param').id));
+    unwrapReply(c, await c.var.subscription.deleteUser(c.var.call, c.req.valid('param').id));
     return c.body(null, 204);
   })
   .openapi(assignSeat, async (c) => {
     const { id } = c.req.valid('param');
-    return c.json(unwrap(await c.var.subscription.assignSeat(c.var.credential, id, c.req.valid('json'))), 200);
+    return c.json(unwrapReply(c, await c.var.subscription.assignSeat(c.var.call, id, c.req.valid('json'))), 200);
   })
   .openapi(unassignSeat, async (c) => {
     const { id } = c.req.valid('param');
-    return c.json(unwrap(await c.var.subscription.unassignSeat(c.var.credential, id, c.req.valid('query'))), 200);
+    return c.json(unwrapReply(c, await c.var.subscription.unassignSeat(c.var.call, id, c.req.valid('query'))), 200);
   })
   .openapi(returnSeat, async (c) => {
     const { id } = c.req.valid('param');
-    return c.json(unwrap(await c.var.subscription.returnSeat(c.var.credential, id, c.req.valid('query'))), 200);
+    return c.json(unwrapReply(c, await c.var.subscription.returnSeat(c.var.call, id, c.req.valid('query'))), 200);
   })
   .openapi(renewInvitation, async (c) => {
     const invitation = await newInvitation(c.var.subscriptionId, new URL(c.req.url).origin);
-    unwrap(
-      await c.var.subscription.renewInvitation(c.var.credential, c.req.valid('param').id, {
+    unwrapReply(
+      c,
+      await c.var.subscription.renewInvitation(c.var.call, c.req.valid('param').id, {
         hash: invitation.hash,
         expiresAt: invitation.expiresAt,
       }),

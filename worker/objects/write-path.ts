@@ -1,0 +1,223 @@
+/**
+ * The one way a call of the Subscription object touches its storage. Every RPC method runs its
+ * work through `as` (a signed-in caller) or `anonymous` (sign-in steps, the email index, timers):
+ * ONE `transactionSync` that authenticates the caller (a signed-out device or deactivated user is
+ * refused by the very call that would act; activity timestamps are written in it too), checks the
+ * role, looks up the Idempotency-Key, runs the work, gives a seat it freed to the waitlist, raises
+ * the revision and stores the key's answer. A refusal from the work rolls back everything the call
+ * wrote, so it can never commit by accident. After a commit that wrote something, the alarm is set
+ * for the earliest timer and live clients are told, once per turn.
+ */
+import type { Failure, Result } from '../domain/result';
+import { authenticate, type Actor } from './access';
+import { annotateAuditSince, auditMark } from './audit';
+import { transaction, type Answer, type Call, type IdempotencyKey, type Reply } from './call';
+import { keyInProgress, keyReused, priorAnswer, storeAnswer } from './idempotency';
+import { broadcast, changedMessage, nextRevision, revisionOf } from './live';
+import { fillFromWaitlist } from './seat-requests';
+import type { Sql } from './sql';
+import { nextDue } from './timers';
+
+/** Who may make a call: any active user of the subscription, or only its administrators. */
+type Access = 'member' | 'administrator';
+
+interface RunOptions<T> {
+  /** The call's writes change nothing anyone sees (a heartbeat): live clients are not told. */
+  silent?: boolean;
+  /**
+   * For answers with a secret the Worker made (an invitation link, a token): the secret is not
+   * kept, so the key's stored answer is this refusal, saying what was made and how to get a new one.
+   */
+  secret?: (value: T) => Failure;
+  /** The second half of a call `precheck` put in flight: it is that flight, not a duplicate of it. */
+  inFlight?: boolean;
+}
+
+/** What the work did. */
+interface Done<T> {
+  result: Result<T>;
+  /** It succeeded and wrote something. */
+  wrote: boolean;
+}
+
+/** How a signed-in call went, inside its transaction. */
+interface Outcome<T> {
+  answer: Answer<T>;
+  wrote?: boolean;
+  /** The work refused: the refusal is the answer to this user's key. */
+  refusedFor?: string;
+}
+
+/** A keyed call in flight: per user and key. */
+const flightOf = (userId: string, key: IdempotencyKey) => `${userId} ${key.key}`;
+
+export class WritePath {
+  readonly #ctx: DurableObjectState;
+  readonly #sql: Sql;
+  /** Keyed calls running across an await, with their request's fingerprint (see `precheck`). */
+  readonly #inFlight = new Map<string, string>();
+  #broadcastQueued = false;
+  /** When the alarm is set for, as far as this instance knows (undefined: not known). */
+  #alarmAt: number | null | undefined = undefined;
+
+  constructor(ctx: DurableObjectState, sql: Sql) {
+    this.#ctx = ctx;
+    this.#sql = sql;
+  }
+
+  /**
+   * Runs `work` for the active user behind the call (an administrator, for `administrator`) in ONE
+   * transaction that also authenticates them (a signed-out device or deactivated user is refused by
+   * the very call that would act) and, for a call with an Idempotency-Key, looks the key up
+   * (used with another request: 422; answered: the answer, replayed) and stores the answer with
+   * the work. A refusal from the work rolls back everything the call wrote; it is then stored as
+   * the key's answer on its own (a crash in between leaves the key unused, and nothing happened).
+   */
+  as<T>(call: Call, access: Access, work: (actor: Actor, now: number) => Result<T>, options: RunOptions<T> = {}): Reply<T> {
+    const now = Date.now();
+    const key = call.idempotency;
+    const outcome = transaction(
+      this.#ctx.storage,
+      (): Outcome<T> => {
+        const admitted = this.#admit<T>(call, access, now, options);
+        if ('answer' in admitted) return admitted;
+        const { actor } = admitted;
+        const mark = key ? auditMark(this.#sql) : 0;
+        const done = this.#work(actor, now, work, options);
+        if (!done.result.ok) return { answer: { result: done.result, replayed: false }, refusedFor: actor.id };
+        if (key) {
+          annotateAuditSince(this.#sql, mark, { idempotencyKey: key.key });
+          storeAnswer(this.#sql, actor.id, key, options.secret ? options.secret(done.result.value) : done.result, now);
+        }
+        return { answer: { result: done.result, replayed: false }, wrote: done.wrote };
+      },
+      (outcome) => 'result' in outcome.answer && outcome.answer.result.ok,
+    );
+    if (key && outcome.refusedFor && 'result' in outcome.answer) this.#storeRefusal(outcome.refusedFor, key, outcome.answer.result, now);
+    if (outcome.wrote) this.#afterCommit(options);
+    return this.#reply(outcome.answer);
+  }
+
+  /**
+   * The first half of a signed-in call that must await another object before its write: admits the
+   * caller (a finished Idempotency-Key is answered here, before anything is claimed) and runs
+   * `check`, which only reads (so this transaction is rolled back whatever happens; the write
+   * records the caller's activity). A refusal is the key's answer. On success a keyed call is in
+   * flight until `landed()`, and a duplicate meanwhile gets 409 `idempotency_in_progress`; the
+   * write then goes through `as` with `inFlight`, which checks everything again.
+   */
+  precheck<T, C>(
+    call: Call,
+    access: Access,
+    check: (actor: Actor, now: number) => Result<C>,
+  ): { reply: Reply<T> } | { value: C; landed: () => void } {
+    const now = Date.now();
+    const key = call.idempotency;
+    const step = transaction(
+      this.#ctx.storage,
+      (): { answer: Answer<T> } | { checked: Result<C>; userId: string } => {
+        const admitted = this.#admit<T>(call, access, now, {});
+        return 'answer' in admitted ? admitted : { checked: check(admitted.actor, now), userId: admitted.actor.id };
+      },
+      () => false,
+    );
+    if ('answer' in step) return { reply: this.#reply(step.answer) };
+    if (!step.checked.ok) {
+      if (key) this.#storeRefusal(step.userId, key, step.checked, now);
+      return { reply: this.#reply({ result: step.checked, replayed: false }) };
+    }
+    return { value: step.checked.value, landed: key ? this.#takeOff(step.userId, key) : () => {} };
+  }
+
+  /**
+   * A refusal decided by another object, which a retry may find changed: answered as it is, and
+   * not stored as the call's Idempotency-Key answer (nothing was written, so running again is safe).
+   */
+  unstoredRefusal<T>(failure: Failure): Reply<T> {
+    return this.#reply({ result: failure, replayed: false });
+  }
+
+  /** Runs `work` for no signed-in caller (sign-in steps, the email index, timers), in one transaction like `as`. */
+  anonymous<T>(work: (actor: null, now: number) => Result<T>, options: RunOptions<T> = {}): Result<T> {
+    const now = Date.now();
+    const done = transaction(this.#ctx.storage, () => this.#work(null, now, work, options), (done) => done.result.ok);
+    if (done.result.ok && done.wrote) this.#afterCommit(options);
+    return done.result;
+  }
+
+  /** Authenticates a call and looks up its Idempotency-Key: the caller, or already the call's answer. */
+  #admit<T>(call: Call, access: Access, now: number, options: RunOptions<T>): { actor: Actor } | { answer: Answer<T> } {
+    const actor = authenticate(this.#sql, call.credential, now, access === 'administrator' ? 'administrator' : undefined);
+    if (!actor.ok) return { answer: { result: actor, replayed: false } };
+    const key = call.idempotency;
+    if (!key) return { actor: actor.value };
+    const prior = priorAnswer(this.#sql, actor.value.id, key, now);
+    if (prior?.kind === 'refused') return { answer: { result: prior.failure, replayed: false } };
+    // The stored answer has this call's result type: a request with the same fingerprint stored it.
+    if (prior?.kind === 'answer') return { answer: { result: prior.result as Result<T>, replayed: true } };
+    if (prior?.kind === 'stored') return { answer: { stored: { status: prior.status, body: prior.body }, replayed: true } };
+    const flying = options.inFlight ? undefined : this.#inFlight.get(flightOf(actor.value.id, key));
+    if (flying !== undefined) return { answer: { result: flying === key.fingerprint ? keyInProgress() : keyReused(), replayed: false } };
+    return { actor: actor.value };
+  }
+
+  /**
+   * Runs the work. If it wrote something, a seat it freed goes to the waitlist in the same
+   * transaction, and (unless silent) the subscription's revision goes up by one.
+   */
+  #work<A, T>(actor: A, now: number, work: (actor: A, now: number) => Result<T>, options: RunOptions<T>): Done<T> {
+    const before = this.#sql.written;
+    const result = work(actor, now);
+    const wrote = result.ok && this.#sql.written > before;
+    if (wrote) fillFromWaitlist(this.#sql, now);
+    if (wrote && !options.silent) nextRevision(this.#sql);
+    return { result, wrote };
+  }
+
+  /** The answer with the revision it reflects, which only an authenticated caller learns. */
+  #reply<T>(answer: Answer<T>): Reply<T> {
+    const unauthenticated = 'result' in answer && !answer.result.ok && answer.result.code === 'unauthenticated';
+    return { ...answer, revision: unauthenticated ? null : revisionOf(this.#sql) };
+  }
+
+  /** A refusal as the answer to a key, in its own small transaction after the call's was rolled back. */
+  #storeRefusal(userId: string, key: IdempotencyKey, failure: Result<unknown>, now: number): void {
+    this.#ctx.storage.transactionSync(() => storeAnswer(this.#sql, userId, key, failure, now));
+  }
+
+  /** After a commit that wrote something: the alarm is set for the earliest timer, and live clients are told. */
+  #afterCommit(options: RunOptions<never>): void {
+    this.armAlarm();
+    if (!options.silent) this.#notify();
+  }
+
+  /** Marks a keyed call as running (in memory only: a restart forgets it); the returned function lands it. */
+  #takeOff(userId: string, key: IdempotencyKey): () => void {
+    const flight = flightOf(userId, key);
+    this.#inFlight.set(flight, key.fingerprint);
+    return () => this.#inFlight.delete(flight);
+  }
+
+  #notify(): void {
+    if (this.#broadcastQueued) return;
+    this.#broadcastQueued = true;
+    queueMicrotask(() => {
+      this.#broadcastQueued = false;
+      broadcast(this.#ctx.getWebSockets(), changedMessage(this.#sql, Date.now()));
+    });
+  }
+
+  /** Keeps the object's one alarm at the earliest timer. */
+  armAlarm(): void {
+    const next = nextDue(this.#sql);
+    if (next === this.#alarmAt) return;
+    this.#alarmAt = next;
+    if (next === null) void this.#ctx.storage.deleteAlarm();
+    else void this.#ctx.storage.setAlarm(next);
+  }
+
+  /** The alarm that woke the object is spent: the next `armAlarm` sets one whatever it remembers. */
+  alarmSpent(): void {
+    this.#alarmAt = undefined;
+  }
+}
