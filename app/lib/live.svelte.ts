@@ -5,7 +5,7 @@
  * connection alive with "ping" (answered by the server without waking it up).
  */
 import type { SeatCounts } from '#contract';
-import { session } from './session.svelte';
+import { session } from '#lib/session.svelte.ts';
 
 export type LiveState = 'connecting' | 'live' | 'offline';
 

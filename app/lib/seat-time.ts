@@ -3,7 +3,7 @@
  * "in 2 h 5 min". Times are the device's local time.
  */
 import type { Seat } from '#contract';
-import { clock } from './format';
+import { clock } from '#lib/format.ts';
 
 const DAY_MS = 86_400_000;
 

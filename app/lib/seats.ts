@@ -5,13 +5,16 @@
  * seat from someone connected to computers first asks what happens to their sessions.
  */
 import type { ReleaseChoice, Seat, SeatHolder, SeatRequest, User } from '#contract';
-import { api, ApiProblem } from './api';
-import { seatApi } from './api-seats';
-import { live } from './live.svelte';
-import { releaseChooser } from './release-chooser.svelte';
-import { seatChooser, type SeatChoiceAnswer } from './seat-chooser.svelte';
-import { at, seatEnd } from './seat-time';
-import { toasts } from './toasts.svelte';
+import { consoleApi } from '#lib/api/console.ts';
+import { ApiProblem } from '#lib/api/request.ts';
+import { seatRequestsApi } from '#lib/api/seat-requests.ts';
+import { seatsApi } from '#lib/api/seats.ts';
+import { usersApi } from '#lib/api/users.ts';
+import { live } from '#lib/live.svelte.ts';
+import { releaseChooser } from '#lib/release-chooser.svelte.ts';
+import { seatChooser, type SeatChoiceAnswer } from '#lib/seat-chooser.svelte.ts';
+import { at, seatEnd } from '#lib/seat-time.ts';
+import { toasts } from '#lib/toasts.svelte.ts';
 
 type Person = Pick<User, 'id' | 'name'> & { seat?: Seat | null };
 
@@ -36,7 +39,7 @@ function leaving(name: string, seat: Seat | null): string | null {
  * undefined when they are not connected (nothing to ask), or null when the admin cancelled.
  */
 async function askRelease(user: Person, question: { title: string; confirm: string; outcome: string }): Promise<ReleaseChoice | undefined | null> {
-  const sessions = (await seatApi.consoleSessions(user.id)).items;
+  const sessions = (await consoleApi.sessions({ userId: user.id })).items;
   if (sessions.length === 0) return undefined;
   return releaseChooser.ask({ holder: user.name, sessions, ...question });
 }
@@ -44,10 +47,10 @@ async function askRelease(user: Person, question: { title: string; confirm: stri
 /** Gives `user` a seat, lent `until` a time if given; when none is free, offers the holders. Null if cancelled. */
 export async function giveSeat(user: Person, until?: string): Promise<User | null> {
   try {
-    const updated = await seatApi.give(user.id, until);
+    const updated = await usersApi.assignSeat(user.id, { until });
     live.changed();
     toasts.show(until ? `Seat lent to ${user.name} until ${at(until)}.` : `Seat assigned to ${user.name}.`, {
-      undo: () => undoing(seatApi.takeBack(user.id, END_NOW)),
+      undo: () => undoing(usersApi.unassignSeat(user.id, END_NOW)),
     });
     return updated;
   } catch (error) {
@@ -68,9 +71,9 @@ export async function takeSeatBack(user: Person, preset?: ReleaseChoice): Promis
     preset ?? (await askRelease(user, { title: `Take back ${user.name}’s seat?`, confirm: 'Take back seat', outcome: 'The seat frees' }));
   if (release === null) return null;
   const loanUntil = user.seat?.loan?.until;
-  const updated = await seatApi.takeBack(user.id, release);
+  const updated = await usersApi.unassignSeat(user.id, release);
   live.changed();
-  const restore = () => undoing(seatApi.give(user.id, loanUntil));
+  const restore = () => undoing(usersApi.assignSeat(user.id, { until: loanUntil }));
   toasts.show(leaving(user.name, updated.seat) ?? `Seat taken back from ${user.name}.`, { undo: restore });
   return updated;
 }
@@ -81,7 +84,7 @@ export async function moveSeat(
   to: Person,
   options: Omit<SeatChoiceAnswer, 'holder'> = {},
 ): Promise<{ from: User; to: User }> {
-  const moved = await seatApi.transfer({ from: from.id, to: to.id, until: options.until }, options.release);
+  const moved = await seatsApi.transfer({ from: from.id, to: to.id, until: options.until, ...options.release });
   live.changed();
   announceMove(from, to, moved.from, options.until);
   return moved;
@@ -91,20 +94,20 @@ function announceMove(from: Pick<User, 'id' | 'name'>, to: Pick<User, 'id' | 'na
   const waiting = leaving(from.name, fromAfter?.seat ?? null);
   if (waiting) {
     // The move waits for their sessions: giving the seat to them again (PUT) cancels it.
-    toasts.show(waiting, { undo: () => undoing(seatApi.give(from.id)) });
+    toasts.show(waiting, { undo: () => undoing(usersApi.assignSeat(from.id)) });
     return;
   }
   const message = until ? `Seat lent from ${from.name} to ${to.name} until ${at(until)}.` : `Seat moved from ${from.name} to ${to.name}.`;
-  toasts.show(message, { undo: () => undoing(seatApi.transfer({ from: to.id, to: from.id }, END_NOW)) });
+  toasts.show(message, { undo: () => undoing(seatsApi.transfer({ from: to.id, to: from.id, ...END_NOW })) });
 }
 
 /** Sets a new end for a lent seat (`until`), or keeps it with no end (null). */
 export async function extendLoan(user: Person, until: string | null): Promise<User> {
   const before = user.seat?.loan?.until;
-  const updated = await seatApi.give(user.id, until);
+  const updated = await usersApi.assignSeat(user.id, { until });
   live.changed();
   toasts.show(until ? `${user.name}’s seat is now lent until ${at(until)}.` : `${user.name} keeps the seat with no end.`, {
-    undo: before ? () => undoing(seatApi.give(user.id, before)) : undefined,
+    undo: before ? () => undoing(usersApi.assignSeat(user.id, { until: before })) : undefined,
   });
   return updated;
 }
@@ -119,28 +122,28 @@ export async function endLoan(user: Person, preset?: ReleaseChoice): Promise<Use
   const outcome = returnsTo ? `The seat returns to ${returnsTo.name}` : 'The seat frees';
   const release = preset ?? (await askRelease(user, { title: `End ${user.name}’s loan now?`, confirm: 'End loan now', outcome }));
   if (release === null) return null;
-  const updated = await seatApi.endLoan(user.id, release);
+  const updated = await usersApi.returnSeat(user.id, release);
   live.changed();
   const waiting = leaving(user.name, updated.seat);
   if (waiting || !loan) {
-    toasts.show(waiting ?? `${user.name}’s loan ended.`, { undo: loan ? () => undoing(seatApi.give(user.id, loan.until)) : undefined });
+    toasts.show(waiting ?? `${user.name}’s loan ended.`, { undo: loan ? () => undoing(usersApi.assignSeat(user.id, { until: loan.until })) : undefined });
     return updated;
   }
   // Whether the seat went back depends on whether the lender could still take it.
-  const back = returnsTo ? await api.user(returnsTo.id).catch(() => null) : null;
+  const back = returnsTo ? await usersApi.get(returnsTo.id).catch(() => null) : null;
   if (returnsTo && back?.seat) {
     toasts.show(`The loan ended: the seat is back with ${returnsTo.name}.`, {
-      undo: () => undoing(seatApi.transfer({ from: returnsTo.id, to: user.id, until: loan.until }, END_NOW)),
+      undo: () => undoing(seatsApi.transfer({ from: returnsTo.id, to: user.id, until: loan.until, ...END_NOW })),
     });
   } else {
-    toasts.show(`The loan ended: ${user.name}’s seat is free.`, { undo: () => undoing(seatApi.give(user.id, loan.until)) });
+    toasts.show(`The loan ended: ${user.name}’s seat is free.`, { undo: () => undoing(usersApi.assignSeat(user.id, { until: loan.until })) });
   }
   return updated;
 }
 
 /** Lets a seat that is being taken back stay with its holder (keeping a loan's end). */
 export async function keepSeat(user: Person): Promise<User> {
-  const updated = await seatApi.give(user.id, user.seat?.loan?.until);
+  const updated = await usersApi.assignSeat(user.id, { until: user.seat?.loan?.until });
   live.changed();
   toasts.show(`${user.name} keeps the seat.`);
   return updated;
@@ -153,16 +156,16 @@ export async function keepSeat(user: Person): Promise<User> {
 export async function approveRequest(request: SeatRequest): Promise<boolean> {
   const to = request.user;
   try {
-    await seatApi.approveRequest(request.id);
+    await seatRequestsApi.approve(request.id);
     live.changed();
-    toasts.show(`Approved: ${to.name} has a seat.`, { undo: () => undoing(seatApi.takeBack(to.id, END_NOW)) });
+    toasts.show(`Approved: ${to.name} has a seat.`, { undo: () => undoing(usersApi.unassignSeat(to.id, END_NOW)) });
     return true;
   } catch (error) {
     const full = error instanceof ApiProblem ? error.seatHolders : null;
     if (!full) throw error;
     const choice = await seatChooser.ask({ recipient: to.name, ...full });
     if (!choice) return false;
-    const approved = await seatApi.approveRequest(request.id, { from: choice.holder.id, until: choice.until }, choice.release);
+    const approved = await seatRequestsApi.approve(request.id, { from: choice.holder.id, until: choice.until, ...choice.release });
     live.changed();
     announceMove(choice.holder, to, approved.from, choice.until);
     return true;
@@ -174,7 +177,7 @@ export async function approveFrom(request: { id: string; user: Pick<User, 'id' |
   const to = request.user;
   const release = await askRelease(from, { title: `Move ${from.name}’s seat to ${to.name}?`, confirm: 'Move seat', outcome: `The seat moves to ${to.name}` });
   if (release === null) return false;
-  const approved = await seatApi.approveRequest(request.id, { from: from.id }, release);
+  const approved = await seatRequestsApi.approve(request.id, { from: from.id, ...release });
   live.changed();
   announceMove(from, to, approved.from);
   return true;
@@ -182,7 +185,7 @@ export async function approveFrom(request: { id: string; user: Pick<User, 'id' |
 
 /** Declines a seat request, with an optional note the requester sees. */
 export async function declineRequest(request: SeatRequest, note: string): Promise<void> {
-  await seatApi.declineRequest(request.id, note.trim() || undefined);
+  await seatRequestsApi.decline(request.id, { note: note.trim() || undefined });
   live.changed();
   toasts.show(`Declined ${request.user.name}’s request.`);
 }

@@ -2,15 +2,16 @@
  * The users shown on the home screen: one filter, a search, and pages of 50 loaded as the list
  * scrolls. `refresh` reloads what is on screen (after a change here or elsewhere).
  */
-import type { User } from '#contract';
-import { api, messageOf, type UserQuery } from '#lib/api.ts';
+import type { User, UserListQuery } from '#contract';
+import { messageOf } from '#lib/api/request.ts';
+import { usersApi } from '#lib/api/users.ts';
 
 export const FILTERS = {
   all: { label: 'All', query: {} },
   seat: { label: 'With seat', query: { seat: 'assigned' } },
   noseat: { label: 'Without seat', query: { seat: 'unassigned' } },
   admins: { label: 'Administrators', query: { role: 'administrator' } },
-} satisfies Record<string, { label: string; query: UserQuery }>;
+} satisfies Record<string, { label: string; query: UserListQuery }>;
 
 export type Filter = keyof typeof FILTERS;
 
@@ -36,7 +37,7 @@ export class UserList {
   error = $state<string | null>(null);
   #generation = 0;
 
-  #query(): UserQuery {
+  #query(): UserListQuery {
     return { ...FILTERS[this.filter].query, q: this.search.trim() || undefined };
   }
 
@@ -46,7 +47,7 @@ export class UserList {
     this.loading = true;
     try {
       const limit = Math.min(100, Math.max(PAGE, this.items.length));
-      const page = await api.users({ ...this.#query(), limit });
+      const page = await usersApi.list({ ...this.#query(), limit });
       if (generation !== this.#generation) return;
       remember(page.items);
       this.items = page.items;
@@ -68,7 +69,7 @@ export class UserList {
     const generation = this.#generation;
     this.loading = true;
     try {
-      const page = await api.users({ ...this.#query(), limit: PAGE, cursor: this.nextCursor });
+      const page = await usersApi.list({ ...this.#query(), limit: PAGE, cursor: this.nextCursor });
       if (generation !== this.#generation) return;
       remember(page.items);
       const known = new Set(this.items.map((u) => u.id));
