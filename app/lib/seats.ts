@@ -11,8 +11,7 @@ import { seatRequestsApi } from '#lib/api/seat-requests.ts';
 import { seatsApi } from '#lib/api/seats.ts';
 import { usersApi } from '#lib/api/users.ts';
 import { live } from '#lib/live.svelte.ts';
-import { releaseChooser } from '#lib/release-chooser.svelte.ts';
-import { seatChooser, type SeatChoiceAnswer } from '#lib/seat-chooser.svelte.ts';
+import { releaseChooser, seatChooser, type SeatChoice } from '#lib/seat-questions.ts';
 import { at, seatEnd } from '#lib/seat-time.ts';
 import { toasts } from '#lib/toasts.svelte.ts';
 
@@ -82,7 +81,7 @@ export async function takeSeatBack(user: Person, preset?: ReleaseChoice): Promis
 export async function moveSeat(
   from: Person | SeatHolder,
   to: Person,
-  options: Omit<SeatChoiceAnswer, 'holder'> = {},
+  options: Omit<SeatChoice, 'holder'> = {},
 ): Promise<{ from: User; to: User }> {
   const moved = await seatsApi.transfer({ from: from.id, to: to.id, until: options.until, ...options.release });
   live.changed();
