@@ -3,6 +3,7 @@
  * starts; emptied on sign-out, together with the offline copy of API data.
  */
 import type { Account, SeatCounts } from '#contract';
+import { onAnswer, type Answer } from '#lib/answers.ts';
 import { accountApi } from '#lib/api/account.ts';
 import { ApiProblem, whenSignedOut } from '#lib/api/request.ts';
 import { revisions } from '#lib/api/revision.ts';
@@ -46,6 +47,13 @@ class Session {
     if (this.account) this.account.subscription.seats = seats;
   }
 
+  /** A change made here answered with this: the signed-in user and the subscription follow it. */
+  apply(answer: Answer): void {
+    if (!this.account) return;
+    if (answer.kind === 'user' && answer.user.id === this.account.user.id) this.account.user = answer.user;
+    if (answer.kind === 'subscription') this.account.subscription = answer.subscription;
+  }
+
   /** Signs out here and on the server; forgets the offline copy either way. */
   async signOut(reason: string | null = null): Promise<void> {
     try {
@@ -61,6 +69,8 @@ class Session {
 }
 
 export const session = new Session();
+
+onAnswer((answer) => session.apply(answer));
 
 whenSignedOut(() => {
   if (session.account) void session.signOut('Your session ended. Please sign in again.');

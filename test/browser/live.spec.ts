@@ -1,4 +1,18 @@
+import type { Page } from '@playwright/test';
 import { expect, manageButton, meter, signIn, test, userEntry } from './fixtures';
+
+/** The API paths the page GETs from now on, in order (the live socket itself is not a GET of ours). */
+function recordGets(page: Page): string[] {
+  const paths: string[] = [];
+  page.on('request', (request) => {
+    const path = new URL(request.url()).pathname;
+    if (request.method() === 'GET' && path.startsWith('/api/v1/') && path !== '/api/v1/live') paths.push(path);
+  });
+  return paths;
+}
+
+/** The paths that were fetched more than once. */
+const repeated = (paths: string[]) => paths.filter((path, i) => paths.indexOf(path) !== i);
 
 test.describe('Live updates', () => {
   test('a seat change made in a second browser shows up in the first within seconds, without a reload', async ({
@@ -29,5 +43,32 @@ test.describe('Live updates', () => {
     await script.createUser({ name: 'Jordan Blake', email: `jordan-${team.organization.slice(-8)}@test.setme.test`, assignSeat: false });
 
     await expect(page.getByText('Jordan Blake', { exact: true })).toBeVisible({ timeout: 3_000 });
+  });
+
+  test('a seat change made here fetches nothing: its answer is shown, its own live message is not fetched again', async ({
+    signedIn: page,
+    team,
+  }, testInfo) => {
+    await expect(page.getByText('Live', { exact: true })).toBeVisible();
+    await manageButton(page, 'Lena Fischer').click();
+    const seat = page.getByRole('checkbox', { name: 'Assign seat' });
+    await expect(seat).not.toBeChecked();
+
+    const gets = recordGets(page);
+    await seat.check();
+    await expect(page.getByText('Seat assigned to Lena Fischer.')).toBeVisible();
+    await expect(seat).toBeChecked();
+    if (testInfo.project.name === 'phone') await page.getByRole('link', { name: '← All users' }).click();
+    // The list shows the answer; the meter follows the change's live message, which fetched nothing.
+    await expect(userEntry(page, 'Lena Fischer').getByText('Seat assigned')).toBeVisible();
+    await expect(meter(page, 3, 3)).toBeVisible();
+    expect(gets).toEqual([]);
+
+    // Someone else's change: every screen fetches what it shows, once.
+    await team.api.ok('DELETE', `/users/${team.users.Alex!.id}/seat`);
+    await expect(userEntry(page, 'Alex Moreno').getByText('No seat')).toBeVisible({ timeout: 10_000 });
+    await expect(meter(page, 2, 3)).toBeVisible();
+    expect(gets).toContain('/api/v1/users');
+    expect(repeated(gets)).toEqual([]);
   });
 });

@@ -1,8 +1,10 @@
 /**
  * The users shown on the home screen: one filter, a search, and pages of 50 loaded as the list
- * scrolls. `refresh` reloads what is on screen (after a change here or elsewhere).
+ * scrolls. `refresh` reloads what is on screen (after a change elsewhere); `apply` shows what a
+ * change made here answered.
  */
 import type { User, UserListQuery } from '#contract';
+import type { Answer } from '#lib/answers.ts';
 import { messageOf } from '#lib/api/request.ts';
 import { usersApi } from '#lib/api/users.ts';
 
@@ -61,6 +63,34 @@ export class UserList {
         this.loaded = true;
       }
     }
+  }
+
+  /**
+   * Shows a change made here as its answer says: the row changes, or leaves when it no longer
+   * matches the filter. Only a user the list does not show yet (a new one, or one that now
+   * matches) makes it fetch again, since where they go in the list is the server's to say.
+   */
+  apply(answer: Answer): void {
+    if (answer.kind === 'subscription') return;
+    if (answer.kind === 'user-deleted') {
+      knownUsers.delete(answer.id);
+      this.items = this.items.filter((u) => u.id !== answer.id);
+      return;
+    }
+    const user = answer.user;
+    knownUsers.set(user.id, user);
+    const index = this.items.findIndex((u) => u.id === user.id);
+    const matches = this.#matches(user);
+    if (index >= 0) this.items = matches ? this.items.with(index, user) : this.items.toSpliced(index, 1);
+    else if (matches) void this.refresh();
+  }
+
+  /** Whether `user` belongs in the list as filtered and searched now (the search as the server does it: name or email). */
+  #matches(user: User): boolean {
+    const { seat, role, q } = this.#query();
+    if ((seat === 'assigned' && !user.seat) || (seat === 'unassigned' && user.seat) || (role && user.role !== role)) return false;
+    const search = q?.toLowerCase();
+    return !search || user.name.toLowerCase().includes(search) || user.email.toLowerCase().includes(search);
   }
 
   /** Appends the next page. */
