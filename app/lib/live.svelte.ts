@@ -1,7 +1,10 @@
 /**
  * Live updates: a WebSocket to /api/v1/live that says "changed" after every committed change to
  * the subscription (by anyone: another admin, another device, a script), with the subscription's
- * revision and seat counts. Each open screen registers a refetch with `onChange`.
+ * revision and seat counts, and once on connecting. Each open screen registers a refetch with
+ * `onChange`. A dropped connection (a server restart, a network change) is tried again at once,
+ * then less and less often; meanwhile the screen says "Reconnecting…", and the first message
+ * after reconnecting refetches everything that changed while away.
  *
  * A change is fetched once. The screen that made it applies the answer it got (answers.ts); its
  * answer carried the new revision (api/revision.ts), so the change's own live message, which
@@ -14,7 +17,8 @@ import { revisions, type WriteAnswer } from '#lib/api/revision.ts';
 import { pendingRequests } from '#lib/pending-requests.svelte.ts';
 import { session } from '#lib/session.svelte.ts';
 
-export type LiveState = 'connecting' | 'live' | 'offline';
+/** `connecting` the first time (and while signed out); `reconnecting` after the connection was lost or refused. */
+export type LiveState = 'connecting' | 'live' | 'reconnecting';
 
 interface Changed {
   type: 'changed';
@@ -23,7 +27,15 @@ interface Changed {
 }
 
 const PING_MS = 25_000;
-const MAX_BACKOFF_MS = 30_000;
+/**
+ * Trying again: the first attempt at once (spread over FIRST_RETRY_MS, so a restarted server is
+ * not hit by every client in the same instant), then waits growing by half each time, up to
+ * MAX_RETRY_MS. Attempts come about 0.25, 1, 2, 4, 6, 10, 16 s after the connection dropped: a
+ * server back within a few seconds has its clients back within about two more.
+ */
+const FIRST_RETRY_MS = 500;
+const RETRY_GROWTH = 1.5;
+const MAX_RETRY_MS = 30_000;
 const ACCESS_REVOKED = 4001;
 /** Refetch rounds start at once, then at most one per this long while changes keep coming. */
 const ROUND_MS = 50;
@@ -40,6 +52,12 @@ function answerTellsAll(): boolean {
   return !session.isAdmin || pendingRequests.count === 0;
 }
 
+/** How long to wait before attempt `n` (0: the first after losing the connection); later ones give or take a quarter. */
+function retryDelay(n: number): number {
+  if (n === 0) return Math.random() * FIRST_RETRY_MS;
+  return Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * RETRY_GROWTH ** n) * (0.75 + Math.random() / 2);
+}
+
 class Live {
   state = $state<LiveState>('connecting');
   #socket: WebSocket | null = null;
@@ -53,8 +71,11 @@ class Live {
   #lastRound = -Infinity;
   #ping: ReturnType<typeof setInterval> | undefined;
   #retry: ReturnType<typeof setTimeout> | undefined;
+  /** Failed attempts since the connection was last live. */
   #attempts = 0;
   #wanted = false;
+  /** The next message is the first on this connection: it may follow a time away. */
+  #first = false;
 
   /**
    * Registers a refetch; returns the function that removes it. It runs when something changed
@@ -75,7 +96,10 @@ class Live {
     this.#wanted = true;
     // Every screen loads after the answers seen so far, so it shows at least their revision.
     this.#synced = revisions.highest;
-    if (!this.#socket) this.#connect();
+    if (this.#socket) return;
+    // (Only written, never read here: `start` runs inside the signed-in layout's effect.)
+    this.state = 'connecting';
+    this.#connect();
   }
 
   stop(): void {
@@ -83,6 +107,7 @@ class Live {
     this.#synced = null;
     clearTimeout(this.#retry);
     this.#close();
+    this.#attempts = 0;
     this.state = 'connecting';
   }
 
@@ -110,6 +135,8 @@ class Live {
   }
 
   async #message(message: Changed): Promise<void> {
+    const first = this.#first;
+    this.#first = false;
     if (message.seats) session.updateSeats(message.seats);
     // A change made here may be answered after its own message arrives: judge it after the answer.
     await revisions.settled();
@@ -118,7 +145,9 @@ class Live {
       this.refresh();
       return;
     }
-    if (this.#synced !== null && revision <= this.#synced) return;
+    // On a new connection an older revision means the server started over: nothing is known.
+    const known = this.#synced !== null && (first ? revision === this.#synced : revision <= this.#synced);
+    if (known) return;
     this.#synced = revision;
     this.refresh();
   }
@@ -144,12 +173,12 @@ class Live {
   }
 
   #connect(): void {
-    this.state = this.#attempts === 0 ? 'connecting' : 'offline';
     const url = `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/api/v1/live`;
     const socket = new WebSocket(url);
     this.#socket = socket;
     socket.addEventListener('open', () => {
       this.#attempts = 0;
+      this.#first = true;
       this.state = 'live';
       clearInterval(this.#ping);
       this.#ping = setInterval(() => socket.readyState === WebSocket.OPEN && socket.send('ping'), PING_MS);
@@ -174,10 +203,8 @@ class Live {
         return;
       }
       if (!this.#wanted) return;
-      this.state = 'offline';
-      const delay = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** this.#attempts) * (0.75 + Math.random() / 2);
-      this.#attempts++;
-      this.#retry = setTimeout(() => this.#connect(), delay);
+      this.state = 'reconnecting';
+      this.#retry = setTimeout(() => this.#connect(), retryDelay(this.#attempts++));
     });
   }
 

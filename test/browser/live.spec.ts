@@ -1,4 +1,4 @@
-import type { Page } from '@playwright/test';
+import type { Page, WebSocketRoute } from '@playwright/test';
 import { expect, manageButton, meter, signIn, test, userEntry } from './fixtures';
 
 /** The API paths the page GETs from now on, in order (the live socket itself is not a GET of ours). */
@@ -70,5 +70,47 @@ test.describe('Live updates', () => {
     await expect(meter(page, 2, 3)).toBeVisible();
     expect(gets).toContain('/api/v1/users');
     expect(repeated(gets)).toEqual([]);
+  });
+
+  test('a lost live connection says "Reconnecting…", comes back by itself, and then shows what changed meanwhile', async ({
+    page,
+    team,
+  }, testInfo) => {
+    // Between the page and the server: pass the live socket through, or (the server "restarting") refuse it.
+    let refusing = false;
+    let connected: WebSocketRoute | null = null;
+    await page.routeWebSocket('**/api/v1/live', (socket) => {
+      if (refusing) {
+        void socket.close({ code: 1012, reason: 'Service restart' });
+        return;
+      }
+      socket.connectToServer();
+      connected = socket;
+    });
+    await signIn(page, team);
+    await manageButton(page, 'Lena Fischer').click();
+    const seat = page.getByRole('checkbox', { name: 'Assign seat' });
+    await expect(seat).not.toBeChecked();
+    await expect(page.getByText('Live', { exact: true })).toBeVisible();
+    await page.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
+
+    refusing = true;
+    await connected!.close({ code: 1012, reason: 'Service restart' });
+    const reconnecting = page.getByRole('status').filter({ hasText: 'Reconnecting…' });
+    await expect(reconnecting).toBeVisible();
+
+    // Meanwhile another administrator gives Lena a seat: no live message can tell this page.
+    await team.api.ok('PUT', `/users/${team.users.Lena!.id}/seat`);
+
+    refusing = false;
+    await expect(reconnecting).toBeHidden({ timeout: 20_000 });
+    await expect(page.getByText('Live', { exact: true })).toBeVisible();
+    // The first message on the new connection refreshed every screen, not only the seat meter.
+    await expect(seat).toBeChecked();
+    if (testInfo.project.name !== 'phone') {
+      await expect(userEntry(page, 'Lena Fischer').getByText('Seat assigned')).toBeVisible();
+      await expect(meter(page, 3, 3)).toBeVisible();
+    }
+    expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
   });
 });
