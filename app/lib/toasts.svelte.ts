@@ -5,7 +5,7 @@
  */
 import { messageOf } from '#lib/api/request.ts';
 
-export const UNDO_SECONDS = 8;
+const UNDO_SECONDS = 8;
 
 export interface Toast {
   id: number;

@@ -4,7 +4,7 @@
  * their messages with it, so a change made here is not fetched again when its own live message
  * arrives. An answer without the header (an older server) counts as "unknown": null.
  */
-export const REVISION_HEADER = 'SetMe-Revision';
+const REVISION_HEADER = 'SetMe-Revision';
 
 /** What a write (any method but GET) was answered: its revision, and whether it was done or refused. */
 export interface WriteAnswer {
