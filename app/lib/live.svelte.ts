@@ -14,6 +14,7 @@
  */
 import type { SeatCounts } from '#contract';
 import { revisions, type WriteAnswer } from '#lib/api/revision.ts';
+import { connectivity } from '#lib/connectivity.svelte.ts';
 import { pendingRequests } from '#lib/pending-requests.svelte.ts';
 import { session } from '#lib/session.svelte.ts';
 
@@ -179,6 +180,9 @@ class Live {
     socket.addEventListener('open', () => {
       this.#attempts = 0;
       this.#first = true;
+      // Requests failed while away (the app says "Offline"): only fresh answers can say otherwise,
+      // so the first message refetches even when nothing changed.
+      if (connectivity.offline) this.#synced = null;
       this.state = 'live';
       clearInterval(this.#ping);
       this.#ping = setInterval(() => socket.readyState === WebSocket.OPEN && socket.send('ping'), PING_MS);
