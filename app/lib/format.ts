@@ -1,8 +1,13 @@
-/** Words and dates as people read them. */
-import type { Role, User, UserStatus } from '#contract';
+/**
+ * Words and dates as people read them. The labels are records over the contract's enums, so a
+ * value added to one breaks the type check here until it has its words.
+ */
+import type { Role, TokenScope, UserStatus } from '#contract';
 
-export const ROLE_LABEL: Record<Role, string> = { administrator: 'Administrator', technician: 'Technician' };
+/** In the order the role pickers offer them: most people are technicians. */
+export const ROLE_LABEL: Record<Role, string> = { technician: 'Technician', administrator: 'Administrator' };
 export const STATUS_LABEL: Record<UserStatus, string> = { invited: 'Invited', active: 'Active', deactivated: 'Deactivated' };
+export const SCOPE_LABEL: Record<TokenScope, string> = { read: 'Read-only', write: 'Read and write' };
 
 const relative = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
 const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
@@ -37,10 +42,6 @@ export function dateTime(iso: string): string {
 /** "29 Nov 2026". */
 export function date(iso: string): string {
   return new Date(iso).toLocaleDateString('en-GB', { dateStyle: 'medium' });
-}
-
-export function seatLabel(user: User): string {
-  return user.seat ? 'Has a seat' : 'No seat';
 }
 
 export function plural(count: number, one: string, many = `${one}s`): string {

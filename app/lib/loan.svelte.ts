@@ -5,9 +5,9 @@
 const pad = (n: number) => String(n).padStart(2, '0');
 
 /** YYYY-MM-DD of a local date, as a date input wants it. */
-export const localDay = (d: Date) => `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+const localDay = (d: Date) => `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
 /** HH:MM of a local time, as a time input wants it. */
-export const localTime = (d: Date) => `${pad(d.getHours())}:${pad(d.getMinutes())}`;
+const localTime = (d: Date) => `${pad(d.getHours())}:${pad(d.getMinutes())}`;
 
 /** 17:00 today, or (after 15:00) the full hour two hours from now, which may be tomorrow. */
 function suggestion(after: number): Date {

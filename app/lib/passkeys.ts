@@ -8,8 +8,9 @@
  */
 import type { Account, Passkey } from '#contract';
 import type { WebAuthnError } from '@simplewebauthn/browser';
-import { ApiProblem } from './api';
-import { securityApi } from './api-security';
+import { accountApi } from '#lib/api/account.ts';
+import { ApiProblem } from '#lib/api/request.ts';
+import { securityApi } from '#lib/api/security.ts';
 
 const library = () => import('@simplewebauthn/browser');
 
@@ -25,18 +26,20 @@ export async function registerPasskey(name: string): Promise<Passkey> {
   const response = await startRegistration({ optionsJSON }).catch((error: unknown) => {
     throw ceremonyProblem(error, 'registration');
   });
-  return securityApi.addPasskey(name, response);
+  // Copied into plain objects: the contract types the envelope as open records, which the library's
+  // interfaces (no index signature) are not assignable to as they are.
+  return securityApi.addPasskey({ name, response: { ...response, response: { ...response.response } } });
 }
 
 /** Signs in with a passkey: the browser asks which one (this device, a phone nearby, a key). */
 export async function signInWithPasskey(): Promise<Account> {
   const { startAuthentication } = await library();
-  const optionsJSON = await securityApi.passkeySignInOptions();
+  const optionsJSON = await accountApi.passkeySignInOptions();
   const response = await startAuthentication({ optionsJSON }).catch((error: unknown) => {
     throw ceremonyProblem(error, 'sign-in');
   });
   try {
-    return await securityApi.signInWithPasskey(response);
+    return await accountApi.signInWithPasskey({ response: { ...response, response: { ...response.response } } });
   } catch (error) {
     if (error instanceof ApiProblem && error.code === 'invalid_credentials') {
       throw new ApiProblem(

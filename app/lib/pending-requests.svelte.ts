@@ -2,7 +2,7 @@
  * How many seat requests wait for an answer: the badge on "Requests" in the navigation of
  * administrators. Refreshed when the app starts and after every change (live updates).
  */
-import { seatApi } from './api-seats';
+import { seatRequestsApi } from '#lib/api/seat-requests.ts';
 
 /** The badge says "99+" beyond one page of requests. */
 const PAGE = 99;
@@ -16,7 +16,7 @@ class PendingRequests {
   async refresh(): Promise<void> {
     const mine = ++this.#generation;
     try {
-      const page = await seatApi.seatRequests({ status: 'pending', limit: PAGE });
+      const page = await seatRequestsApi.list({ status: 'pending', limit: PAGE });
       if (mine !== this.#generation) return;
       this.count = page.items.length;
       this.more = page.nextCursor !== null;

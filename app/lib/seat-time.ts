@@ -3,7 +3,9 @@
  * "in 2 h 5 min". Times are the device's local time.
  */
 import type { Seat } from '#contract';
-import { clock } from './format';
+
+type Revocation = NonNullable<Seat['revocation']>;
+import { clock } from '#lib/format.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -44,15 +46,27 @@ export interface SeatEnd {
   kind: 'loan' | 'revocation';
 }
 
+/** Where a seat being taken goes: "Moves to Lena Fischer", "Returns to Alex Moreno", "Frees". */
+function destination(revocation: Revocation, seat: Seat): string {
+  switch (revocation.action) {
+    case 'transfer':
+      return revocation.transferTo ? `Moves to ${revocation.transferTo.name}` : 'Frees';
+    case 'return':
+      return seat.loan?.returnsTo ? `Returns to ${seat.loan.returnsTo.name}` : 'Frees';
+    case 'unassign':
+      return 'Frees';
+    default:
+      return revocation.action satisfies never;
+  }
+}
+
 /** Describes where `seat` goes and when, as seen by an administrator ("their session"). */
 export function seatEnd(seat: Seat | null, now = Date.now()): SeatEnd | null {
   if (!seat) return null;
   const revocation = seat.revocation;
   if (revocation) {
     const when = revocation.endsAt ? `at ${at(revocation.endsAt, now)}` : 'when their session ends';
-    const to = revocation.action === 'transfer' ? revocation.transferTo : revocation.action === 'return' ? (seat.loan?.returnsTo ?? null) : null;
-    const verb = revocation.action === 'transfer' && to ? `Moves to ${to.name}` : to ? `Returns to ${to.name}` : 'Frees';
-    return { text: `${verb} ${when}`, endsAt: revocation.endsAt, kind: 'revocation' };
+    return { text: `${destination(revocation, seat)} ${when}`, endsAt: revocation.endsAt, kind: 'revocation' };
   }
   if (seat.loan) {
     const until = at(seat.loan.until, now);

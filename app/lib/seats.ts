@@ -1,27 +1,23 @@
 /**
- * Seat changes as the admin experiences them: each one tells every screen to refresh and offers
- * Undo (the inverse call) for a few seconds. Giving a seat when all are taken asks whom to take
- * it from and moves it in one atomic transfer, so nobody else can grab it in between. Taking a
- * seat from someone connected to computers first asks what happens to their sessions.
+ * Seat changes as the admin experiences them: each one offers Undo (the inverse call) for a few
+ * seconds, and every screen showing the users involved applies the answer (the API modules
+ * announce it). Giving a seat when all are taken asks whom to take it from and moves it in one
+ * atomic transfer, so nobody else can grab it in between. Taking a seat from someone connected to
+ * computers first asks what happens to their sessions.
  */
-import type { ReleaseChoice, Seat, SeatHolder, SeatRequest, User } from '#contract';
-import { api, ApiProblem } from './api';
-import { seatApi } from './api-seats';
-import { live } from './live.svelte';
-import { releaseChooser } from './release-chooser.svelte';
-import { seatChooser, type SeatChoiceAnswer } from './seat-chooser.svelte';
-import { at, seatEnd } from './seat-time';
-import { toasts } from './toasts.svelte';
+import type { ReleaseChoice, Seat, SeatHolder, SeatRequest, Transferred, User } from '#contract';
+import { consoleApi } from '#lib/api/console.ts';
+import { ApiProblem } from '#lib/api/request.ts';
+import { seatRequestsApi } from '#lib/api/seat-requests.ts';
+import { seatsApi } from '#lib/api/seats.ts';
+import { usersApi } from '#lib/api/users.ts';
+import { releaseChooser, seatChooser, type SeatChoice } from '#lib/seat-questions.ts';
+import { at, seatEnd } from '#lib/seat-time.ts';
+import { toasts } from '#lib/toasts.svelte.ts';
 
 type Person = Pick<User, 'id' | 'name'> & { seat?: Seat | null };
 
 const END_NOW: ReleaseChoice = { onActiveSessions: 'end_now' };
-
-async function undoing<T>(call: Promise<T>): Promise<T> {
-  const result = await call;
-  live.changed();
-  return result;
-}
 
 const lowerFirst = (text: string) => text.charAt(0).toLowerCase() + text.slice(1);
 
@@ -36,7 +32,7 @@ function leaving(name: string, seat: Seat | null): string | null {
  * undefined when they are not connected (nothing to ask), or null when the admin cancelled.
  */
 async function askRelease(user: Person, question: { title: string; confirm: string; outcome: string }): Promise<ReleaseChoice | undefined | null> {
-  const sessions = (await seatApi.consoleSessions(user.id)).items;
+  const sessions = (await consoleApi.sessions({ userId: user.id })).items;
   if (sessions.length === 0) return undefined;
   return releaseChooser.ask({ holder: user.name, sessions, ...question });
 }
@@ -44,10 +40,9 @@ async function askRelease(user: Person, question: { title: string; confirm: stri
 /** Gives `user` a seat, lent `until` a time if given; when none is free, offers the holders. Null if cancelled. */
 export async function giveSeat(user: Person, until?: string): Promise<User | null> {
   try {
-    const updated = await seatApi.give(user.id, until);
-    live.changed();
+    const updated = await usersApi.assignSeat(user.id, { until });
     toasts.show(until ? `Seat lent to ${user.name} until ${at(until)}.` : `Seat assigned to ${user.name}.`, {
-      undo: () => undoing(seatApi.takeBack(user.id, END_NOW)),
+      undo: () => usersApi.unassignSeat(user.id, END_NOW),
     });
     return updated;
   } catch (error) {
@@ -68,21 +63,16 @@ export async function takeSeatBack(user: Person, preset?: ReleaseChoice): Promis
     preset ?? (await askRelease(user, { title: `Take back ${user.name}’s seat?`, confirm: 'Take back seat', outcome: 'The seat frees' }));
   if (release === null) return null;
   const loanUntil = user.seat?.loan?.until;
-  const updated = await seatApi.takeBack(user.id, release);
-  live.changed();
-  const restore = () => undoing(seatApi.give(user.id, loanUntil));
-  toasts.show(leaving(user.name, updated.seat) ?? `Seat taken back from ${user.name}.`, { undo: restore });
+  const updated = await usersApi.unassignSeat(user.id, release);
+  toasts.show(leaving(user.name, updated.seat) ?? `Seat taken back from ${user.name}.`, {
+    undo: () => usersApi.assignSeat(user.id, { until: loanUntil }),
+  });
   return updated;
 }
 
 /** Moves a seat from one user to another in one step (lent `until` a time); Undo moves it back. */
-export async function moveSeat(
-  from: Person | SeatHolder,
-  to: Person,
-  options: Omit<SeatChoiceAnswer, 'holder'> = {},
-): Promise<{ from: User; to: User }> {
-  const moved = await seatApi.transfer({ from: from.id, to: to.id, until: options.until }, options.release);
-  live.changed();
+export async function moveSeat(from: Person | SeatHolder, to: Person, options: Omit<SeatChoice, 'holder'> = {}): Promise<Transferred> {
+  const moved = await seatsApi.transfer({ from: from.id, to: to.id, until: options.until, ...options.release });
   announceMove(from, to, moved.from, options.until);
   return moved;
 }
@@ -91,20 +81,19 @@ function announceMove(from: Pick<User, 'id' | 'name'>, to: Pick<User, 'id' | 'na
   const waiting = leaving(from.name, fromAfter?.seat ?? null);
   if (waiting) {
     // The move waits for their sessions: giving the seat to them again (PUT) cancels it.
-    toasts.show(waiting, { undo: () => undoing(seatApi.give(from.id)) });
+    toasts.show(waiting, { undo: () => usersApi.assignSeat(from.id) });
     return;
   }
   const message = until ? `Seat lent from ${from.name} to ${to.name} until ${at(until)}.` : `Seat moved from ${from.name} to ${to.name}.`;
-  toasts.show(message, { undo: () => undoing(seatApi.transfer({ from: to.id, to: from.id }, END_NOW)) });
+  toasts.show(message, { undo: () => seatsApi.transfer({ from: to.id, to: from.id, ...END_NOW }) });
 }
 
 /** Sets a new end for a lent seat (`until`), or keeps it with no end (null). */
 export async function extendLoan(user: Person, until: string | null): Promise<User> {
   const before = user.seat?.loan?.until;
-  const updated = await seatApi.give(user.id, until);
-  live.changed();
+  const updated = await usersApi.assignSeat(user.id, { until });
   toasts.show(until ? `${user.name}’s seat is now lent until ${at(until)}.` : `${user.name} keeps the seat with no end.`, {
-    undo: before ? () => undoing(seatApi.give(user.id, before)) : undefined,
+    undo: before ? () => usersApi.assignSeat(user.id, { until: before }) : undefined,
   });
   return updated;
 }
@@ -119,29 +108,28 @@ export async function endLoan(user: Person, preset?: ReleaseChoice): Promise<Use
   const outcome = returnsTo ? `The seat returns to ${returnsTo.name}` : 'The seat frees';
   const release = preset ?? (await askRelease(user, { title: `End ${user.name}’s loan now?`, confirm: 'End loan now', outcome }));
   if (release === null) return null;
-  const updated = await seatApi.endLoan(user.id, release);
-  live.changed();
+  const updated = await usersApi.returnSeat(user.id, release);
   const waiting = leaving(user.name, updated.seat);
   if (waiting || !loan) {
-    toasts.show(waiting ?? `${user.name}’s loan ended.`, { undo: loan ? () => undoing(seatApi.give(user.id, loan.until)) : undefined });
+    toasts.show(waiting ?? `${user.name}’s loan ended.`, { undo: loan ? () => usersApi.assignSeat(user.id, { until: loan.until }) : undefined });
     return updated;
   }
-  // Whether the seat went back depends on whether the lender could still take it.
-  const back = returnsTo ? await api.user(returnsTo.id).catch(() => null) : null;
+  // Whether the seat went back depends on whether the lender could still take it: the answer
+  // (the borrower) does not say, so ask about the lender.
+  const back = returnsTo ? await usersApi.get(returnsTo.id).catch(() => null) : null;
   if (returnsTo && back?.seat) {
     toasts.show(`The loan ended: the seat is back with ${returnsTo.name}.`, {
-      undo: () => undoing(seatApi.transfer({ from: returnsTo.id, to: user.id, until: loan.until }, END_NOW)),
+      undo: () => seatsApi.transfer({ from: returnsTo.id, to: user.id, until: loan.until, ...END_NOW }),
     });
   } else {
-    toasts.show(`The loan ended: ${user.name}’s seat is free.`, { undo: () => undoing(seatApi.give(user.id, loan.until)) });
+    toasts.show(`The loan ended: ${user.name}’s seat is free.`, { undo: () => usersApi.assignSeat(user.id, { until: loan.until }) });
   }
   return updated;
 }
 
 /** Lets a seat that is being taken back stay with its holder (keeping a loan's end). */
 export async function keepSeat(user: Person): Promise<User> {
-  const updated = await seatApi.give(user.id, user.seat?.loan?.until);
-  live.changed();
+  const updated = await usersApi.assignSeat(user.id, { until: user.seat?.loan?.until });
   toasts.show(`${user.name} keeps the seat.`);
   return updated;
 }
@@ -153,17 +141,15 @@ export async function keepSeat(user: Person): Promise<User> {
 export async function approveRequest(request: SeatRequest): Promise<boolean> {
   const to = request.user;
   try {
-    await seatApi.approveRequest(request.id);
-    live.changed();
-    toasts.show(`Approved: ${to.name} has a seat.`, { undo: () => undoing(seatApi.takeBack(to.id, END_NOW)) });
+    await seatRequestsApi.approve(request.id);
+    toasts.show(`Approved: ${to.name} has a seat.`, { undo: () => usersApi.unassignSeat(to.id, END_NOW) });
     return true;
   } catch (error) {
     const full = error instanceof ApiProblem ? error.seatHolders : null;
     if (!full) throw error;
     const choice = await seatChooser.ask({ recipient: to.name, ...full });
     if (!choice) return false;
-    const approved = await seatApi.approveRequest(request.id, { from: choice.holder.id, until: choice.until }, choice.release);
-    live.changed();
+    const approved = await seatRequestsApi.approve(request.id, { from: choice.holder.id, until: choice.until, ...choice.release });
     announceMove(choice.holder, to, approved.from, choice.until);
     return true;
   }
@@ -174,15 +160,13 @@ export async function approveFrom(request: { id: string; user: Pick<User, 'id' |
   const to = request.user;
   const release = await askRelease(from, { title: `Move ${from.name}’s seat to ${to.name}?`, confirm: 'Move seat', outcome: `The seat moves to ${to.name}` });
   if (release === null) return false;
-  const approved = await seatApi.approveRequest(request.id, { from: from.id }, release);
-  live.changed();
+  const approved = await seatRequestsApi.approve(request.id, { from: from.id, ...release });
   announceMove(from, to, approved.from);
   return true;
 }
 
 /** Declines a seat request, with an optional note the requester sees. */
 export async function declineRequest(request: SeatRequest, note: string): Promise<void> {
-  await seatApi.declineRequest(request.id, note.trim() || undefined);
-  live.changed();
+  await seatRequestsApi.decline(request.id, { note: note.trim() || undefined });
   toasts.show(`Declined ${request.user.name}’s request.`);
 }

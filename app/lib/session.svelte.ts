@@ -3,8 +3,11 @@
  * starts; emptied on sign-out, together with the offline copy of API data.
  */
 import type { Account, SeatCounts } from '#contract';
-import { api, ApiProblem, whenSignedOut } from './api';
-import { clearApiCache } from './offline-cache';
+import { onAnswer, type Answer } from '#lib/answers.ts';
+import { accountApi } from '#lib/api/account.ts';
+import { ApiProblem, whenSignedOut } from '#lib/api/request.ts';
+import { revisions } from '#lib/api/revision.ts';
+import { clearApiCache } from '#lib/offline-cache.ts';
 
 class Session {
   account = $state<Account | null>(null);
@@ -24,7 +27,7 @@ class Session {
   /** Asks the server (or, offline, its stored copy) who is signed in. */
   async load(): Promise<Account | null> {
     try {
-      this.account = await api.me();
+      this.account = await accountApi.me();
     } catch (error) {
       // Offline without a stored copy: keep whatever we had; otherwise nobody is signed in.
       if (!(error instanceof ApiProblem && error.code === 'offline')) this.account = null;
@@ -44,20 +47,30 @@ class Session {
     if (this.account) this.account.subscription.seats = seats;
   }
 
+  /** A change made here answered with this: the signed-in user and the subscription follow it. */
+  apply(answer: Answer): void {
+    if (!this.account) return;
+    if (answer.kind === 'user' && answer.user.id === this.account.user.id) this.account.user = answer.user;
+    if (answer.kind === 'subscription') this.account.subscription = answer.subscription;
+  }
+
   /** Signs out here and on the server; forgets the offline copy either way. */
   async signOut(reason: string | null = null): Promise<void> {
     try {
-      if (reason === null) await api.signOut();
+      if (reason === null) await accountApi.signOut();
     } catch {
       // Offline or already signed out: the local sign-out below still happens.
     }
     await clearApiCache();
+    revisions.forget();
     this.account = null;
     this.endedBecause = reason;
   }
 }
 
 export const session = new Session();
+
+onAnswer((answer) => session.apply(answer));
 
 whenSignedOut(() => {
   if (session.account) void session.signOut('Your session ended. Please sign in again.');

@@ -3,9 +3,9 @@
  * Every seat change offers Undo for a few seconds; the timer pauses while the pointer or the
  * keyboard focus is on the message (WCAG 2.2.1), so nobody loses the chance to undo.
  */
-import { messageOf } from './api';
+import { messageOf } from '#lib/api/request.ts';
 
-export const UNDO_SECONDS = 8;
+const UNDO_SECONDS = 8;
 
 export interface Toast {
   id: number;

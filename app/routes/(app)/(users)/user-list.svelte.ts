@@ -1,16 +1,19 @@
 /**
  * The users shown on the home screen: one filter, a search, and pages of 50 loaded as the list
- * scrolls. `refresh` reloads what is on screen (after a change here or elsewhere).
+ * scrolls. `refresh` reloads what is on screen (after a change elsewhere); `apply` shows what a
+ * change made here answered.
  */
-import type { User } from '#contract';
-import { api, messageOf, type UserQuery } from '#lib/api.ts';
+import type { User, UserListQuery } from '#contract';
+import type { Answer } from '#lib/answers.ts';
+import { messageOf } from '#lib/api/request.ts';
+import { usersApi } from '#lib/api/users.ts';
 
 export const FILTERS = {
   all: { label: 'All', query: {} },
   seat: { label: 'With seat', query: { seat: 'assigned' } },
   noseat: { label: 'Without seat', query: { seat: 'unassigned' } },
   admins: { label: 'Administrators', query: { role: 'administrator' } },
-} satisfies Record<string, { label: string; query: UserQuery }>;
+} satisfies Record<string, { label: string; query: UserListQuery }>;
 
 export type Filter = keyof typeof FILTERS;
 
@@ -36,7 +39,7 @@ export class UserList {
   error = $state<string | null>(null);
   #generation = 0;
 
-  #query(): UserQuery {
+  #query(): UserListQuery {
     return { ...FILTERS[this.filter].query, q: this.search.trim() || undefined };
   }
 
@@ -46,7 +49,7 @@ export class UserList {
     this.loading = true;
     try {
       const limit = Math.min(100, Math.max(PAGE, this.items.length));
-      const page = await api.users({ ...this.#query(), limit });
+      const page = await usersApi.list({ ...this.#query(), limit });
       if (generation !== this.#generation) return;
       remember(page.items);
       this.items = page.items;
@@ -62,13 +65,41 @@ export class UserList {
     }
   }
 
+  /**
+   * Shows a change made here as its answer says: the row changes, or leaves when it no longer
+   * matches the filter. Only a user the list does not show yet (a new one, or one that now
+   * matches) makes it fetch again, since where they go in the list is the server's to say.
+   */
+  apply(answer: Answer): void {
+    if (answer.kind === 'subscription') return;
+    if (answer.kind === 'user-deleted') {
+      knownUsers.delete(answer.id);
+      this.items = this.items.filter((u) => u.id !== answer.id);
+      return;
+    }
+    const user = answer.user;
+    knownUsers.set(user.id, user);
+    const index = this.items.findIndex((u) => u.id === user.id);
+    const matches = this.#matches(user);
+    if (index >= 0) this.items = matches ? this.items.with(index, user) : this.items.toSpliced(index, 1);
+    else if (matches) void this.refresh();
+  }
+
+  /** Whether `user` belongs in the list as filtered and searched now (the search as the server does it: name or email). */
+  #matches(user: User): boolean {
+    const { seat, role, q } = this.#query();
+    if ((seat === 'assigned' && !user.seat) || (seat === 'unassigned' && user.seat) || (role && user.role !== role)) return false;
+    const search = q?.toLowerCase();
+    return !search || user.name.toLowerCase().includes(search) || user.email.toLowerCase().includes(search);
+  }
+
   /** Appends the next page. */
   async more(): Promise<void> {
     if (!this.nextCursor || this.loading) return;
     const generation = this.#generation;
     this.loading = true;
     try {
-      const page = await api.users({ ...this.#query(), limit: PAGE, cursor: this.nextCursor });
+      const page = await usersApi.list({ ...this.#query(), limit: PAGE, cursor: this.nextCursor });
       if (generation !== this.#generation) return;
       remember(page.items);
       const known = new Set(this.items.map((u) => u.id));

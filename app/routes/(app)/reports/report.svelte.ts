@@ -2,7 +2,7 @@
  * One report on screen: its data, loading and error state. `load` runs the fetch the report was
  * made with; an answer that arrives after a newer request started is dropped.
  */
-import { messageOf } from '#lib/api.ts';
+import { messageOf } from '#lib/api/request.ts';
 
 export class Report<T> {
   data = $state<T | null>(null);
