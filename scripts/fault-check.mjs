@@ -42,6 +42,7 @@ const FREE_SEATS = 3;
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const since = (start, at = performance.now()) => `${((at - start) / 1000).toFixed(1)} s`;
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
+const max = (values) => (values.length ? Math.max(...values) : undefined);
 
 async function expect201(reply, what) {
   if (reply.status !== 201) throw new Error(`${what} answered ${reply.status} ${JSON.stringify(reply.body)}`);
@@ -120,8 +121,9 @@ function report(run, checks, began, loadStarted) {
     ['keys that needed a retry', `${records.filter((r) => r.attempts > 1).length}`],
     ['answers replayed during the load (Idempotent-Replayed: true)', s.replays],
     ['kills (SIGKILL to wrangler + workerd)', run.kills.length],
-    ['restart: kill → /api/health answers (median / max)', `${ms(median(restarts))} / ${ms(Math.max(...restarts, 0))}`],
-    ['recovery: kill → first real answer to a client (median / max)', `${ms(median(recovered))} / ${ms(Math.max(...recovered, 0))}${recovered.length < run.kills.length ? ` (${run.kills.length - recovered.length} kills without an answer before the next)` : ''}`],
+    ['restart: kill → /api/health answers (median / max)', `${ms(median(restarts))} / ${ms(max(restarts))}`],
+    ['recovery: kill → first real answer to a client (median / max)', `${ms(median(recovered))} / ${ms(max(recovered))}${recovered.length < run.kills.length ? ` (${run.kills.length - recovered.length} kills without an answer before the next)` : ''}`],
+    ['recovery after each kill', run.kills.map((k) => (k.recoveredAt === null ? '–' : ((k.recoveredAt - k.at) / 1000).toFixed(1))).join(' ') + (run.kills.length ? ' s' : '')],
     ['longest key: first attempt → final answer', longest ? `${ms(longest.doneAt - longest.firstAt)} (${longest.key}, ${longest.attempts} attempts)` : '–'],
     ['answered keys sent again to check the replay', run.replayChecked ?? 0],
     ['unexpected final answers', run.unexpected.length ? `${run.unexpected.length}, e.g. ${run.unexpected.slice(0, 3).join('; ')}` : 0],

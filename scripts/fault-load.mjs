@@ -159,14 +159,21 @@ export async function transferClient(run, client, pair) {
   }
 }
 
-/** Creates users, keyed, half of them with a seat (refused with no_seats_available when none is free). */
+/**
+ * Creates users, keyed, half of them with a seat (refused with no_seats_available when none is
+ * free). Each email is used by one key only, so `email_taken` means that key already ran.
+ */
 export async function creatorClient(run, client) {
   for (let n = 1; !stopping(run); n++) {
     const email = `fault-${run.seed}-${client.label}-${n}@faults.test`;
     const assignSeat = client.rng() < 0.5;
     const record = await send(run, client, 'POST', '/users', { name: `Fault ${client.label} ${n}`, email, assignSeat }, 'user');
-    expectAnswer(run, record, '201', '409 no_seats_available');
+    expectAnswer(run, record, '201', '409 no_seats_available', '409 email_taken');
     if (record.final?.status === 201) run.pool.push(record.final.body.user.id);
+    if (record.final?.body?.code === 'email_taken') {
+      // Nobody else ever uses this address: an earlier attempt of this very key took it.
+      run.anomalies.push(`${record.key}: creating ${email} answered ${codeOf(record)}, but no other request ever used that email`);
+    }
     await sleep(between(client.rng, 20, 150));
   }
 }

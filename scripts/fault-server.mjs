@@ -98,6 +98,8 @@ export function killableServer({ port, workDir }) {
 
   async function start() {
     if (child) throw new Error('the server is already running');
+    // Else wrangler would serve on another port, and whoever holds this one would get our requests.
+    if (!(await portIsFree(port))) throw new Error(`port ${port} is in use by another program`);
     startingBefore = new Set(wranglerTmpDirs());
     const log = openSync(logFile, 'a');
     const began = performance.now();
@@ -153,9 +155,13 @@ export function killableServer({ port, workDir }) {
   async function stop() {
     if (!child) return;
     const current = child;
-    const exited = new Promise((r) => current.once('exit', r));
-    if (current.exitCode === null && current.signalCode === null) current.kill('SIGTERM');
-    await Promise.race([exited, sleep(10_000)]);
+    if (current.exitCode === null && current.signalCode === null) {
+      const exited = new Promise((r) => current.once('exit', r));
+      current.kill('SIGTERM');
+      let timer;
+      await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 10_000)))]);
+      clearTimeout(timer);
+    }
     await kill();
   }
 
