@@ -101,6 +101,8 @@ export async function send(run, client, method, path, body, kind = null) {
     if (reply.status === 0) {
       run.stats.network++;
       record.cut++;
+      // Our own timeout: the first attempt may still be running, and a 409 in progress is then right.
+      if (reply.error === 'TimeoutError') record.timedOut = true;
     } else if (reply.status >= 500) {
       run.stats.server++;
       if (/restarted mid-request/i.test(reply.body?.text ?? '')) run.stats.interrupted++;
@@ -109,7 +111,7 @@ export async function send(run, client, method, path, body, kind = null) {
     } else if (reply.status === 409 && reply.body?.code === 'idempotency_in_progress') {
       // Our clients never send a key twice at once, so this is a key left pending by a killed server.
       run.stats.inProgress++;
-      record.inProgress.push({ at: reply.at, afterCut: record.cut > 0 });
+      record.inProgress.push({ at: reply.at, afterCut: record.cut > 0, afterTimeout: Boolean(record.timedOut) });
     } else {
       record.final = { status: reply.status, body: reply.body, replayed: reply.replayed };
       record.doneAt = reply.at;

@@ -67,7 +67,7 @@ export async function verify({ run, api, pairs, rng }) {
   check('every keyed request got an answer',
     records.filter((r) => !r.final).map((r) => `${r.key} (${r.method} ${r.path}): none after ${r.attempts} attempts over ${seconds(r.doneAt - r.firstAt)}${r.lastServerError ? `; last: ${r.lastServerError}` : ''}`));
   check('no retry waited on a key left pending by a killed server (409 idempotency_in_progress)',
-    records.filter((r) => r.inProgress.length).map((r) =>
+    records.filter((r) => r.inProgress.some((p) => !p.afterTimeout)).map((r) =>
       `${r.key}: ${r.inProgress.length}× idempotency_in_progress${r.inProgress[0].afterCut ? ' after its attempt was cut by a kill' : ''}, ` +
       `answered ${codeOf(r.final)}${r.final?.replayed ? ' (replayed)' : ''} ${seconds((r.doneAt ?? r.inProgress.at(-1).at) - r.inProgress[0].at)} after the first`));
   check('a retry of an answered key replays its answer (status and body)', await replays(run, records, rng));
