@@ -8,6 +8,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, 
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from './local-api.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const WRANGLER = `${ROOT}node_modules/.bin/wrangler`;
@@ -100,12 +101,18 @@ export function killableServer({ port, workDir }) {
     if (child) throw new Error('the server is already running');
     // Else wrangler would serve on another port, and whoever holds this one would get our requests.
     if (!(await portIsFree(port))) throw new Error(`port ${port} is in use by another program`);
+    // wrangler's devtools socket defaults to 9229: with other servers starting on the machine, a
+    // restart could lose the race for it and exit with "Address already in use".
+    const inspectorPort = await freePort();
     startingBefore = new Set(wranglerTmpDirs());
     const log = openSync(logFile, 'a');
     const began = performance.now();
     child = spawn(
       WRANGLER,
-      ['dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', persistTo, '--show-interactive-dev-session=false'],
+      [
+        'dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspectorPort),
+        '--persist-to', persistTo, '--show-interactive-dev-session=false',
+      ],
       {
         cwd: ROOT,
         // Its own process group, so one signal reaches wrangler and every process it started.
