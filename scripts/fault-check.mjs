@@ -5,10 +5,11 @@
 // of users (POST /seats/transfer), 4 create users with and without a seat (POST /users), 4
 // technicians ask for seats (POST /seat-requests), all with an Idempotency-Key per request, and 4
 // give and take seats unkeyed (PUT/DELETE /users/{id}/seat) to keep the seats contended. Meanwhile
-// the server is killed with SIGKILL (the whole process group) a moment after each start, and
-// started again on the same storage. Clients retry with the same key and body until they get a
-// real answer. Afterwards the checks in fault-verify.mjs run through the API; any violation exits
-// non-zero, naming the keys and changes that broke.
+// the server is killed with SIGKILL (the whole process group) 1–4 s after each start, 8 times (fewer
+// if restarts are so slow that a minute is over first), and started again on the same storage.
+// Clients retry with the same key and body until they get a real answer. Afterwards the checks in
+// fault-verify.mjs run through the API; any violation exits 1, naming the keys and changes that
+// broke; a failure of the harness itself (the server would not start) exits 2.
 //
 // FAULT_SEED=<n> replays the same choices and kill schedule (printed at the start);
 // FAULT_KILLS=<n> sets the number of kills (default 8); SETME_FAULT_PORT=<port> the port.
