@@ -170,7 +170,9 @@ export async function creatorClient(run, client) {
     const email = `fault-${run.seed}-${client.label}-${n}@faults.test`;
     const assignSeat = client.rng() < 0.5;
     const record = await send(run, client, 'POST', '/users', { name: `Fault ${client.label} ${n}`, email, assignSeat }, 'user');
-    expectAnswer(run, record, '201', '409 no_seats_available', '409 email_taken');
+    // A retry of a create whose answer was lost gets 409 idempotency_replay_secret: the user exists, but
+    // the invitation link in the first answer is never stored, so it cannot be replayed.
+    expectAnswer(run, record, '201', '409 no_seats_available', '409 email_taken', '409 idempotency_replay_secret');
     if (record.final?.status === 201) run.pool.push(record.final.body.user.id);
     if (record.final?.body?.code === 'email_taken') {
       // Nobody else ever uses this address: an earlier attempt of this very key took it.

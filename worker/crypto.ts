@@ -8,7 +8,10 @@ const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
 
 /** Lower-case base32 of random bytes: URL-, cookie- and header-safe. */
 export function randomToken(bytes: number): string {
-  const data = crypto.getRandomValues(new Uint8Array(bytes));
+  return base32(crypto.getRandomValues(new Uint8Array(bytes)));
+}
+
+function base32(data: Uint8Array): string {
   let bits = 0;
   let value = 0;
   let out = '';
@@ -26,6 +29,17 @@ export function randomToken(bytes: number): string {
 
 /** An id that cannot be guessed, e.g. `usr_3kq…` (100 random bits). */
 export const newId = (prefix: 'sub' | 'usr' | 'tok' | 'con'): string => `${prefix}_${randomToken(13).slice(0, 20)}`;
+
+/**
+ * The same id every time for the same seed, shaped like `newId`'s. A keyed create derives its id
+ * from the caller and the Idempotency-Key, so a retry after a crash between claiming the user's
+ * email and storing the user claims it again as the same user, instead of finding it taken.
+ * @example await derivedId('usr', `${credentialHash}\n${idempotencyKey}`)
+ */
+export async function derivedId(prefix: 'usr', seed: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`${prefix}\n${seed}`));
+  return `${prefix}_${base32(new Uint8Array(digest).slice(0, 13)).slice(0, 20)}`;
+}
 
 const SECRET = /^(sub_[a-z2-7]{20})\.([a-z2-7]{52})$/;
 export const API_TOKEN_PREFIX = 'setme_';

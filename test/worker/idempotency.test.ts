@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { evictDurableObject, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { sha256 } from '../../worker/crypto';
+import { derivedId, sha256 } from '../../worker/crypto';
 import { allUsers, createUser, problem, signup, uniqueEmail, type Api } from './helpers';
 
 /** The audit entries that name an Idempotency-Key, per key. */
@@ -161,10 +161,26 @@ describe('Concurrent duplicates and answers shown once', () => {
     expect((await auditByKey(admin))['burst']!.sort()).toEqual(['seat.assigned', 'user.created']);
   });
 
-  it("an email claim left by a crashed attempt refuses the first try, and is not the key's answer: a later retry creates the user", async () => {
+  it('a retry after a crash between claiming the email and storing the user creates the user at once', async () => {
     const { admin, subscription } = await signup();
     const email = uniqueEmail('halfmade');
-    // What a create that crashed between claiming the email and writing the user leaves behind.
+    const body = { name: 'Half Made', email };
+    // What the crashed attempt left behind: a pending claim on the email for the user id that the
+    // caller and the key derive (a retry derives the same id, so the claim is its own).
+    const credentialHash = await sha256(admin.token ?? admin.cookie.split('=')[1]!);
+    const id = await derivedId('usr', `${credentialHash}\n${'half-made'}`);
+    const index = env.EMAIL_INDEX.getByName(email);
+    expect(await index.claim(subscription.id, id, email)).toBe(true);
+
+    const retry = await admin.post('/v1/users', body, { 'idempotency-key': 'half-made' });
+    expect(retry.status).toBe(201);
+    expect(retry.body.user.id).toBe(id);
+    expect((await allUsers(admin)).filter((u) => u.email === email)).toHaveLength(1);
+  });
+
+  it("another user's pending claim refuses the create, and is not the key's answer: a later retry creates the user", async () => {
+    const { admin, subscription } = await signup();
+    const email = uniqueEmail('halfmade');
     const index = env.EMAIL_INDEX.getByName(email);
     expect(await index.claim(subscription.id, 'usr_crashedcrashedcras', email)).toBe(true);
     const body = { name: 'Half Made', email };

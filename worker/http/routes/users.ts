@@ -3,7 +3,8 @@
  * checked) and an invitation link to set their password.
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { newId, newSecret, sha256 } from '../../crypto';
+import { derivedId, newId, newSecret, sha256 } from '../../crypto';
+import type { Call } from '../../objects/call';
 import type { AppEnv } from '../context';
 import { json, jsonBody, problems, signedInRoute } from '../openapi';
 import { unwrapReply } from '../reply';
@@ -149,7 +150,7 @@ export const users = new OpenAPIHono<AppEnv>()
       c,
       await c.var.subscription.createUser(c.var.call, {
         ...body,
-        id: newId('usr'),
+        id: await newUserId(c.var.call),
         invitationHash: invitation.hash,
         invitationExpiresAt: invitation.expiresAt,
       }),
@@ -188,6 +189,11 @@ export const users = new OpenAPIHono<AppEnv>()
     );
     return c.json(invitation.public, 201);
   });
+
+/** A new user's id: derived from the caller and the Idempotency-Key when there is one (see derivedId). */
+function newUserId(call: Call): Promise<string> | string {
+  return call.idempotency ? derivedId('usr', `${call.credential.hash}\n${call.idempotency.key}`) : newId('usr');
+}
 
 /** An invitation link: the secret goes in the URL fragment, so it never reaches a server log. */
 async function newInvitation(subscriptionId: string, origin: string) {
