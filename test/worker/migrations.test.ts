@@ -14,7 +14,7 @@ import { migrate } from '../../worker/objects/migrate';
 import { SUBSCRIPTION_MIGRATIONS } from '../../worker/objects/schema';
 import { Sql } from '../../worker/objects/sql';
 import { elapse, timers } from './clock';
-import { Api, createUser, PASSWORD, signup } from './helpers';
+import { Api, createUser, PASSWORD, problem, signup } from './helpers';
 
 /** Rows written at one schema version, and what must be read back after the newest migration. */
 interface Seed {
@@ -25,6 +25,11 @@ interface Seed {
 }
 
 const T = '2026-10-01T08:00:00.000Z';
+
+/** The version a migration brings an object to, found by what it does (numbers change when branches merge). */
+const versionThat = (does: string) => SUBSCRIPTION_MIGRATIONS.findIndex((m) => m.includes(does)) + 1;
+/** Recovery: devices and tokens record when they last proved their user; failed password checks. */
+const RECOVERY = versionThat('CREATE TABLE password_checks');
 const LATER = '2099-01-01T00:00:00.000Z';
 
 /** One row or more of every table, written at the version that added it or changed its shape. */
@@ -56,6 +61,10 @@ const SUBSCRIPTION_SEEDS: Seed[] = [
       ['SELECT user_id FROM invitations', [{ user_id: 'usr_tech' }]],
       ['SELECT user_id, at FROM login_failures', [{ user_id: 'usr_admin', at: 123 }]],
       ['SELECT action, details FROM audit', [{ action: 'seat.assigned', details: '{}' }]],
+      // Signed in before anyone recorded when: creating a token or passkey asks to confirm first.
+      ["SELECT authenticated_at FROM devices WHERE token_hash = 'hash-v1'", [{ authenticated_at: null }]],
+      ["SELECT authenticated_at FROM api_tokens WHERE id = 'tok_v1'", [{ authenticated_at: null }]],
+      ['SELECT max_console_sessions_per_seat FROM subscription', [{ max_console_sessions_per_seat: 5 }]],
     ],
   },
   {
@@ -128,6 +137,17 @@ const SUBSCRIPTION_SEEDS: Seed[] = [
     version: 8,
     write: ['UPDATE subscription SET revision = 7'],
     survives: [['SELECT revision FROM subscription', [{ revision: 7 }]]],
+  },
+  {
+    version: RECOVERY,
+    write: [
+      `UPDATE devices SET authenticated_at = '${T}' WHERE token_hash = 'hash-v4'`,
+      "INSERT INTO password_checks VALUES ('usr_admin', 456)",
+    ],
+    survives: [
+      ["SELECT authenticated_at FROM devices WHERE token_hash = 'hash-v4'", [{ authenticated_at: T }]],
+      ['SELECT user_id, at FROM password_checks', [{ user_id: 'usr_admin', at: 456 }]],
+    ],
   },
 ];
 
@@ -252,6 +272,9 @@ describe('Subscription migrations', () => {
     expect((await admin.get('/v1/users/usr_oldtecholdtecholdt')).body).toMatchObject({ name: 'Old Timer', seat: expect.any(Object) });
     expect((await admin.get('/v1/subscription')).body.seats).toEqual({ purchased: 2, assigned: 1, available: 1 });
     expect((await admin.get('/v1/devices')).body.items).toEqual([expect.objectContaining({ current: true })]);
+    // Nobody knows when that device last proved its user: a token needs a confirmation first.
+    problem(await admin.post('/v1/tokens', { name: 'after upgrade' }), 403, 'reauthentication_required');
+    expect((await admin.post('/v1/me/reauthenticate', { password: PASSWORD })).status).toBe(200);
     expect((await admin.post('/v1/tokens', { name: 'after upgrade' }, { 'idempotency-key': 'k' })).status).toBe(201);
     expect((await admin.put('/v1/users/usr_oldadminoldadminold/seat')).status).toBe(200);
     expect((await admin.post('/v1/console/sessions', { computer: 'PC' })).status).toBe(201);

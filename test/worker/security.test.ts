@@ -73,7 +73,9 @@ describe('Passwords', () => {
     const other = new Api();
     await other.post('/v1/auth/login', { email, password: PASSWORD });
     problem(await admin.post('/v1/me/password', { currentPassword: 'not my password', newPassword: 'a brand new passphrase' }), 401, 'invalid_credentials');
-    expect((await admin.post('/v1/me/password', { currentPassword: PASSWORD, newPassword: 'a brand new passphrase' })).status).toBe(204);
+    const changed = await admin.post('/v1/me/password', { currentPassword: PASSWORD, newPassword: 'a brand new passphrase' });
+    expect(changed.status).toBe(200);
+    expect(changed.body.removed).toEqual({ devices: 1, apiTokens: 0, passkeys: 0 });
     expect((await admin.get('/v1/me')).status).toBe(200);
     problem(await other.get('/v1/me'), 401, 'unauthenticated');
     problem(await new Api().post('/v1/auth/login', { email, password: PASSWORD }), 401, 'invalid_credentials');

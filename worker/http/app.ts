@@ -16,6 +16,7 @@ import { account } from './routes/account';
 import { audit } from './routes/audit';
 import { consoleRoutes } from './routes/console';
 import { live } from './routes/live';
+import { reauthentication } from './routes/reauthentication';
 import { reports } from './routes/reports';
 import { seatRequests } from './routes/seat-requests';
 import { seats } from './routes/seats';
@@ -41,6 +42,7 @@ function validationHook(result: { success: boolean; error?: z.ZodError }) {
 const v1 = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 v1.route('/', account)
   .route('/', security)
+  .route('/', reauthentication)
   .route('/tokens', tokens)
   .route('/subscription', subscription)
   .route('/users', users)

@@ -71,18 +71,23 @@ export interface NewDevice {
   userAgent: string | null;
 }
 
-/** Signs a device in for a user at `at`, identified by the hash of its cookie secret. */
+/**
+ * Signs a device in for a user at `at`, identified by the hash of its cookie secret. Every way in
+ * proves the user (a password, a passkey, an invitation or reset link), so this is also when the
+ * device last authenticated (see reauthentication.ts).
+ */
 export function addDevice(sql: Sql, userId: string, device: NewDevice, at: number): void {
   const now = new Date(at);
   const expires = new Date(at + SIGN_IN_DAYS * 86_400_000);
   sql.run(
-    `INSERT INTO devices (id, token_hash, user_id, user_agent, created_at, expires_at, last_seen_at)
-     VALUES ('dev_' || lower(hex(randomblob(10))), ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO devices (id, token_hash, user_id, user_agent, created_at, expires_at, last_seen_at, authenticated_at)
+     VALUES ('dev_' || lower(hex(randomblob(10))), ?, ?, ?, ?, ?, ?, ?)`,
     device.hash,
     userId,
     device.userAgent?.slice(0, 300) ?? null,
     now.toISOString(),
     expires.toISOString(),
+    now.toISOString(),
     now.toISOString(),
   );
 }

@@ -8,7 +8,7 @@ import type { Role } from '../contract';
 import { fail, ok, type Result } from '../domain/result';
 import { addDevice, loginThrottle, type Credential, type NewDevice } from './access';
 import { recordAudit } from './audit';
-import { setPassword, storedPassword, type StoredPassword } from './credentials';
+import { invitationLinkInvalid, invitedUser, setPassword, storedPassword, type StoredPassword } from './credentials';
 import { giveSeat } from './seats';
 import type { Sql } from './sql';
 import { accountOf, userRow } from './users';
@@ -89,16 +89,9 @@ export function completeLogin(sql: Sql, userId: string, device: NewDevice, now: 
 /** Sets an invited user's password from their invitation link, activates them and signs them in. */
 export function acceptInvitation(sql: Sql, invitationHash: string, password: PasswordHash, device: NewDevice, now: number): Result<Account> {
   const at = new Date(now).toISOString();
-  const invitation = sql.one<{ user_id: string; expires_at: string }>(
-    'SELECT user_id, expires_at FROM invitations WHERE token_hash = ?',
-    invitationHash,
-  );
-  const user = invitation ? userRow(sql, invitation.user_id) : null;
-  if (!invitation || !user || invitation.expires_at <= at || user.status !== 'invited') {
-    return fail('invitation_invalid', {
-      detail: 'This invitation link is invalid, already used or expired. Ask an administrator for a new one.',
-    });
-  }
+  const userId = invitedUser(sql, invitationHash, now);
+  const user = userId ? userRow(sql, userId) : null;
+  if (!user || user.status !== 'invited') return invitationLinkInvalid();
   sql.run('DELETE FROM invitations WHERE user_id = ?', user.id);
   setPassword(sql, user.id, password);
   sql.run("UPDATE users SET status = 'active', last_active_at = ? WHERE id = ?", at, user.id);

@@ -10,6 +10,7 @@ import type {
   PasskeyLoginBody as PasskeyLoginSchema,
   PasswordResetBody,
   PasswordResetConfirmBody,
+  RecoveredAccount,
   SignupBody,
 } from '#contract';
 import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/browser';
@@ -27,8 +28,8 @@ export const accountApi = {
 
   /** Always answers with the same sentence, whether or not the email belongs to anyone. */
   requestPasswordReset: (body: PasswordResetBody) => request<Notice>('POST', '/auth/password-reset', body),
-  /** Sets the new password from a reset link; signs in here and out everywhere else. */
-  resetPassword: (body: PasswordResetConfirmBody) => request<Account>('POST', '/auth/password-reset/confirm', body),
+  /** Sets the new password from a reset link; signs in here, removes every other way in, and says what. */
+  resetPassword: (body: PasswordResetConfirmBody) => request<RecoveredAccount>('POST', '/auth/password-reset/confirm', body),
 
   // The ceremony's challenge travels in an HttpOnly cookie from the options call to the next one.
   passkeySignInOptions: () => request<PublicKeyCredentialRequestOptionsJSON>('POST', '/auth/passkey-options'),

@@ -17,6 +17,7 @@ import type { Context } from 'hono';
 import type { AppEnv } from '../context';
 import { clearSignInCookie, newDevice, setSignInCookie } from '../auth';
 import { json, jsonBody, problems, signedInRoute } from '../openapi';
+import { requireAllowedPassword } from '../password-policy';
 import { ProblemError, unwrap } from '../problem';
 import { unwrapReply } from '../reply';
 import {
@@ -27,6 +28,7 @@ import {
   PasskeyLoginBody,
   PasswordResetBody,
   PasswordResetConfirmBody,
+  RecoveredAccount,
   SignupBody,
   WebAuthnOptions,
 } from '../../contract';
@@ -105,12 +107,14 @@ const confirmReset = createRoute({
   method: 'post',
   path: '/auth/password-reset/confirm',
   tags: ['Account'],
-  summary: 'Set a new password from a reset link (once, within 30 minutes); every other device is signed out',
+  summary: 'Set a new password from a reset link (once, within 30 minutes); everything else is removed',
   description:
-    'A reset link works once; an Idempotency-Key is ignored here. A retry after a lost answer gets 400 ' +
-    '`invitation_invalid`: the new password is set, so sign in with it.',
+    'Evicts whoever else got in: every device is signed out, every API token revoked and every passkey removed; ' +
+    'the answer says how many of each (`removed`, and `detail` as a sentence). The password must not be a common ' +
+    'one nor contain the name or email (400 `validation_failed`). A reset link works once; an Idempotency-Key is ' +
+    'ignored here. A retry after a lost answer gets 400 `invitation_invalid`: the new password is set, so sign in with it.',
   request: { body: jsonBody(PasswordResetConfirmBody) },
-  responses: { 200: json(Account, 'Signed in with the new password'), ...problems('invitation_invalid') },
+  responses: { 200: json(RecoveredAccount, 'Signed in with the new password; what was removed'), ...problems('invitation_invalid') },
 });
 
 const passkeyOptions = createRoute({
@@ -133,6 +137,7 @@ const passkeyLogin = createRoute({
 export const account = new OpenAPIHono<AppEnv>()
   .openapi(signup, async (c) => {
     const body = c.req.valid('json');
+    await requireAllowedPassword(body.password, body);
     const subscriptionId = newId('sub');
     const device = await newDevice(c, subscriptionId);
     const result = await c.env.SUBSCRIPTION.getByName(subscriptionId).initialize({
@@ -191,12 +196,11 @@ export const account = new OpenAPIHono<AppEnv>()
     if (!parsed) {
       throw new ProblemError({ ok: false, code: 'invitation_invalid', detail: 'This is not an invitation link of ours.' });
     }
+    const subscription = c.env.SUBSCRIPTION.getByName(parsed.subscriptionId);
+    const invitationHash = await sha256(token);
+    await requireAllowedPassword(password, unwrap(await subscription.passwordLinkOwner('invitation', invitationHash)));
     const device = await newDevice(c, parsed.subscriptionId);
-    const result = await c.env.SUBSCRIPTION.getByName(parsed.subscriptionId).acceptInvitation(
-      await sha256(token),
-      await hashPassword(password),
-      device.stored,
-    );
+    const result = await subscription.acceptInvitation(invitationHash, await hashPassword(password), device.stored);
     const accepted = unwrap(result);
     setSignInCookie(c, device.secret);
     return c.json(accepted, 200);
@@ -228,16 +232,13 @@ export const account = new OpenAPIHono<AppEnv>()
     if (!parsed) {
       throw new ProblemError({ ok: false, code: 'invitation_invalid', detail: 'This is not a password reset link of ours.' });
     }
+    const subscription = c.env.SUBSCRIPTION.getByName(parsed.subscriptionId);
+    const resetHash = await sha256(token);
+    await requireAllowedPassword(password, unwrap(await subscription.passwordLinkOwner('reset', resetHash)));
     const device = await newDevice(c, parsed.subscriptionId);
-    const account = unwrap(
-      await c.env.SUBSCRIPTION.getByName(parsed.subscriptionId).completePasswordReset(
-        await sha256(token),
-        await hashPassword(password),
-        device.stored,
-      ),
-    );
+    const recovered = unwrap(await subscription.completePasswordReset(resetHash, await hashPassword(password), device.stored));
     setSignInCookie(c, device.secret);
-    return c.json(account, 200);
+    return c.json(recovered, 200);
   })
   .openapi(passkeyOptions, async (c) => {
     const { rpID } = relyingParty(c);

@@ -12,10 +12,15 @@ const create = signedInRoute({
   tags: ['API tokens'],
   summary: 'Create a personal API token (the secret is shown only in this answer)',
   description:
+    'Needs a sign-in within the last 10 minutes by the credential asking (a device, or an API token that ' +
+    'reauthenticated): otherwise 403 `reauthentication_required`; confirm with POST /me/reauthenticate and retry. ' +
     'The secret is not kept: a retry with the same Idempotency-Key gets 409 `idempotency_replay_secret`, naming the ' +
     'token made (`resource`). Create a new token for a new secret, and revoke that one if its secret is lost.',
   request: { body: jsonBody(TokenBody) },
-  responses: { 201: json(CreatedApiToken, 'The token, with its secret'), ...problems('idempotency_replay_secret') },
+  responses: {
+    201: json(CreatedApiToken, 'The token, with its secret'),
+    ...problems('idempotency_replay_secret', 'reauthentication_required'),
+  },
 });
 
 const list = signedInRoute({
