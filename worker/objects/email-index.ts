@@ -145,8 +145,8 @@ export class EmailIndex extends DurableObject<Env> {
   }
 
   /**
-   * What a sign-in of an unknown email asks where a known one asks its subscription for the stored
-   * password: nothing, but the same number of calls, so both take about as long.
+   * What a sign-in (or a reset) of an unknown email asks where a known one asks its subscription:
+   * nothing, but the same number of calls, so both take about as long.
    */
   noPassword(): null {
     return null;

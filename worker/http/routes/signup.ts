@@ -85,10 +85,22 @@ export const signupRoutes = new OpenAPIHono<AppEnv>()
     return c.json(created, 201);
   });
 
-/** The mail a sign-up sends: a confirmation link for a new address, a note for one that has an account. */
+/**
+ * The mail a sign-up sends: a confirmation link for a new address, a note for one that has an
+ * account. The link (with its slow password hash) is made either way: this runs after the answer,
+ * but in the same isolate, so unequal work could still show in the timing of what comes next.
+ */
 async function mailSignup(env: Env, body: z.output<typeof SignupBody>): Promise<void> {
   const origin = publicOrigin(env);
   const mailer = mailerFor(env);
+  const pending: PendingSignup = {
+    ...body,
+    subscriptionId: newId('sub'),
+    userId: newId('usr'),
+    password: await hashPassword(body.password),
+    expiresAt: Date.now() + CONFIRMATION_HOURS * 3_600_000,
+  };
+  const token = await seal(await secretKeys(env), pending);
   if (await env.EMAIL_INDEX.getByName(body.email).lookup()) {
     await mailer.send({
       to: body.email,
@@ -100,14 +112,6 @@ async function mailSignup(env: Env, body: z.output<typeof SignupBody>): Promise<
     });
     return;
   }
-  const pending: PendingSignup = {
-    ...body,
-    subscriptionId: newId('sub'),
-    userId: newId('usr'),
-    password: await hashPassword(body.password),
-    expiresAt: Date.now() + CONFIRMATION_HOURS * 3_600_000,
-  };
-  const token = await seal(await secretKeys(env), pending);
   await mailer.send({
     to: body.email,
     subject: 'Confirm your SetMe Seats sign-up',
