@@ -49,7 +49,7 @@ test.describe('Signing in and out', () => {
     await page.getByRole('button', { name: 'Create subscription' }).click();
 
     await expect(page.getByRole('heading', { name: 'Check your mail', level: 1 })).toBeVisible();
-    await expect(page.getByRole('status')).toContainText(`We sent a link to ${email}`);
+    await expect(page.getByRole('main').getByRole('status')).toContainText(`We sent a link to ${email}`);
     const mail = await mailbox.next(email, before);
     const link = /https?:\/\/\S+\/confirm-signup#token=\S+/.exec(mail.text)![0];
     // The link names this server: PUBLIC_ORIGIN is the test server's origin.
