@@ -4,8 +4,8 @@
  */
 import { app } from './http/app';
 
+export { AddressThrottle } from './objects/address-throttle';
 export { EmailIndex } from './objects/email-index';
-export { LoginThrottle } from './objects/login-throttle';
 export { Subscription } from './objects/subscription';
 
 export default app satisfies ExportedHandler<Env>;

@@ -9,7 +9,7 @@ import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { outbox } from '../../worker/mail';
 import { assertPasskey, registerPasskey } from './authenticator';
-import { Api, createUser, PASSWORD, problem, signedInUser, signup, type Reply } from './helpers';
+import { Api, createUser, mailTo, PASSWORD, problem, signedInUser, signup, type Reply } from './helpers';
 
 const NEW_PASSWORD = 'a brand new passphrase';
 
@@ -39,9 +39,10 @@ class Browser extends Api {
 
 /** The reset link most recently mailed to an address, read from the local mail transport. */
 async function resetLinkFor(email: string): Promise<string> {
+  const seen = new Set(outbox);
   expect((await new Api().post('/v1/auth/password-reset', { email })).status).toBe(202);
-  const mail = [...outbox].reverse().find((m) => m.to === email);
-  const token = mail?.text.match(/reset-password#token=(\S+)/)?.[1];
+  const mail = await mailTo(email, seen);
+  const token = mail.text.match(/reset-password#token=(\S+)/)?.[1];
   if (!token) throw new Error(`no reset mail for ${email}`);
   return token;
 }

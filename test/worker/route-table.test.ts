@@ -75,7 +75,8 @@ interface Row {
 }
 
 const ROUTES: Record<string, Row> = {
-  'POST /signup': { scope: 'public', why: 'creates a new subscription; there is no caller to isolate' },
+  'POST /signup': { scope: 'public', why: 'mails a confirmation link; there is no caller to isolate' },
+  'POST /signup/confirm': { scope: 'public', why: 'creates a new subscription from a sealed link; there is no caller to isolate' },
   'POST /auth/login': { scope: 'public', why: 'takes only an email and a password' },
   'POST /auth/passkey-options': { scope: 'public', why: 'a challenge for anyone' },
   'POST /auth/passkey': { scope: 'public', why: "the passkey's user handle names its own subscription and user" },

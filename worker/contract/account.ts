@@ -20,6 +20,14 @@ export const SignupBody = z
   .strict();
 export type SignupBody = z.input<typeof SignupBody>;
 
+/** The answer to a sign-up, the same for every address: a confirmation link (or, for a taken address, a note) is mailed. */
+export const SignupAccepted = z.object({ status: z.literal('confirmation_sent') }).meta({ id: 'SignupAccepted' });
+export type SignupAccepted = z.infer<typeof SignupAccepted>;
+
+/** The token from a sign-up confirmation link (`/confirm-signup#token=…`). */
+export const SignupConfirmBody = z.object({ token: z.string().min(1).max(4096) }).strict();
+export type SignupConfirmBody = z.input<typeof SignupConfirmBody>;
+
 export const LoginBody = z.object({ email: Email, password: z.string().min(1).max(256) }).strict();
 export type LoginBody = z.input<typeof LoginBody>;
 

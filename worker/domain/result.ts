@@ -31,7 +31,8 @@ export type Failure =
   | { ok: false; code: 'seat_request_pending'; requestId: string; detail: string }
   | { ok: false; code: 'seat_request_closed'; requestId: string; requestStatus: string; detail: string }
   | { ok: false; code: 'session_limit'; limit: number; sessions: OpenConsoleSession[]; detail: string }
-  | { ok: false; code: 'reauthentication_required'; detail: string };
+  | { ok: false; code: 'reauthentication_required'; detail: string }
+  | { ok: false; code: 'confirmation_invalid'; detail: string };
 
 export type FailureCode = Failure['code'];
 

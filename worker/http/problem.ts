@@ -41,6 +41,7 @@ const STATUS_AND_TITLE: Record<Code, [number, string]> = {
   idempotency_key_reused: [422, 'Idempotency-Key reused'],
   rate_limited: [429, 'Too many attempts'],
   internal_error: [500, 'Something went wrong on our side'],
+  confirmation_invalid: [400, 'Confirmation link not valid'],
 };
 
 /** Every code the API can answer with, for the OpenAPI document. */

@@ -28,7 +28,7 @@ import type {
 } from '../contract';
 import type { PasswordHash } from '../crypto';
 import { fail, ok, type Result } from '../domain/result';
-import { recordLoginFailure, userDevices, type NewDevice } from './access';
+import { userDevices, type NewDevice } from './access';
 import { acceptInvitation, checkNewSubscription, completeLogin, createSubscription, logout, passwordFor, type Signup } from './account';
 import { fireTimer } from './alarm';
 import { auditPage, type AuditQuery } from './audit';
@@ -163,24 +163,17 @@ export class Subscription extends DurableObject<Env> {
   }
 
   /**
-   * The stored password of the user with this email, for the Worker to verify (hashing happens
-   * there, so a slow PBKDF2 never holds up this subscription's other requests).
+   * The stored password of the active user with this email (null for anyone else), for the Worker
+   * to verify (hashing happens there, so a slow PBKDF2 never holds up this subscription's other
+   * requests). The Worker has counted the attempt in the email index before asking.
    */
   passwordFor(email: string): Result<StoredPassword | null> {
-    return this.#calls.anonymous((_, now) => passwordFor(this.#sql, email, now));
+    return this.#calls.anonymous(() => passwordFor(this.#sql, email));
   }
 
-  /** After the password matched: signs the device in (its cookie's hash), unless the user is deactivated. */
+  /** After the password matched: signs the device in (its cookie's hash), unless the user is no longer active. */
   completeLogin(userId: string, device: NewDevice): Result<Account> {
     return this.#calls.anonymous((_, now) => completeLogin(this.#sql, userId, device, now));
-  }
-
-  /** Counts a failed password check toward the account's sign-in throttle. */
-  recordFailedLogin(userId: string): Result<null> {
-    return this.#calls.anonymous((_, now) => {
-      recordLoginFailure(this.#sql, userId, now);
-      return ok(null);
-    }, { silent: true });
   }
 
   /** Sets the password of an invited user, activates them and signs them in. */

@@ -1,6 +1,7 @@
 /**
- * Signing up, in and out (worker/http/routes/account.ts): each way in answers with the signed-in
- * `Account` and sets the session cookie. Password resets and passkey sign-in live there too.
+ * Signing in and out (worker/http/routes/account.ts): each way in answers with the signed-in
+ * `Account` and sets the session cookie. Password resets and passkey sign-in live there too;
+ * signing up is in signup.ts.
  */
 import type {
   AcceptInvitationBody,
@@ -11,7 +12,6 @@ import type {
   PasswordResetBody,
   PasswordResetConfirmBody,
   RecoveredAccount,
-  SignupBody,
 } from '#contract';
 import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/browser';
 import type { z } from 'zod';
@@ -21,7 +21,6 @@ export type PasskeyLoginBody = z.input<typeof PasskeyLoginSchema>;
 
 export const accountApi = {
   me: () => request<Account>('GET', '/me'),
-  signUp: (body: SignupBody) => request<Account>('POST', '/signup', body),
   signIn: (body: LoginBody) => request<Account>('POST', '/auth/login', body),
   signOut: () => request<void>('POST', '/auth/logout'),
   acceptInvitation: (body: AcceptInvitationBody) => request<Account>('POST', '/invitations/accept', body),

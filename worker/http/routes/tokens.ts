@@ -1,6 +1,7 @@
 /** Personal API tokens for scripts: shown once, stored hashed, acting with their creator's role. */
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { API_TOKEN_PREFIX, newId, newSecret, sha256 } from '../../crypto';
+import { secretKeys } from '../config';
 import type { AppEnv } from '../context';
 import { json, jsonBody, problems, signedInRoute } from '../openapi';
 import { unwrapReply } from '../reply';
@@ -43,7 +44,7 @@ const revoke = signedInRoute({
 export const tokens = new OpenAPIHono<AppEnv>()
   .openapi(create, async (c) => {
     const { name, scope } = c.req.valid('json');
-    const secret = newSecret(c.var.subscriptionId);
+    const secret = await newSecret(await secretKeys(c.env), c.var.subscriptionId);
     const token = { id: newId('tok'), name, scope, hash: await sha256(secret) };
     const created = unwrapReply(c, await c.var.subscription.createToken(c.var.call, token));
     const { lastUsedAt: _never, ...shown } = created;
