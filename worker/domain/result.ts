@@ -29,7 +29,10 @@ export type Failure =
   | { ok: false; code: 'session_ended'; detail: string; endedAt: string; reason: string }
   | { ok: false; code: 'seat_not_lent'; userId: string; detail: string }
   | { ok: false; code: 'seat_request_pending'; requestId: string; detail: string }
-  | { ok: false; code: 'seat_request_closed'; requestId: string; requestStatus: string; detail: string };
+  | { ok: false; code: 'seat_request_closed'; requestId: string; requestStatus: string; detail: string }
+  | { ok: false; code: 'token_expired'; expiredAt: string; detail: string }
+  | { ok: false; code: 'passkey_invalid'; detail: string }
+  | { ok: false; code: 'passkey_expired'; detail: string };
 
 export type FailureCode = Failure['code'];
 
