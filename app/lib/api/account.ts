@@ -10,6 +10,7 @@ import type {
   PasskeyLoginBody as PasskeyLoginSchema,
   PasswordResetBody,
   PasswordResetConfirmBody,
+  SignOutProofBody,
   SignupBody,
 } from '#contract';
 import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/browser';
@@ -18,11 +19,15 @@ import { request } from './request.ts';
 
 export type PasskeyLoginBody = z.input<typeof PasskeyLoginSchema>;
 
+/** Where a device signed out in the browser (maybe offline) is ended on the server (app/lib/sign-out.ts). */
+export const FINISH_SIGN_OUT_PATH = '/auth/logout/finish';
+
 export const accountApi = {
   me: () => request<Account>('GET', '/me'),
   signUp: (body: SignupBody) => request<Account>('POST', '/signup', body),
   signIn: (body: LoginBody) => request<Account>('POST', '/auth/login', body),
-  signOut: () => request<void>('POST', '/auth/logout'),
+  /** Ends the device whose key this browser deleted: sign-out.ts sends it, before anything else. */
+  finishSignOut: (body: SignOutProofBody) => request<void>('POST', FINISH_SIGN_OUT_PATH, body),
   acceptInvitation: (body: AcceptInvitationBody) => request<Account>('POST', '/invitations/accept', body),
 
   /** Always answers with the same sentence, whether or not the email belongs to anyone. */
@@ -30,7 +35,7 @@ export const accountApi = {
   /** Sets the new password from a reset link; signs in here and out everywhere else. */
   resetPassword: (body: PasswordResetConfirmBody) => request<Account>('POST', '/auth/password-reset/confirm', body),
 
-  // The ceremony's challenge travels in an HttpOnly cookie from the options call to the next one.
+  // Each answer carries its own challenge, issued and signed by the server, good once for 5 minutes.
   passkeySignInOptions: () => request<PublicKeyCredentialRequestOptionsJSON>('POST', '/auth/passkey-options'),
   signInWithPasskey: (body: PasskeyLoginBody) => request<Account>('POST', '/auth/passkey', body),
 };
