@@ -100,4 +100,17 @@ describe('Finishing a sign-out the browser already did', () => {
     expect((await phone.get('/v1/me')).status).toBe(200);
     problem(await new Api().call('POST', '/v1/auth/logout/finish', { proof: 'not hex' }, { origin: ORIGIN }), 400, 'validation_failed');
   });
+
+  it('a proof sent late, after the browser signed in again, ends the old device and keeps the new sign-in', async () => {
+    const { admin } = await signup();
+    const { phone } = await secondDevice(admin);
+    const proof = await proofOf(phone);
+    // The old device's proof could not be sent (server down); then someone signs in on this browser.
+    const { phone: again } = await secondDevice(admin);
+    const late = await again.post('/v1/auth/logout/finish', { proof });
+    expect(late.status).toBe(204);
+    expect(late.headers.getSetCookie()).toEqual([]);
+    expect((await again.get('/v1/me')).status).toBe(200);
+    expect((await phone.get('/v1/me')).status).toBe(401);
+  });
 });

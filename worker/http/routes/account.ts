@@ -16,7 +16,7 @@ import { RESET_MINUTES } from '../../objects/credentials';
 import type { Context } from 'hono';
 import type { AppEnv } from '../context';
 import { clearSignInCookie, newDevice, sameOrigin, setSignInCookie } from '../auth';
-import { sessionCookieOf } from '../device-cookies';
+import { deviceSecretOf, sessionCookieOf } from '../device-cookies';
 import { json, jsonBody, problems, signedInRoute } from '../openapi';
 import { ProblemError, unwrap } from '../problem';
 import { unwrapReply } from '../reply';
@@ -93,7 +93,7 @@ const finishLogout = createRoute({
     'The app signs out by deleting its readable sign-in cookie (`__Host-setme_key`) at once, network or not, and ' +
     'keeps its sign-out proof (the hex SHA-256 of "setme sign-out\\n" + that cookie). At its next contact it sends ' +
     'the proof here, with its HttpOnly cookie, which names the subscription. The proof ends that device and can do ' +
-    'nothing else. Always 204 (a proof that matches nothing has nothing left to end); only from this site.',
+    'nothing else; the cookies are cleared unless the browser has signed in again since. Always 204 (a proof that matches nothing has nothing left to end); only from this site.',
   request: { body: jsonBody(SignOutProofBody) },
   responses: { 204: { description: 'The device is signed out' }, ...problems('forbidden') },
 });
@@ -221,7 +221,9 @@ export const account = new OpenAPIHono<AppEnv>()
     const parsed = session ? parseSecret(session) : null;
     // Without its HttpOnly half the browser holds nothing of the device any more: nothing to end here.
     if (parsed) unwrap(await c.env.SUBSCRIPTION.getByName(parsed.subscriptionId).endSignedOutDevice(await sha256(proof)));
-    clearSignInCookie(c);
+    // A browser that signed in again since (both halves present) keeps that new sign-in: a proof
+    // sent late, after a failed first try, must not sign the next person out.
+    if (!deviceSecretOf(c)) clearSignInCookie(c);
     return c.body(null, 204);
   })
   .openapi(me, async (c) => c.json(unwrapReply(c, await c.var.subscription.me(c.var.call)), 200))
