@@ -1,13 +1,15 @@
 /**
  * The service worker: precaches the app shell so the app opens without a network, and keeps the
- * last answer to each API GET so a reload offline still shows the last known users (marked with
- * the time they were fetched). A new version waits until the page asks it to take over
- * ("Update available — reload").
+ * last answer to the few API reads the offline view needs (OFFLINE_READS) so a reload offline still
+ * shows the last known users (marked with the time they were fetched). Those copies are kept per
+ * signed-in device, under the name the app sends (OFFLINE_COPY_HEADER), and dropped when the server
+ * says the session ended (401) or the app signs out; other API answers (no-store) are never stored.
+ * A new version waits until the page asks it to take over ("Update available — reload").
  */
 import { version } from '$app/env';
 import { assets, immutable } from '$app/manifest';
 import { self } from '$app/service-worker';
-import { API_CACHE, CACHED_AT_HEADER, OFFLINE_HEADER } from '#lib/offline-cache.ts';
+import { API_CACHE_PREFIX, CACHED_AT_HEADER, OFFLINE_COPY_HEADER, OFFLINE_HEADER, OFFLINE_READS } from '#lib/offline-cache.ts';
 
 const SHELL_CACHE = `setme-shell-${version}`;
 /** Enough answers for every screen and a few searches; older ones make room. */
@@ -26,7 +28,8 @@ self.addEventListener('activate', (event) => {
   event.waitUntil(
     (async () => {
       for (const key of await caches.keys()) {
-        if (key.startsWith('setme-shell-') && key !== SHELL_CACHE) await caches.delete(key);
+        // 'setme-api-v1' was the one copy for everyone of earlier versions: it goes too.
+        if ((key.startsWith('setme-shell-') && key !== SHELL_CACHE) || key === 'setme-api-v1') await caches.delete(key);
       }
       await self.clients.claim();
     })(),
@@ -41,8 +44,10 @@ self.addEventListener('fetch', (event) => {
   const request = event.request;
   const url = new URL(request.url);
   if (request.method !== 'GET' || url.origin !== self.location.origin) return;
-  if (url.pathname.startsWith('/api/v1/') && url.pathname !== '/api/v1/live') {
-    event.respondWith(apiData(request));
+  const apiPath = url.pathname.startsWith('/api/v1/') ? url.pathname.slice('/api/v1'.length) : null;
+  const copyName = request.headers.get(OFFLINE_COPY_HEADER);
+  if (apiPath !== null && copyName && /^[0-9a-f]{32}$/.test(copyName) && OFFLINE_READS.some((read) => read.test(apiPath))) {
+    event.respondWith(apiData(request, `${API_CACHE_PREFIX}${copyName}`));
   } else if (request.mode === 'navigate') {
     event.respondWith(page(request));
   } else if (SHELL.has(url.pathname)) {
@@ -50,15 +55,18 @@ self.addEventListener('fetch', (event) => {
   }
 });
 
-/** API reads: the network when there is one (keeping a copy), else the last copy, marked. */
-async function apiData(request: Request): Promise<Response> {
-  const cache = await caches.open(API_CACHE);
+/**
+ * The offline view's API reads: the network when there is one (keeping a copy in this device's
+ * `copy`), else the last copy, marked. Other API requests go to the network untouched.
+ */
+async function apiData(request: Request, copy: string): Promise<Response> {
+  const cache = await caches.open(copy);
   let response: Response;
   try {
     response = await fetch(request);
   } catch {
-    const copy = await cache.match(request);
-    if (copy) return copy;
+    const stored = await cache.match(request);
+    if (stored) return stored;
     return problem(503, 'offline', 'You are offline, and this has not been loaded on this device before.');
   }
   if (response.status === 200) {
@@ -70,7 +78,7 @@ async function apiData(request: Request): Promise<Response> {
     for (const old of keys.slice(0, Math.max(0, keys.length - MAX_API_ENTRIES))) await cache.delete(old);
   } else if (response.status === 401) {
     // Signed out (or access revoked): nothing of this account stays on the device.
-    await caches.delete(API_CACHE);
+    await caches.delete(copy);
   }
   return response;
 }

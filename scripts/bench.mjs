@@ -29,7 +29,7 @@ import { usersScreenTimings } from './bench-browser.mjs';
 import { connectInspector, summarise } from './cpu-profile.mjs';
 import { allPages, bearer, freePort, interrupted } from './local-api.mjs';
 import { signUpByMail } from './mailbox.mjs';
-import { client, startServer } from './server.mjs';
+import { client, cookieHeader, startServer } from './server.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CONFIG = {
@@ -455,7 +455,7 @@ async function bigSubscriptions(baseUrl, subscriptions) {
     body: JSON.stringify({ email: big.adminEmail, password: PASSWORD }),
   });
   if (login.status !== 200) throw new Error(`sign-in answered ${login.status}`);
-  const cookie = login.headers.get('set-cookie').split(';')[0];
+  const cookie = cookieHeader(login.headers.getSetCookie());
   const screen = await usersScreenTimings(baseUrl, cookie, q);
   console.log(`\nThe Users screen in Chromium (phone size, no throttling, median of ${screen.runs}) with ${big.size} users:`);
   console.log(table(['what', 'ms'], [

@@ -22,7 +22,7 @@ import { parseArgs } from 'node:util';
 import * as chromeLauncher from 'chrome-launcher';
 import lighthouse from 'lighthouse';
 import { freePort } from './local-api.mjs';
-import { DEMO, seedDemo, startServer } from './server.mjs';
+import { cookieHeader, DEMO, seedDemo, startServer } from './server.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -96,7 +96,7 @@ async function signIn(baseUrl) {
     body: JSON.stringify({ email: DEMO.admin.email, password: DEMO.password }),
   });
   if (login.status !== 200) throw new Error(`sign-in answered ${login.status} ${await login.text()}`);
-  const cookie = login.headers.get('set-cookie').split(';')[0];
+  const cookie = cookieHeader(login.headers.getSetCookie());
   const users = await (await fetch(`${baseUrl}/api/v1/users?limit=50`, { headers: { cookie } })).json();
   const technician = users.items.find((u) => u.role === 'technician' && u.seat);
   return { cookie, userId: technician.id };

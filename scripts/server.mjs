@@ -104,6 +104,11 @@ export async function startServer({
   return { baseUrl, child, stop, mailbox };
 }
 
+/** The Cookie header for the cookies a response set: both halves of a device's sign-in, none after a sign-out. */
+export function cookieHeader(setCookies) {
+  return setCookies.map((cookie) => cookie.split(';')[0]).filter((pair) => !pair.endsWith('=')).join('; ');
+}
+
 /** A tiny API client that keeps the session cookie and sends our Origin, as the app does. */
 export function client(baseUrl) {
   let cookie = '';
@@ -113,8 +118,8 @@ export function client(baseUrl) {
       headers: { 'content-type': 'application/json', origin: baseUrl, ...(cookie ? { cookie } : {}) },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    const setCookie = res.headers.get('set-cookie');
-    if (setCookie) cookie = setCookie.split(';')[0];
+    const setCookies = res.headers.getSetCookie();
+    if (setCookies.length > 0) cookie = cookieHeader(setCookies);
     const text = await res.text();
     return { status: res.status, body: text ? JSON.parse(text) : null };
   };

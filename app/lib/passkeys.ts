@@ -3,8 +3,9 @@
  * WebAuthn library (@simplewebauthn/browser) loads only when a ceremony starts, so the first page
  * does not pay for it. Ceremony failures become `ApiProblem`s, shown like any API refusal.
  *
- * No autofill (conditional UI): the server keeps a ceremony's challenge in one cookie per browser,
- * so a request left waiting in every open sign-in tab would overwrite each other's challenge.
+ * Every ceremony gets its own challenge from the server (signed, 5 minutes, good once), so the
+ * sign-in form can also offer passkeys in the email field's autofill (conditional UI) in every
+ * open tab without one tab's request spoiling another's.
  */
 import type { Account, Passkey } from '#contract';
 import type { WebAuthnError } from '@simplewebauthn/browser';
@@ -38,18 +39,25 @@ export async function signInWithPasskey(): Promise<Account> {
   const response = await startAuthentication({ optionsJSON }).catch((error: unknown) => {
     throw ceremonyProblem(error, 'sign-in');
   });
-  try {
-    return await accountApi.signInWithPasskey({ response: { ...response, response: { ...response.response } } });
-  } catch (error) {
-    if (error instanceof ApiProblem && error.code === 'invalid_credentials') {
-      throw new ApiProblem(
-        401,
-        error.code,
-        'This passkey was not accepted: it may have been removed from your account. Sign in with your password.',
-      );
-    }
-    throw error;
-  }
+  // The server's refusals (passkey_invalid, passkey_expired) already say what to do.
+  return accountApi.signInWithPasskey({ response: { ...response, response: { ...response.response } } });
+}
+
+/**
+ * Offers this site's passkeys in the autofill of the field marked `autocomplete="username webauthn"`
+ * and waits: answers the account once one is picked and accepted, or null when the browser has no
+ * such autofill, is offline, or the wait was cancelled (the "Sign in with a passkey" button cancels
+ * it: one ceremony at a time). Only the server's refusal of a picked passkey is thrown.
+ */
+export async function passkeyAutofill(): Promise<Account | null> {
+  if (!passkeysSupported()) return null;
+  const { browserSupportsWebAuthnAutofill, startAuthentication } = await library();
+  if (!(await browserSupportsWebAuthnAutofill())) return null;
+  const optionsJSON = await accountApi.passkeySignInOptions().catch(() => null);
+  if (!optionsJSON) return null;
+  const response = await startAuthentication({ optionsJSON, useBrowserAutofill: true }).catch(() => null);
+  if (!response) return null;
+  return accountApi.signInWithPasskey({ response: { ...response, response: { ...response.response } } });
 }
 
 /**
@@ -73,7 +81,7 @@ export async function reauthenticateWithPasskey(): Promise<void> {
 }
 
 function ceremonyProblem(error: unknown, ceremony: 'registration' | 'sign-in'): ApiProblem {
-  const { code, name, message } = (error ?? {}) as Partial<WebAuthnError>;
+  const { code, name } = (error ?? {}) as Partial<WebAuthnError>;
   if (code === 'ERROR_CEREMONY_ABORTED') return new ApiProblem(0, 'passkey_cancelled', 'The passkey request was cancelled.');
   if (code === 'ERROR_AUTHENTICATOR_PREVIOUSLY_REGISTERED') {
     return new ApiProblem(0, 'passkey_exists', 'This device already has a passkey for your account: you can sign in with it.');
@@ -88,5 +96,12 @@ function ceremonyProblem(error: unknown, ceremony: 'registration' | 'sign-in'): 
         : 'No passkey was used: the request was cancelled or timed out. Try again, or sign in with your password.',
     );
   }
-  return new ApiProblem(0, 'passkey_failed', `This device could not use a passkey (${message ?? 'unknown error'}).`);
+  // The browser's own message is for developers: say what the person can do instead.
+  return new ApiProblem(
+    0,
+    'passkey_failed',
+    ceremony === 'registration'
+      ? 'This device could not create a passkey. Try again, or use another device or security key.'
+      : 'This device could not use a passkey. Try again, or sign in with your password.',
+  );
 }

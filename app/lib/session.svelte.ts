@@ -7,7 +7,9 @@ import { onAnswer, type Answer } from '#lib/answers.ts';
 import { accountApi } from '#lib/api/account.ts';
 import { ApiProblem, whenSignedOut } from '#lib/api/request.ts';
 import { revisions } from '#lib/api/revision.ts';
+import { forgetDeviceKey } from '#lib/device-key.ts';
 import { clearApiCache } from '#lib/offline-cache.ts';
+import { finishSignOuts, signOutHere } from '#lib/sign-out.ts';
 
 class Session {
   account = $state<Account | null>(null);
@@ -54,14 +56,19 @@ class Session {
     if (answer.kind === 'subscription') this.account.subscription = answer.subscription;
   }
 
-  /** Signs out here and on the server; forgets the offline copy either way. */
+  /**
+   * Signs out: at once in this browser (its key and offline copy are gone, network or not), then on
+   * the server, now or at the next contact (sign-out.ts). With a reason the server already ended the
+   * session: only the browser's part is left.
+   */
   async signOut(reason: string | null = null): Promise<void> {
-    try {
-      if (reason === null) await accountApi.signOut();
-    } catch {
-      // Offline or already signed out: the local sign-out below still happens.
+    if (reason === null) {
+      await signOutHere();
+      void finishSignOuts();
+    } else {
+      forgetDeviceKey();
+      await clearApiCache();
     }
-    await clearApiCache();
     revisions.forget();
     this.account = null;
     this.endedBecause = reason;

@@ -10,6 +10,13 @@ export interface Reply<T> {
   body: T;
 }
 
+/** The Cookie header for the cookies a response set: both halves of a device's sign-in, none after a sign-out. */
+export const cookieHeader = (setCookies: string[]): string =>
+  setCookies
+    .map((cookie) => cookie.split(';')[0]!)
+    .filter((pair) => !pair.endsWith('='))
+    .join('; ');
+
 export class Api {
   #cookie = '';
 
@@ -25,8 +32,9 @@ export class Api {
       },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    const setCookie = response.headers.get('set-cookie');
-    if (setCookie) this.#cookie = setCookie.split(';')[0]!;
+    // A device signs in with two cookies (worker/http/device-cookies.ts); a sign-out clears them.
+    const setCookies = response.headers.getSetCookie();
+    if (setCookies.length > 0) this.#cookie = cookieHeader(setCookies);
     const text = await response.text();
     return { status: response.status, body: (text ? JSON.parse(text) : null) as T };
   }

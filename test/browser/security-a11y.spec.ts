@@ -63,7 +63,7 @@ const SCREENS: [string, (page: Page) => Promise<void>][] = [
       await page.getByLabel('Token name').fill('Seat report');
       await page.getByLabel('Read-only').check();
       await page.getByRole('button', { name: 'Create token' }).click();
-      await expect(page.getByRole('list', { name: 'Your API tokens' }).getByRole('listitem').filter({ hasText: 'Seat report' })).toContainText('Read-only');
+      await expect(page.getByRole('list', { name: 'Every API token of the subscription' }).getByRole('listitem').filter({ hasText: 'Seat report' })).toContainText('Read-only');
     },
   ],
 ];

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import type { CreatedApiToken } from '../../worker/contract';
 import { Api } from './api';
 import { expect, PASSWORD, signIn, test } from './fixtures';
+import { technicianApi } from './seat-support';
 import { addVirtualAuthenticator, mailsTo, newestResetLink } from './security-support';
 
 const NEW_PASSWORD = 'a-brand-new-passphrase';
@@ -186,9 +188,10 @@ test.describe('API tokens', { tag: '@once' }, () => {
     await page.getByLabel('Read-only').check();
     await page.getByRole('button', { name: 'Create token' }).click();
     const secret = await page.getByLabel('New API token').inputValue();
-    const row = page.getByRole('list', { name: 'Your API tokens' }).getByRole('listitem').filter({ hasText: 'Seat report' });
+    const row = page.getByRole('list', { name: 'Every API token of the subscription' }).getByRole('listitem').filter({ hasText: 'Seat report' });
     await expect(row).toContainText('Read-only');
     await expect(row).toContainText('last used never');
+    await expect(row).toContainText(/expires \w/);
 
     const headers = { authorization: `Bearer ${secret}` };
     expect((await fetch(`${team.api.baseURL}/api/v1/subscription`, { headers })).status).toBe(200);
@@ -199,6 +202,30 @@ test.describe('API tokens', { tag: '@once' }, () => {
 
     await page.reload();
     await expect(row).toContainText('last used just now');
+  });
+
+  test("a token that never expires is made with a warning; an administrator sees a technician's token with its owner and revokes it", async ({
+    signedIn: page,
+    team,
+  }) => {
+    const alex = await technicianApi(team, 'Alex');
+    const { token } = await alex.ok<CreatedApiToken>('POST', '/tokens', { name: 'Alex laptop script', scope: 'read' });
+
+    await page.goto('/subscription');
+    await page.getByLabel('Token name').fill('Forever script');
+    await page.getByLabel('Expires after').selectOption('never');
+    await page.getByRole('button', { name: 'Create token' }).click();
+    await expect(page.getByText('This token never expires')).toBeVisible();
+    const tokens = page.getByRole('list', { name: 'Every API token of the subscription' }).getByRole('listitem');
+    await expect(tokens.filter({ hasText: 'Forever script' })).toContainText('never expires');
+
+    const alexs = tokens.filter({ hasText: 'Alex laptop script' });
+    await expect(alexs).toContainText('Alex Moreno');
+    await alexs.getByRole('button', { name: 'Revoke token Alex laptop script' }).click();
+    await page.getByRole('button', { name: 'Revoke token', exact: true }).click();
+    await expect(alexs).toHaveCount(0);
+    const refused = await fetch(`${team.api.baseURL}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } });
+    expect(refused.status).toBe(401);
   });
 });
 

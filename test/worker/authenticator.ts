@@ -1,8 +1,7 @@
 /**
- * A software passkey: answers a WebAuthn registration the way an authenticator with "none"
- * attestation and an ES256 key does, so worker tests can register real passkeys through the API,
- * and signs assertions with them (`assertPasskey`). The browser tests use Chromium's virtual
- * authenticator instead.
+ * A software passkey: answers WebAuthn registrations and sign-ins the way an authenticator with
+ * "none" attestation and an ES256 key does, so worker tests can register and use real passkeys
+ * through the API (the browser tests use Chromium's virtual authenticator instead).
  */
 import { ORIGIN } from './helpers';
 
@@ -42,12 +41,27 @@ const fromBase64url = (text: string) => Uint8Array.from(atob(text.replace(/-/g, 
  * The `RegistrationResponseJSON` for options from `POST /v1/passkeys/registration-options`.
  * @example const response = await registerPasskey((await api.post('/v1/passkeys/registration-options')).body);
  */
-export async function registerPasskey(options: { challenge: string; rp: { id?: string }; user?: { id: string } }, origin = ORIGIN) {
+export async function registerPasskey(options: RegistrationOptions, origin = ORIGIN) {
+  return (await createPasskey(options, origin)).response;
+}
+
+interface RegistrationOptions {
+  challenge: string;
+  rp: { id?: string };
+  user?: { id: string };
+}
+
+/**
+ * A new passkey on this software authenticator: the registration response to send, and the
+ * passkey itself, which then answers sign-in challenges like a synced passkey (its signature
+ * counter stays 0) that verifies its user.
+ */
+export async function createPasskey(options: RegistrationOptions, origin = ORIGIN) {
   const keys = (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify'])) as CryptoKeyPair;
   const jwk = (await crypto.subtle.exportKey('jwk', keys.publicKey)) as JsonWebKey;
   const credentialId = crypto.getRandomValues(new Uint8Array(16));
   const rpId = options.rp.id ?? new URL(origin).hostname;
-  const rpIdHash = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(rpId)));
+  const rpIdHash = await sha256(new TextEncoder().encode(rpId));
   // COSE_Key for ES256: kty EC2, alg -7, crv P-256, x, y.
   const publicKey = cbor(new Map<Cbor, Cbor>([[1, 2], [3, -7], [-1, 1], [-2, fromBase64url(jwk.x!)], [-3, fromBase64url(jwk.y!)]]));
   const flags = 0x01 | 0x04 | 0x40; // user present, user verified, attested credential data
@@ -62,8 +76,7 @@ export async function registerPasskey(options: { challenge: string; rp: { id?: s
   const attestationObject = cbor(new Map<Cbor, Cbor>([['fmt', 'none'], ['attStmt', new Map()], ['authData', authData]]));
   const clientData = JSON.stringify({ type: 'webauthn.create', challenge: options.challenge, origin, crossOrigin: false });
   const id = base64url(credentialId);
-  if (options.user) passkeys.set(id, { key: keys.privateKey, userHandle: options.user.id });
-  return {
+  const response = {
     id,
     rawId: id,
     type: 'public-key' as const,
@@ -75,39 +88,54 @@ export async function registerPasskey(options: { challenge: string; rp: { id?: s
     clientExtensionResults: {},
     authenticatorAttachment: 'platform',
   };
+  const passkey = new SoftwarePasskey(id, keys.privateKey, rpIdHash, options.user?.id ?? '');
+  passkeys.set(id, passkey);
+  return { response, passkey };
 }
 
-/** The private key and user handle of every passkey registered above, by credential id. */
-const passkeys = new Map<string, { key: CryptoKey; userHandle: string }>();
+/** A passkey held by the software authenticator. */
+export class SoftwarePasskey {
+  constructor(
+    readonly id: string,
+    private readonly privateKey: CryptoKey,
+    private readonly rpIdHash: Uint8Array,
+    /** The user handle the server gave it at registration (base64url). */
+    readonly userHandle: string,
+  ) {}
 
-/**
- * The `AuthenticationResponseJSON` of a passkey registered above, over the challenge of options
- * from `POST /v1/auth/passkey-options`: user present and verified, signature counter 0.
- */
-export async function assertPasskey(credentialId: string, options: { challenge: string; rpId?: string }, origin = ORIGIN) {
-  const passkey = passkeys.get(credentialId);
-  if (!passkey) throw new Error(`no passkey ${credentialId} was registered here`);
-  const rpIdHash = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(options.rpId ?? new URL(origin).hostname)));
-  const authData = concat(rpIdHash, new Uint8Array([0x01 | 0x04, 0, 0, 0, 0]));
-  const clientData = new TextEncoder().encode(JSON.stringify({ type: 'webauthn.get', challenge: options.challenge, origin, crossOrigin: false }));
-  const signed = concat(authData, new Uint8Array(await crypto.subtle.digest('SHA-256', clientData)));
-  const raw = new Uint8Array(await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, passkey.key, signed));
-  return {
-    id: credentialId,
-    rawId: credentialId,
-    type: 'public-key' as const,
-    response: {
-      clientDataJSON: base64url(clientData),
-      authenticatorData: base64url(authData),
-      signature: base64url(derSignature(raw)),
-      userHandle: passkey.userHandle,
-    },
-    clientExtensionResults: {},
-    authenticatorAttachment: 'platform',
-  };
+  /**
+   * The `AuthenticationResponseJSON` answering `challenge` (from `POST /v1/auth/passkey-options`,
+   * or any other value: the authenticator signs whatever it is given).
+   */
+  async assert(challenge: string, options: { origin?: string; userVerified?: boolean } = {}) {
+    const flags = 0x01 | (options.userVerified === false ? 0 : 0x04);
+    const authenticatorData = concat(this.rpIdHash, new Uint8Array([flags, 0, 0, 0, 0]));
+    const clientData = new TextEncoder().encode(
+      JSON.stringify({ type: 'webauthn.get', challenge, origin: options.origin ?? ORIGIN, crossOrigin: false }),
+    );
+    const signed = concat(authenticatorData, await sha256(clientData));
+    const raw = new Uint8Array(await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, this.privateKey, signed));
+    return {
+      id: this.id,
+      rawId: this.id,
+      type: 'public-key' as const,
+      response: {
+        clientDataJSON: base64url(clientData),
+        authenticatorData: base64url(authenticatorData),
+        signature: base64url(derSignature(raw)),
+        userHandle: this.userHandle,
+      },
+      clientExtensionResults: {},
+      authenticatorAttachment: 'platform',
+    };
+  }
 }
 
-/** WebCrypto signs ECDSA as r‖s; WebAuthn wants the ASN.1 DER sequence of the two integers. */
+async function sha256(data: Uint8Array): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.digest('SHA-256', data));
+}
+
+/** WebAuthn's ES256 signatures are ASN.1 DER; WebCrypto's are r ‖ s. */
 function derSignature(raw: Uint8Array): Uint8Array {
   const integer = (bytes: Uint8Array) => {
     let start = 0;
@@ -118,4 +146,17 @@ function derSignature(raw: Uint8Array): Uint8Array {
   };
   const body = concat(integer(raw.slice(0, 32)), integer(raw.slice(32)));
   return concat(new Uint8Array([0x30, body.length]), body);
+}
+
+/** Every passkey registered above, by credential id, so tests can sign in with it by id. */
+const passkeys = new Map<string, SoftwarePasskey>();
+
+/**
+ * The `AuthenticationResponseJSON` of a passkey registered above, over the challenge of options
+ * from `POST /v1/auth/passkey-options`: user present and verified, signature counter 0.
+ */
+export async function assertPasskey(credentialId: string, options: { challenge: string }, origin = ORIGIN) {
+  const passkey = passkeys.get(credentialId);
+  if (!passkey) throw new Error(`no passkey ${credentialId} was registered here`);
+  return passkey.assert(options.challenge, { origin });
 }

@@ -4,6 +4,7 @@
  */
 import { exports } from 'cloudflare:workers';
 import { outbox, type Mail } from '../../worker/mail';
+import { sha256 } from '../../worker/crypto';
 
 export const ORIGIN = 'https://seats.test';
 export const PASSWORD = 'correct horse battery staple';
@@ -14,10 +15,19 @@ export interface Reply<T = any> {
   body: T;
 }
 
-/** An API caller that keeps its session cookie (like a browser) or sends a bearer token (like a script). */
+/**
+ * An API caller that keeps its sign-in cookies (like a browser: both halves, see
+ * worker/http/device-cookies.ts) or sends a bearer token (like a script). `cookie` is the Cookie
+ * header it sends.
+ */
 export class Api {
   cookie = '';
   constructor(readonly token?: string) {}
+
+  /** One cookie's value, e.g. `cookieValue('__Host-setme_key')`. */
+  cookieValue(name: string): string | undefined {
+    return jar(this.cookie).get(name);
+  }
 
   async call<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply<T>> {
     const res = await exports.default.fetch(`${ORIGIN}/api${path}`, {
@@ -30,8 +40,7 @@ export class Api {
       },
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
-    const setCookie = res.headers.get('set-cookie');
-    if (setCookie) this.cookie = setCookie.split(';')[0]!;
+    if (res.headers.getSetCookie().length > 0) this.cookie = keepCookies(this.cookie, res.headers.getSetCookie());
     const text = await res.text();
     return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : null };
   }
@@ -41,6 +50,30 @@ export class Api {
   put = <T = any>(path: string, body?: unknown) => this.call<T>('PUT', path, body);
   patch = <T = any>(path: string, body: unknown) => this.call<T>('PATCH', path, body);
   delete = <T = any>(path: string) => this.call<T>('DELETE', path);
+}
+
+const jar = (header: string) =>
+  new Map(header.split('; ').filter(Boolean).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)] as const));
+
+/** A Cookie header after a response's Set-Cookie lines, as a browser keeps them (Max-Age=0 deletes). */
+export function keepCookies(header: string, setCookies: string[]): string {
+  const cookies = jar(header);
+  for (const line of setCookies) {
+    const pair = line.split(';')[0]!;
+    const name = pair.slice(0, pair.indexOf('='));
+    if (/max-age=0/i.test(line)) cookies.delete(name);
+    else cookies.set(name, pair.slice(pair.indexOf('=') + 1));
+  }
+  return [...cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+}
+
+/** The hash a signed-in caller's object knows it by (its two cookies, or its token). */
+export async function credentialHash(api: Api): Promise<string> {
+  if (api.token) return sha256(api.token.replace(/^setme_/, ''));
+  const session = api.cookieValue('__Host-setme_session');
+  const key = api.cookieValue('__Host-setme_key');
+  if (!session || !key) throw new Error(`not signed in with cookies: ${api.cookie}`);
+  return sha256(`${session}\n${key}`);
 }
 
 let counter = 0;

@@ -2,7 +2,7 @@ import { env } from 'cloudflare:workers';
 import { evictDurableObject, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { derivedId, sha256 } from '../../worker/crypto';
-import { allUsers, createUser, problem, signup, uniqueEmail, type Api } from './helpers';
+import { allUsers, createUser, credentialHash, problem, signup, uniqueEmail, type Api } from './helpers';
 
 /** The audit entries that name an Idempotency-Key, per key. */
 async function auditByKey(admin: Api): Promise<Record<string, string[]>> {
@@ -96,7 +96,7 @@ describe('A keyed request is one step: the answer is stored with the work', () =
     // Exactly the call the Worker makes for this keyed POST; then the Worker is gone: its answer
     // reaches no one, and nothing else runs for this request.
     const call = {
-      credential: { kind: 'device' as const, hash: await sha256(admin.cookie.split('=')[1]!), intent: 'write' as const },
+      credential: { kind: 'device' as const, hash: await credentialHash(admin), intent: 'write' as const },
       idempotency: { key: 'crash', fingerprint: await sha256(`POST /api/v1/seats/transfer\n${JSON.stringify(move)}`) },
     };
     const lost = await stub.transferSeat(call, move);
@@ -167,8 +167,7 @@ describe('Concurrent duplicates and answers shown once', () => {
     const body = { name: 'Half Made', email };
     // What the crashed attempt left behind: a pending claim on the email for the user id that the
     // caller and the key derive (a retry derives the same id, so the claim is its own).
-    const credentialHash = await sha256(admin.token ?? admin.cookie.split('=')[1]!);
-    const id = await derivedId('usr', `${credentialHash}\n${'half-made'}`);
+    const id = await derivedId('usr', `${await credentialHash(admin)}\n${'half-made'}`);
     const index = env.EMAIL_INDEX.getByName(email);
     expect(await index.claim(subscription.id, id, email)).toBe(true);
 

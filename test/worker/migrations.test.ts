@@ -15,7 +15,7 @@ import { migrate } from '../../worker/objects/migrate';
 import { SUBSCRIPTION_MIGRATIONS } from '../../worker/objects/schema';
 import { Sql } from '../../worker/objects/sql';
 import { elapse, timers } from './clock';
-import { Api, createUser, PASSWORD, problem, signup } from './helpers';
+import { Api, createUser, PASSWORD, signup, uniqueEmail } from './helpers';
 
 /** Rows written at one schema version, and what must be read back after the newest migration. */
 interface Seed {
@@ -25,12 +25,17 @@ interface Seed {
   survives: [query: string, expected: unknown][];
 }
 
+/** The version a migration brings the schema to, found by what it does (so renumbering cannot break it). */
+function versionOf(marker: string): number {
+  const index = SUBSCRIPTION_MIGRATIONS.findIndex((migration) => migration.includes(marker));
+  if (index < 0) throw new Error(`no migration does "${marker}"`);
+  return index + 1;
+}
+
 const T = '2026-10-01T08:00:00.000Z';
 
-/** The version a migration brings an object to, found by what it does (numbers change when branches merge). */
-const versionThat = (does: string) => SUBSCRIPTION_MIGRATIONS.findIndex((m) => m.includes(does)) + 1;
 /** Recovery: devices and tokens record when they last proved their user; failed password checks. */
-const RECOVERY = versionThat('CREATE TABLE password_checks');
+const RECOVERY = versionOf('CREATE TABLE password_checks');
 const LATER = '2099-01-01T00:00:00.000Z';
 
 /** One row or more of every table, written at the version that added it or changed its shape. */
@@ -57,13 +62,15 @@ const SUBSCRIPTION_SEEDS: Seed[] = [
         { id: 'usr_tech', status: 'invited', password_hash: null },
       ]],
       ['SELECT user_id FROM seats', [{ user_id: 'usr_tech' }]],
-      ["SELECT user_id, id LIKE 'ses_%' AS has_id FROM devices WHERE token_hash = 'hash-v1'", [{ user_id: 'usr_admin', has_id: 1 }]],
-      ["SELECT id, scope FROM api_tokens WHERE id = 'tok_v1'", [{ id: 'tok_v1', scope: 'write' }]],
+      // A device signed in with one cookie cannot prove itself since the two-cookie sign-in: signed out.
+      ["SELECT user_id FROM devices WHERE token_hash = 'hash-v1'", []],
+      ["SELECT id, scope, expires_at FROM api_tokens WHERE id = 'tok_v1'", [{ id: 'tok_v1', scope: 'write', expires_at: null }]],
       ['SELECT user_id FROM invitations', [{ user_id: 'usr_tech' }]],
       ['SELECT user_id, at FROM login_failures', [{ user_id: 'usr_admin', at: 123 }]],
       ['SELECT action, details FROM audit', [{ action: 'seat.assigned', details: '{}' }]],
-      // Signed in before anyone recorded when: creating a token or passkey asks to confirm first.
-      ["SELECT authenticated_at FROM devices WHERE token_hash = 'hash-v1'", [{ authenticated_at: null }]],
+      // A one-cookie device is signed out by the two-cookie migration; a token made before anyone
+      // recorded when its user last proved themselves asks to confirm before making another.
+      ["SELECT authenticated_at FROM devices WHERE token_hash = 'hash-v1'", []],
       ["SELECT authenticated_at FROM api_tokens WHERE id = 'tok_v1'", [{ authenticated_at: null }]],
       ['SELECT max_console_sessions_per_seat FROM subscription', [{ max_console_sessions_per_seat: 5 }]],
     ],
@@ -106,7 +113,7 @@ const SUBSCRIPTION_SEEDS: Seed[] = [
       `INSERT INTO passkeys (id, user_id, name, public_key, counter, transports, created_at) VALUES ('pk_v4', 'usr_admin', 'Key', 'pub', 3, '["usb"]', '${T}')`,
     ],
     survives: [
-      ["SELECT id, user_agent FROM devices WHERE token_hash = 'hash-v4'", [{ id: 'ses_v4', user_agent: 'Phone' }]],
+      ["SELECT id, user_agent FROM devices WHERE token_hash = 'hash-v4'", []],
       ["SELECT scope FROM api_tokens WHERE id = 'tok_v4'", [{ scope: 'read' }]],
       ['SELECT token_hash, user_id FROM password_resets', [{ token_hash: 'resethash', user_id: 'usr_admin' }]],
       ['SELECT id, counter, transports FROM passkeys', [{ id: 'pk_v4', counter: 3, transports: '["usb"]' }]],
@@ -142,13 +149,31 @@ const SUBSCRIPTION_SEEDS: Seed[] = [
   {
     version: RECOVERY,
     write: [
-      `UPDATE devices SET authenticated_at = '${T}' WHERE token_hash = 'hash-v4'`,
+      `UPDATE api_tokens SET authenticated_at = '${T}' WHERE id = 'tok_v4'`,
       "INSERT INTO password_checks VALUES ('usr_admin', 456)",
     ],
     survives: [
-      ["SELECT authenticated_at FROM devices WHERE token_hash = 'hash-v4'", [{ authenticated_at: T }]],
+      ["SELECT authenticated_at FROM api_tokens WHERE id = 'tok_v4'", [{ authenticated_at: T }]],
       ['SELECT user_id, at FROM password_checks', [{ user_id: 'usr_admin', at: 456 }]],
     ],
+  },
+  {
+    version: versionOf('ADD COLUMN sign_out_hash'),
+    write: [
+      `INSERT INTO devices (id, token_hash, sign_out_hash, user_id, created_at, expires_at, last_seen_at)
+       VALUES ('dev_two', 'hash-two-cookies', 'signout-hash', 'usr_admin', '${T}', '${LATER}', '${T}')`,
+    ],
+    survives: [["SELECT id, sign_out_hash FROM devices WHERE token_hash = 'hash-two-cookies'", [{ id: 'dev_two', sign_out_hash: 'signout-hash' }]]],
+  },
+  {
+    version: versionOf('api_tokens ADD COLUMN expires_at'),
+    write: [`INSERT INTO api_tokens (id, token_hash, user_id, name, created_at, expires_at) VALUES ('tok_exp', 'tokhash-exp', 'usr_admin', 'ci', '${T}', '${LATER}')`],
+    survives: [["SELECT expires_at FROM api_tokens WHERE id = 'tok_exp'", [{ expires_at: LATER }]]],
+  },
+  {
+    version: versionOf('CREATE TABLE consumed_challenges'),
+    write: ["INSERT INTO consumed_challenges VALUES ('00ff', 4070908800000)"],
+    survives: [['SELECT id, expires_at FROM consumed_challenges', [{ id: '00ff', expires_at: 4070908800000 }]]],
   },
 ];
 
@@ -243,11 +268,12 @@ describe('Subscription migrations', () => {
     expect(Object.keys(before.rows)).toContain('devices');
   });
 
-  it('an object made at version 1 still works after the upgrade: its device stays signed in, and later features work', async () => {
+  it('an object made at version 1 still works after the upgrade: its one-cookie device is signed out, its admin signs in again, and later features work', async () => {
     const subscriptionId = newId('sub');
     const secret = await newSecret(await secretKeys(env), subscriptionId);
     const password = await hashPassword(PASSWORD);
     const deviceHash = await sha256(secret);
+    const email = uniqueEmail('old.admin');
     const stub = env.SUBSCRIPTION.getByName(subscriptionId);
     const found = await runInDurableObject(stub, (_i, state) =>
       upgradeFrom(state, SUBSCRIPTION_MIGRATIONS, 1, [{
@@ -255,7 +281,7 @@ describe('Subscription migrations', () => {
         write: [
           `INSERT INTO subscription (id, name, purchased, created_at) VALUES ('${subscriptionId}', 'Old Co', 2, '${T}')`,
           `INSERT INTO users (id, name, email, role, status, password_hash, password_salt, password_iterations, created_at)
-           VALUES ('usr_oldadminoldadminold', 'Old Admin', 'old.admin@example.com', 'administrator', 'active',
+           VALUES ('usr_oldadminoldadminold', 'Old Admin', '${email}', 'administrator', 'active',
            '${password.hash}', '${password.salt}', ${password.iterations}, '${T}')`,
           `INSERT INTO users (id, name, email, role, status, created_at)
            VALUES ('usr_oldtecholdtecholdt', 'Old Timer', 'old.timer@example.com', 'technician', 'invited', '${T}')`,
@@ -267,23 +293,29 @@ describe('Subscription migrations', () => {
     );
     expect(found).toBe(1);
 
+    const before = new Api();
+    before.cookie = `setme_session=${secret}`;
+    expect((await before.get('/v1/me')).status).toBe(401);
+    // Sign-in finds the subscription through the email index, as for any account.
+    expect(await env.EMAIL_INDEX.getByName(email).claim(subscriptionId, 'usr_oldadminoldadminold', email)).toBe(true);
+    await env.EMAIL_INDEX.getByName(email).confirm(subscriptionId, 'usr_oldadminoldadminold');
     const admin = new Api();
-    admin.cookie = `setme_session=${secret}`;
+    expect((await admin.post('/v1/auth/login', { email, password: PASSWORD })).status).toBe(200);
     expect((await admin.get('/v1/me')).body.user).toMatchObject({ id: 'usr_oldadminoldadminold', name: 'Old Admin' });
     expect((await admin.get('/v1/users/usr_oldtecholdtecholdt')).body).toMatchObject({ name: 'Old Timer', seat: expect.any(Object) });
     expect((await admin.get('/v1/subscription')).body.seats).toEqual({ purchased: 2, assigned: 1, available: 1 });
     expect((await admin.get('/v1/devices')).body.items).toEqual([expect.objectContaining({ current: true })]);
-    // Nobody knows when that device last proved its user: a token needs a confirmation first.
-    problem(await admin.post('/v1/tokens', { name: 'after upgrade' }), 403, 'reauthentication_required');
-    expect((await admin.post('/v1/me/reauthenticate', { password: PASSWORD })).status).toBe(200);
+    // Signing in again proved the user just now: lasting access (a token) needs no confirmation.
     expect((await admin.post('/v1/tokens', { name: 'after upgrade' }, { 'idempotency-key': 'k' })).status).toBe(201);
     expect((await admin.put('/v1/users/usr_oldadminoldadminold/seat')).status).toBe(200);
     expect((await admin.post('/v1/console/sessions', { computer: 'PC' })).status).toBe(201);
   });
 
   it('an object made at version 4 arms its alarm for the heartbeat deadline migration 5 gave an open console session', async () => {
-    const { admin, subscription } = await signup(3);
-    const holder = (await createUser(admin, { name: 'Vera Veteran', assignSeat: true })).user;
+    const { admin: browser, subscription } = await signup(3);
+    const holder = (await createUser(browser, { name: 'Vera Veteran', assignSeat: true })).user;
+    // An API token survives the upgrade (a one-cookie device does not: see the version 1 test).
+    const admin = new Api((await browser.post('/v1/tokens', { name: 'upgrade' })).body.token);
     const stub = env.SUBSCRIPTION.getByName(subscription.id);
     // The same subscription, rebuilt as version 4 held it: its rows kept, and one console session
     // left open from before heartbeats existed.

@@ -32,7 +32,7 @@ class Browser extends Api {
   static async signup() {
     const { admin, user, subscription } = await signup();
     const browser = new Browser();
-    browser.#jar.set('setme_session', admin.cookie.split('=')[1]!);
+    for (const pair of admin.cookie.split('; ')) browser.#jar.set(pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1));
     return { admin: browser, user, subscription };
   }
 }

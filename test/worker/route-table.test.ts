@@ -84,6 +84,10 @@ const ROUTES: Record<string, Row> = {
   'POST /auth/password-reset/confirm': { scope: 'public', why: 'the reset secret names its own subscription' },
   'POST /invitations/accept': { scope: 'public', why: 'the invitation secret names its own subscription' },
   'POST /auth/logout': { scope: 'own', request: () => ({}) },
+  'POST /auth/logout/finish': {
+    scope: 'public',
+    why: 'the device already signed itself out; its HttpOnly cookie names the subscription and its proof ends that one device, nothing else',
+  },
   'GET /me': { scope: 'own', request: () => ({}) },
   'POST /me/password': { scope: 'own', request: () => ({ body: { currentPassword: PASSWORD, newPassword: PASSWORD } }) },
   'POST /me/reauthenticate': { scope: 'own', request: () => ({ body: { password: PASSWORD } }) },
@@ -103,6 +107,7 @@ const ROUTES: Record<string, Row> = {
   'DELETE /passkeys/{id}': { scope: 'foreign', owner: true, request: async (t) => ({ params: { id: await t.passkey } }) },
   'POST /tokens': { scope: 'own', request: () => ({ body: { name: 'route table' } }) },
   'GET /tokens': { scope: 'own', request: () => ({}) },
+  'GET /tokens/all': { scope: 'own', admin: true, request: () => ({}) },
   'DELETE /tokens/{id}': { scope: 'foreign', owner: true, request: async (t) => ({ params: { id: await t.token } }) },
   'GET /subscription': { scope: 'own', request: () => ({}) },
   'PATCH /subscription': { scope: 'own', admin: true, request: () => ({ body: { seats: 35, name: 'Renamed' } }) },

@@ -67,6 +67,13 @@ export const PasskeyLoginBody = z
   })
   .strict();
 
+/**
+ * What a device that signed itself out sends at its next contact: the hex SHA-256 of
+ * "setme sign-out\n" followed by its `__Host-setme_key` cookie, which it deleted.
+ */
+export const SignOutProofBody = z.object({ proof: z.string().regex(/^[0-9a-f]{64}$/, 'A sign-out proof is 64 hex digits.') }).strict();
+export type SignOutProofBody = z.input<typeof SignOutProofBody>;
+
 /** Options for `navigator.credentials.get()` / `.create()`, as @simplewebauthn produces them. */
 export const WebAuthnOptions = z.looseObject({});
 
@@ -129,16 +136,46 @@ export const PasskeyRegistrationBody = z
 export const TokenScope = z.enum(['read', 'write']).meta({ description: '"read" tokens may only read; any write with one is 403.' });
 export type TokenScope = z.infer<typeof TokenScope>;
 
+/** When a token stops working; null: never (the app warns against it). */
+const TokenExpiry = Timestamp.nullable().meta({ description: 'When the token stops working (401 `token_expired`); null: never.' });
+
+/** How long a new token works when the request does not say. */
+export const TOKEN_DEFAULT_DAYS = 90;
+
 export const ApiToken = z
-  .object({ id: z.string(), name: z.string(), scope: TokenScope, createdAt: Timestamp, lastUsedAt: Timestamp.nullable() })
+  .object({
+    id: z.string(),
+    name: z.string(),
+    scope: TokenScope,
+    createdAt: Timestamp,
+    lastUsedAt: Timestamp.nullable(),
+    expiresAt: TokenExpiry,
+  })
   .meta({ id: 'ApiToken' });
 export type ApiToken = z.infer<typeof ApiToken>;
 
 /** A new token with its secret, shown only in the answer that creates it. */
 export const CreatedApiToken = z
-  .object({ id: z.string(), name: z.string(), scope: TokenScope, token: z.string(), createdAt: Timestamp })
+  .object({
+    id: z.string(),
+    name: z.string(),
+    scope: TokenScope,
+    token: z.string(),
+    createdAt: Timestamp,
+    expiresAt: TokenExpiry,
+    warning: z.string().optional().meta({ description: 'Present for a token that never expires: why that is a risk.' }),
+  })
   .meta({ id: 'CreatedApiToken' });
 export type CreatedApiToken = z.infer<typeof CreatedApiToken>;
 
-export const TokenBody = z.object({ name: Name.meta({ example: 'Provisioning script' }), scope: TokenScope.default('write') }).strict();
+export const TokenBody = z
+  .object({
+    name: Name.meta({ example: 'Provisioning script' }),
+    scope: TokenScope.default('write'),
+    expiresAt: z
+      .union([z.iso.datetime({ offset: true }).refine((at) => Date.parse(at) > Date.now(), 'expiresAt must be in the future.'), z.literal('never')])
+      .optional()
+      .meta({ description: `When the token stops working: a future time, or "never" (not recommended). Default: in ${TOKEN_DEFAULT_DAYS} days.` }),
+  })
+  .strict();
 export type TokenBody = z.input<typeof TokenBody>;

@@ -32,7 +32,10 @@ export type Failure =
   | { ok: false; code: 'seat_request_closed'; requestId: string; requestStatus: string; detail: string }
   | { ok: false; code: 'session_limit'; limit: number; sessions: OpenConsoleSession[]; detail: string }
   | { ok: false; code: 'reauthentication_required'; detail: string }
-  | { ok: false; code: 'confirmation_invalid'; detail: string };
+  | { ok: false; code: 'confirmation_invalid'; detail: string }
+  | { ok: false; code: 'token_expired'; expiredAt: string; detail: string }
+  | { ok: false; code: 'passkey_invalid'; detail: string }
+  | { ok: false; code: 'passkey_expired'; detail: string };
 
 export type FailureCode = Failure['code'];
 

@@ -75,7 +75,7 @@ const idempotencyKeyParameter = {
  */
 export function signedInRoute<const R extends Omit<RouteConfig, 'security' | 'middleware' | 'parameters'>>(config: R) {
   const post = config.method === 'post';
-  const codes: HttpFailure['code'][] = ['unauthenticated', ...(post ? (['idempotency_key_reused', 'idempotency_in_progress'] as const) : [])];
+  const codes: HttpFailure['code'][] = ['unauthenticated', 'token_expired', ...(post ? (['idempotency_key_reused', 'idempotency_in_progress'] as const) : [])];
   const responses = withProblems(config.responses, codes);
   for (const [status, response] of Object.entries(responses)) {
     if (Number(status) < 300 && !('$ref' in response)) responses[Number(status)] = { ...response, headers: { ...response.headers, ...revisionHeader } };

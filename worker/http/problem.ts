@@ -42,6 +42,9 @@ const STATUS_AND_TITLE: Record<Code, [number, string]> = {
   rate_limited: [429, 'Too many attempts'],
   internal_error: [500, 'Something went wrong on our side'],
   confirmation_invalid: [400, 'Confirmation link not valid'],
+  token_expired: [401, 'The API token has expired'],
+  passkey_invalid: [401, 'Passkey not accepted'],
+  passkey_expired: [400, 'The passkey request expired'],
 };
 
 /** Every code the API can answer with, for the OpenAPI document. */
@@ -82,6 +85,7 @@ export function problemResponse(failure: HttpFailure): Response {
   if (failure.code === 'rate_limited') headers.set('retry-after', String(failure.retryAfterSeconds));
   if (failure.code === 'idempotency_in_progress') headers.set('retry-after', '1');
   if (failure.code === 'unauthenticated') headers.set('www-authenticate', 'Bearer realm="setme"');
+  if (failure.code === 'token_expired') headers.set('www-authenticate', 'Bearer realm="setme", error="invalid_token"');
   return new Response(JSON.stringify(body), { status, headers });
 }
 

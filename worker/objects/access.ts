@@ -25,8 +25,11 @@ export interface Actor {
   role: Role;
 }
 
-/** How long a device stays signed in. */
+/** How long a device stays signed in at most. */
 export const SIGN_IN_DAYS = 30;
+/** A device unused for this long is signed out. */
+export const IDLE_HOURS = 12;
+const IDLE_MS = IDLE_HOURS * 3_600_000;
 /** Activity is recorded at most once a minute, so reads stay reads. */
 const ACTIVITY_RESOLUTION_MS = 60_000;
 
@@ -36,21 +39,29 @@ const ACTIVITY_RESOLUTION_MS = 60_000;
  */
 export function authenticate(sql: Sql, credential: Credential, at: number, role?: 'administrator'): Result<Actor> {
   const now = new Date(at).toISOString();
-  type Row = { id: string; name: string; role: string; seen: string | null; scope: string };
+  type Row = { id: string; name: string; role: string; seen: string | null; scope: string; expires: string | null };
   const row =
     credential.kind === 'device'
       ? sql.one<Row>(
-          `SELECT u.id, u.name, u.role, d.last_seen_at AS seen, 'write' AS scope FROM devices d
-           JOIN users u ON u.id = d.user_id WHERE d.token_hash = ? AND d.expires_at > ? AND u.status = 'active'`,
+          `SELECT u.id, u.name, u.role, d.last_seen_at AS seen, 'write' AS scope, NULL AS expires FROM devices d
+           JOIN users u ON u.id = d.user_id
+           WHERE d.token_hash = ? AND d.expires_at > ? AND d.last_seen_at > ? AND u.status = 'active'`,
           credential.hash,
           now,
+          new Date(at - IDLE_MS).toISOString(),
         )
       : sql.one<Row>(
-          `SELECT u.id, u.name, u.role, t.last_used_at AS seen, t.scope FROM api_tokens t JOIN users u ON u.id = t.user_id
-           WHERE t.token_hash = ? AND u.status = 'active'`,
+          `SELECT u.id, u.name, u.role, t.last_used_at AS seen, t.scope, t.expires_at AS expires FROM api_tokens t
+           JOIN users u ON u.id = t.user_id WHERE t.token_hash = ? AND u.status = 'active'`,
           credential.hash,
         );
   if (!row) return fail('unauthenticated', { detail: 'Sign in again, or use a valid API token.' });
+  if (row.expires !== null && row.expires <= now) {
+    return fail('token_expired', {
+      expiredAt: row.expires,
+      detail: `This API token expired on ${row.expires}. Create a new token (Subscription or Me › API tokens) and use it instead.`,
+    });
+  }
   if (credential.intent === 'write' && row.scope === 'read') {
     return fail('forbidden', { detail: 'This API token is read-only. Create a token without "scope": "read" to make changes.' });
   }
@@ -63,9 +74,13 @@ export function authenticate(sql: Sql, credential: Credential, at: number, role?
   return ok({ id: row.id, name: row.name, role: row.role as Role });
 }
 
-/** What the Worker knows about a new sign-in: its cookie secret's hash and the device's user agent. */
+/**
+ * What the Worker knows about a new sign-in: the hash of its two cookies, the hash of its sign-out
+ * proof (worker/http/device-cookies.ts) and the device's user agent.
+ */
 export interface NewDevice {
   hash: string;
+  signOutHash: string;
   userAgent: string | null;
 }
 
@@ -78,9 +93,10 @@ export function addDevice(sql: Sql, userId: string, device: NewDevice, at: numbe
   const now = new Date(at);
   const expires = new Date(at + SIGN_IN_DAYS * 86_400_000);
   sql.run(
-    `INSERT INTO devices (id, token_hash, user_id, user_agent, created_at, expires_at, last_seen_at, authenticated_at)
-     VALUES ('dev_' || lower(hex(randomblob(10))), ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO devices (id, token_hash, sign_out_hash, user_id, user_agent, created_at, expires_at, last_seen_at, authenticated_at)
+     VALUES ('dev_' || lower(hex(randomblob(10))), ?, ?, ?, ?, ?, ?, ?, ?)`,
     device.hash,
+    device.signOutHash,
     userId,
     device.userAgent?.slice(0, 300) ?? null,
     now.toISOString(),
@@ -90,15 +106,16 @@ export function addDevice(sql: Sql, userId: string, device: NewDevice, at: numbe
   );
 }
 
-/** A user's signed-in devices, unexpired at `at`, most recently used first. */
+/** A user's signed-in devices at `at` (neither expired nor idle too long), most recently used first. */
 export function userDevices(sql: Sql, userId: string, currentHash: string | null, at: number): Device[] {
   const now = new Date(at).toISOString();
   return sql
     .all<{ id: string; token_hash: string; user_agent: string | null; created_at: string; last_seen_at: string }>(
       `SELECT id, token_hash, user_agent, created_at, last_seen_at FROM devices
-       WHERE user_id = ? AND expires_at > ? ORDER BY last_seen_at DESC`,
+       WHERE user_id = ? AND expires_at > ? AND last_seen_at > ? ORDER BY last_seen_at DESC`,
       userId,
       now,
+      new Date(at - IDLE_MS).toISOString(),
     )
     .map((r) => ({
       id: r.id,

@@ -8,6 +8,7 @@ import type { Reauthenticated } from '../contract';
 import { fail, ok, type Failure, type Result } from '../domain/result';
 import type { Actor, Credential } from './access';
 import { recordAudit } from './audit';
+import { challengeUsed, consumeChallenge, type UsedChallenge } from './challenges';
 import { storedPasskey } from './credentials';
 import { checkPassword, forgetFailedChecks } from './password-checks';
 import type { Sql } from './sql';
@@ -16,7 +17,7 @@ export const RECENT_SIGN_IN_MINUTES = 10;
 const RECENT_MS = RECENT_SIGN_IN_MINUTES * 60_000;
 
 /** How the caller proves it is them: their password hashed with its stored salt, or a passkey the Worker verified. */
-export type Proof = { password: string } | { passkey: { credentialId: string; counter: number } };
+export type Proof = { password: string } | { passkey: { credentialId: string; counter: number; challenge: UsedChallenge } };
 
 /**
  * A `reauthentication_required` refusal unless the credential proved its user within the last
@@ -51,6 +52,7 @@ export function reauthenticate(sql: Sql, actor: Actor, credential: Credential, p
   } else {
     const { credentialId, counter } = proof.passkey;
     if (!storedPasskey(sql, actor.id, credentialId)) return fail('invalid_credentials', {});
+    if (!consumeChallenge(sql, proof.passkey.challenge, now)) return challengeUsed();
     sql.run('UPDATE passkeys SET counter = ?, last_used_at = ? WHERE id = ?', counter, new Date(now).toISOString(), credentialId);
   }
   markAuthenticated(sql, credential, now);

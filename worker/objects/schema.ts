@@ -236,4 +236,24 @@ export const SUBSCRIPTION_MIGRATIONS: readonly string[] = [
   ALTER TABLE subscription ADD COLUMN max_console_sessions_per_seat INTEGER NOT NULL DEFAULT 5
     CHECK (max_console_sessions_per_seat BETWEEN 1 AND 100);
   `,
+  // 12: a device proves itself with two cookies, one of which the app deletes to sign out even
+  // offline, and is ended later by its sign-out proof (sign_out_hash). Devices signed in before
+  // hold one cookie and cannot prove themselves any more: they are signed out.
+  `
+  ALTER TABLE devices ADD COLUMN sign_out_hash TEXT;
+  CREATE UNIQUE INDEX devices_sign_out ON devices(sign_out_hash);
+  DELETE FROM devices;
+  `,
+  // 13: API tokens can expire (NULL: never; tokens made before keep working as they did).
+  `
+  ALTER TABLE api_tokens ADD COLUMN expires_at TEXT;
+  `,
+  // 14: passkey challenges already used here, kept until they expire, so each works once.
+  `
+  CREATE TABLE consumed_challenges (
+    id TEXT PRIMARY KEY,
+    expires_at INTEGER NOT NULL
+  );
+  CREATE INDEX consumed_challenges_expiry ON consumed_challenges(expires_at);
+  `,
 ];

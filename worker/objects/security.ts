@@ -13,6 +13,7 @@ import { addDevice, type Actor, type Credential, type NewDevice } from './access
 import { recordAudit } from './audit';
 import { checkPassword, forgetFailedChecks } from './password-checks';
 import { markAuthenticated, requireRecentSignIn } from './reauthentication';
+import { challengeUsed, consumeChallenge, type UsedChallenge } from './challenges';
 import {
   insertPasskey,
   insertPasswordReset,
@@ -36,6 +37,16 @@ import type { Account } from './views';
 export function signOutDevice(sql: Sql, actor: Actor, deviceId: string): Result<null> {
   const ended = sql.run('DELETE FROM devices WHERE id = ? AND user_id = ?', deviceId, actor.id);
   return ended ? ok(null) : fail('not_found', { detail: 'No such device of yours.' });
+}
+
+/**
+ * Ends the device whose sign-out proof hashes to `signOutHash`: one that already signed itself out
+ * in the browser (deleting its key, maybe offline) and says so at its next contact. Nothing
+ * happens for a proof that matches no device (ended before, or never one of ours).
+ */
+export function endSignedOutDevice(sql: Sql, signOutHash: string): Result<null> {
+  sql.run('DELETE FROM devices WHERE sign_out_hash = ?', signOutHash);
+  return ok(null);
 }
 
 /** Signs every device of the actor out except the one behind `credential`. */
@@ -142,6 +153,10 @@ export function completePasswordReset(
 
 // ── Passkeys ─────────────────────────────────────────────────────────────────────────────────
 
+/** Why a passkey that is not (or no longer) an active user's passkey here signs nobody in. */
+export const PASSKEY_NOT_ACCEPTED =
+  'This passkey was not accepted: it may have been removed from your account. Sign in with your password.';
+
 /**
  * Who is registering a passkey, and the passkeys they already have; refused unless the credential
  * asking signed in recently (a passkey is a lasting way in).
@@ -159,10 +174,14 @@ export function passkeyOwner(
   return ok({ userId: user.id, name: user.name, email: user.email, passkeyIds });
 }
 
-/** Stores a verified passkey for the actor, if the credential asking signed in recently; answers with all of theirs. */
-export function addPasskey(sql: Sql, actor: Actor, credential: Credential, passkey: NewPasskey, now: number): Result<Passkey[]> {
+/**
+ * Stores a verified passkey for the actor, if the credential asking signed in recently, using up
+ * the registration's challenge (once); answers with all of theirs.
+ */
+export function addPasskey(sql: Sql, actor: Actor, credential: Credential, passkey: NewPasskey, challenge: UsedChallenge, now: number): Result<Passkey[]> {
   const stale = requireRecentSignIn(sql, credential, now, 'add a passkey');
   if (stale) return stale;
+  if (!consumeChallenge(sql, challenge, now)) return challengeUsed();
   insertPasskey(sql, actor.id, passkey, now);
   recordAudit(sql, now, actor, 'passkey.added', { type: 'user', id: actor.id, name: actor.name }, { passkey: passkey.name });
   return ok(userPasskeys(sql, actor.id));
@@ -175,18 +194,25 @@ export function passkeyForLogin(sql: Sql, userId: string, credentialId: string):
   return ok(storedPasskey(sql, userId, credentialId));
 }
 
-/** Records a verified passkey sign-in (its new signature counter) and signs the device in. */
-export function completePasskeyLogin(
-  sql: Sql,
-  login: { userId: string; credentialId: string; counter: number },
-  device: NewDevice,
-  now: number,
-): Result<Account> {
+/** A passkey sign-in the Worker verified: whose passkey, its new signature counter, and the challenge it answered. */
+export interface PasskeyLogin {
+  userId: string;
+  credentialId: string;
+  counter: number;
+  challenge: UsedChallenge;
+}
+
+/**
+ * Records a verified passkey sign-in (its new signature counter) and signs the device in, using up
+ * the challenge it answered: the same assertion sent again is refused.
+ */
+export function completePasskeyLogin(sql: Sql, login: PasskeyLogin, device: NewDevice, now: number): Result<Account> {
   const { userId, credentialId, counter } = login;
   const user = userRow(sql, userId);
   if (!user || user.status !== 'active' || !storedPasskey(sql, userId, credentialId)) {
-    return fail('invalid_credentials', {});
+    return fail('passkey_invalid', { detail: PASSKEY_NOT_ACCEPTED });
   }
+  if (!consumeChallenge(sql, login.challenge, now)) return challengeUsed();
   const at = new Date(now).toISOString();
   sql.run('UPDATE passkeys SET counter = ?, last_used_at = ? WHERE id = ?', counter, at, credentialId);
   sql.run('UPDATE users SET last_active_at = ? WHERE id = ?', at, userId);

@@ -17,6 +17,7 @@ import type {
   Device,
   Heartbeat,
   IdleSeatsReport,
+  OwnedApiToken,
   Passkey,
   PasswordChanged,
   Reauthenticated,
@@ -67,17 +68,20 @@ import {
   completePasskeyLogin,
   completePasswordReset,
   deletePasskey,
+  endSignedOutDevice,
   signOutDevice,
   signOutOtherDevices,
   passkeyForLogin,
   passkeyOwner,
   passwordLinkOwner,
   startPasswordReset,
+  type PasskeyLogin,
   type PasswordChange,
 } from './security';
+import type { UsedChallenge } from './challenges';
 import { Sql } from './sql';
 import { dueTimers, nextDue, setTimer } from './timers';
-import { createToken, deleteToken, listTokens, tokenCreatedOnce, type NewToken } from './tokens';
+import { createToken, deleteToken, listAllTokens, listTokens, tokenCreatedOnce, type NewToken } from './tokens';
 import {
   checkCreate,
   createdOnce,
@@ -204,6 +208,15 @@ export class Subscription extends DurableObject<Env> {
     return this.#calls.as(call, 'member', (actor) => signOutDevice(this.#sql, actor, deviceId));
   }
 
+  /**
+   * Ends a device that signed itself out in its browser (maybe offline), found by the hash of the
+   * sign-out proof it sends at its next contact. Needs no signed-in caller: the device no longer
+   * has its key. Answers the same whether or not a device matched.
+   */
+  endSignedOutDevice(signOutHash: string): Result<null> {
+    return this.#calls.anonymous(() => endSignedOutDevice(this.#sql, signOutHash));
+  }
+
   /** Signs every other device of the caller out; the one asking stays signed in. */
   signOutOtherDevices(call: Call): Reply<{ ended: number }> {
     return this.#calls.as(call, 'member', (actor) => signOutOtherDevices(this.#sql, actor, call.credential));
@@ -276,9 +289,9 @@ export class Subscription extends DurableObject<Env> {
     return this.#calls.as(call, 'member', (actor, now) => passkeyOwner(this.#sql, actor, call.credential, now));
   }
 
-  /** Stores a verified passkey for the caller, whose credential must have signed in recently. */
-  addPasskey(call: Call, passkey: NewPasskey): Reply<Passkey[]> {
-    return this.#calls.as(call, 'member', (actor, now) => addPasskey(this.#sql, actor, call.credential, passkey, now));
+  /** Stores a verified passkey for the caller, whose credential must have signed in recently, using up the registration's challenge (once). */
+  addPasskey(call: Call, passkey: NewPasskey, challenge: UsedChallenge): Reply<Passkey[]> {
+    return this.#calls.as(call, 'member', (actor, now) => addPasskey(this.#sql, actor, call.credential, passkey, challenge, now));
   }
 
   /** A passkey presented at sign-in, if it belongs to an active user here. */
@@ -286,8 +299,11 @@ export class Subscription extends DurableObject<Env> {
     return this.#calls.anonymous(() => passkeyForLogin(this.#sql, userId, credentialId));
   }
 
-  /** Records a verified passkey sign-in (its new signature counter) and signs the device in. */
-  completePasskeyLogin(login: { userId: string; credentialId: string; counter: number }, device: NewDevice): Result<Account> {
+  /**
+   * Records a verified passkey sign-in (its new signature counter) and signs the device in, using
+   * up the challenge it answered: the same assertion again is refused.
+   */
+  completePasskeyLogin(login: PasskeyLogin, device: NewDevice): Result<Account> {
     return this.#calls.anonymous((_, now) => completePasskeyLogin(this.#sql, login, device, now));
   }
 
@@ -316,6 +332,11 @@ export class Subscription extends DurableObject<Env> {
   /** The caller's own API tokens, newest first. */
   listTokens(call: Call): Reply<Page<ApiToken>> {
     return this.#calls.as(call, 'member', (actor) => listTokens(this.#sql, actor));
+  }
+
+  /** Every API token of the subscription with its owner (administrators). */
+  listAllTokens(call: Call): Reply<Page<OwnedApiToken>> {
+    return this.#calls.as(call, 'administrator', () => listAllTokens(this.#sql));
   }
 
   /** Revokes a token: the caller's own, or any in the subscription for an administrator. */

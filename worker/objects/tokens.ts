@@ -8,14 +8,16 @@ import { recordAudit } from './audit';
 import { requireRecentSignIn } from './reauthentication';
 import type { Sql } from './sql';
 import { notFound } from './users';
+import type { OwnedApiToken } from '../contract';
 import type { ApiToken, Page, TokenScope } from './views';
 
-/** What the Worker made of a new token: its id, name, scope and the hash of its secret. */
+/** What the Worker made of a new token: its id, name, scope, expiry (null: never) and the hash of its secret. */
 export interface NewToken {
   id: string;
   name: string;
   hash: string;
   scope: TokenScope;
+  expiresAt: string | null;
 }
 
 /**
@@ -27,16 +29,18 @@ export function createToken(sql: Sql, actor: Actor, credential: Credential, toke
   if (stale) return stale;
   const createdAt = new Date(now).toISOString();
   sql.run(
-    'INSERT INTO api_tokens (id, token_hash, user_id, name, scope, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+    'INSERT INTO api_tokens (id, token_hash, user_id, name, scope, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
     token.id,
     token.hash,
     actor.id,
     token.name,
     token.scope,
     createdAt,
+    token.expiresAt,
   );
-  recordAudit(sql, now, actor, 'token.created', { type: 'token', id: token.id, name: token.name }, { scope: token.scope });
-  return ok({ id: token.id, name: token.name, scope: token.scope, createdAt, lastUsedAt: null });
+  const details = { scope: token.scope, expiresAt: token.expiresAt };
+  recordAudit(sql, now, actor, 'token.created', { type: 'token', id: token.id, name: token.name }, details);
+  return ok({ id: token.id, name: token.name, scope: token.scope, createdAt, lastUsedAt: null, expiresAt: token.expiresAt });
 }
 
 /** What a retry of a token's creation answers: its secret was shown once and is not kept. */
@@ -49,19 +53,31 @@ export function tokenCreatedOnce(token: ApiToken): Failure {
   });
 }
 
-/** The actor's own tokens, newest first. */
+type TokenRow = { id: string; name: string; scope: string; created_at: string; last_used_at: string | null; expires_at: string | null };
+const TOKEN_COLUMNS = 't.id, t.name, t.scope, t.created_at, t.last_used_at, t.expires_at';
+
+const tokenOf = (r: TokenRow): ApiToken => ({
+  id: r.id,
+  name: r.name,
+  scope: r.scope as TokenScope,
+  createdAt: r.created_at,
+  lastUsedAt: r.last_used_at,
+  expiresAt: r.expires_at,
+});
+
+/** The actor's own tokens, newest first (expired ones too, until revoked, so a failing script can be explained). */
 export function listTokens(sql: Sql, actor: Actor): Result<Page<ApiToken>> {
-  const rows = sql.all<{ id: string; name: string; scope: string; created_at: string; last_used_at: string | null }>(
-    'SELECT id, name, scope, created_at, last_used_at FROM api_tokens WHERE user_id = ? ORDER BY created_at DESC',
-    actor.id,
+  const rows = sql.all<TokenRow>(`SELECT ${TOKEN_COLUMNS} FROM api_tokens t WHERE t.user_id = ? ORDER BY t.created_at DESC`, actor.id);
+  return ok({ items: rows.map(tokenOf), nextCursor: null });
+}
+
+/** Every token of the subscription with its owner, newest first: for administrators, who may revoke any. */
+export function listAllTokens(sql: Sql): Result<Page<OwnedApiToken>> {
+  const rows = sql.all<TokenRow & { user_id: string; user_name: string; user_email: string }>(
+    `SELECT ${TOKEN_COLUMNS}, u.id AS user_id, u.name AS user_name, u.email AS user_email
+     FROM api_tokens t JOIN users u ON u.id = t.user_id ORDER BY t.created_at DESC, t.id`,
   );
-  const items = rows.map((r) => ({
-    id: r.id,
-    name: r.name,
-    scope: r.scope as TokenScope,
-    createdAt: r.created_at,
-    lastUsedAt: r.last_used_at,
-  }));
+  const items = rows.map((r) => ({ ...tokenOf(r), owner: { id: r.user_id, name: r.user_name, email: r.user_email } }));
   return ok({ items, nextCursor: null });
 }
 

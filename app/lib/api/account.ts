@@ -12,6 +12,7 @@ import type {
   PasswordResetBody,
   PasswordResetConfirmBody,
   RecoveredAccount,
+  SignOutProofBody,
 } from '#contract';
 import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/browser';
 import type { z } from 'zod';
@@ -19,10 +20,14 @@ import { request } from './request.ts';
 
 export type PasskeyLoginBody = z.input<typeof PasskeyLoginSchema>;
 
+/** Where a device signed out in the browser (maybe offline) is ended on the server (app/lib/sign-out.ts). */
+export const FINISH_SIGN_OUT_PATH = '/auth/logout/finish';
+
 export const accountApi = {
   me: () => request<Account>('GET', '/me'),
   signIn: (body: LoginBody) => request<Account>('POST', '/auth/login', body),
-  signOut: () => request<void>('POST', '/auth/logout'),
+  /** Ends the device whose key this browser deleted: sign-out.ts sends it, before anything else. */
+  finishSignOut: (body: SignOutProofBody) => request<void>('POST', FINISH_SIGN_OUT_PATH, body),
   acceptInvitation: (body: AcceptInvitationBody) => request<Account>('POST', '/invitations/accept', body),
 
   /** Always answers with the same sentence, whether or not the email belongs to anyone. */
@@ -30,7 +35,7 @@ export const accountApi = {
   /** Sets the new password from a reset link; signs in here, removes every other way in, and says what. */
   resetPassword: (body: PasswordResetConfirmBody) => request<RecoveredAccount>('POST', '/auth/password-reset/confirm', body),
 
-  // The ceremony's challenge travels in an HttpOnly cookie from the options call to the next one.
+  // Each answer carries its own challenge, issued and signed by the server, good once for 5 minutes.
   passkeySignInOptions: () => request<PublicKeyCredentialRequestOptionsJSON>('POST', '/auth/passkey-options'),
   signInWithPasskey: (body: PasskeyLoginBody) => request<Account>('POST', '/auth/passkey', body),
 };

@@ -7,7 +7,8 @@
  */
 import type { SeatCounts, SeatHolder } from '#contract';
 import { connectivity } from '#lib/connectivity.svelte.ts';
-import { CACHED_AT_HEADER, OFFLINE_HEADER } from '#lib/offline-cache.ts';
+import { offlineName } from '#lib/device-key.ts';
+import { CACHED_AT_HEADER, OFFLINE_COPY_HEADER, OFFLINE_HEADER } from '#lib/offline-cache.ts';
 import { revisionOf, revisions, type WriteAnswer } from './revision.ts';
 
 /** A refusal from the API (or from the network), with the problem's extra fields. */
@@ -42,6 +43,16 @@ export function whenSignedOut(handler: () => void): void {
   onSignedOut = handler;
 }
 
+let beforeEach: ((path: string) => Promise<void> | undefined) | null = null;
+
+/**
+ * Runs before every request (and is waited for): the next contact first ends the devices signed
+ * out while offline (app/lib/sign-out.ts). The hook answers undefined when it has nothing to do.
+ */
+export function beforeEachRequest(hook: (path: string) => Promise<void> | undefined): void {
+  beforeEach = hook;
+}
+
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** `{id}` in a path. */
@@ -56,6 +67,7 @@ export async function request<T>(method: Method, path: string, body?: unknown, q
   for (const [key, value] of Object.entries(query ?? {})) {
     if (value !== undefined && value !== null && value !== '') url.searchParams.set(key, String(value));
   }
+  await beforeEach?.(path);
   const answered = method === 'GET' ? null : revisions.writing();
   try {
     return await send<T>(method, url, path, body, answered);
@@ -73,10 +85,15 @@ async function send<T>(
 ): Promise<T> {
   let response: Response;
   try {
+    const copyName = method === 'GET' ? await offlineName() : null;
     response = await fetch(url, {
       method,
       credentials: 'same-origin',
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers: {
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        // Which person's offline copy the service worker may keep this answer in (and answer from).
+        ...(copyName ? { [OFFLINE_COPY_HEADER]: copyName } : {}),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch {

@@ -14,8 +14,9 @@ import { hashPassword, newId, newSecret, parseSecret, sha256, verifyPassword } f
 import { mailerFor } from '../../mail';
 import { RESET_MINUTES } from '../../objects/credentials';
 import type { AppEnv } from '../context';
-import { clearSignInCookie, newDevice, setSignInCookie } from '../auth';
+import { clearSignInCookie, newDevice, sameOrigin, setSignInCookie } from '../auth';
 import { publicOrigin, secretKeys } from '../config';
+import { deviceSecretOf, sessionCookieOf } from '../device-cookies';
 import { json, jsonBody, problems, signedInRoute } from '../openapi';
 import { requireAllowedPassword } from '../password-policy';
 import { ProblemError, unwrap } from '../problem';
@@ -29,10 +30,22 @@ import {
   PasswordResetBody,
   PasswordResetConfirmBody,
   RecoveredAccount,
+  SignOutProofBody,
   WebAuthnOptions,
 } from '../../contract';
+import { PASSKEY_NOT_ACCEPTED } from '../../objects/security';
 import { beginPasswordCheck, countMail } from '../throttle';
-import { decodeKey, keepChallenge, parseUserHandle, relyingParty, takeChallenge } from '../webauthn';
+import {
+  CHALLENGE_MS,
+  challengeOf,
+  checkChallenge,
+  decodeKey,
+  issueChallenge,
+  PASSKEY_NOT_VERIFIED,
+  PASSKEY_REQUEST_EXPIRED,
+  parseUserHandle,
+  relyingParty,
+} from '../webauthn';
 
 /** Checked against when the email is unknown, so both answers take about as long. */
 const DECOY = { hash: '0'.repeat(64), salt: 'decoy-salt-0000000000000000000000', iterations: 100_000 };
@@ -61,6 +74,20 @@ const logout = signedInRoute({
   tags: ['Account'],
   summary: 'Sign out of this device',
   responses: { 204: { description: 'Signed out' }, ...problems() },
+});
+
+const finishLogout = createRoute({
+  method: 'post',
+  path: '/auth/logout/finish',
+  tags: ['Account'],
+  summary: 'End this device on the server after the app signed it out (maybe offline); clears both sign-in cookies',
+  description:
+    'The app signs out by deleting its readable sign-in cookie (`__Host-setme_key`) at once, network or not, and ' +
+    'keeps its sign-out proof (the hex SHA-256 of "setme sign-out\\n" + that cookie). At its next contact it sends ' +
+    'the proof here, with its HttpOnly cookie, which names the subscription. The proof ends that device and can do ' +
+    'nothing else; the cookies are cleared unless the browser has signed in again since. Always 204 (a proof that matches nothing has nothing left to end); only from this site.',
+  request: { body: jsonBody(SignOutProofBody) },
+  responses: { 204: { description: 'The device is signed out' }, ...problems('forbidden') },
 });
 
 const me = signedInRoute({
@@ -123,8 +150,11 @@ const passkeyLogin = createRoute({
   path: '/auth/passkey',
   tags: ['Account'],
   summary: 'Sign in with a passkey; sets the sign-in cookie',
+  description:
+    'The challenge must come from POST /auth/passkey-options within 5 minutes, and works once: an assertion sent ' +
+    'again is refused (`passkey_expired`). The passkey must verify its user (fingerprint, face, PIN).',
   request: { body: jsonBody(PasskeyLoginBody) },
-  responses: { 200: json(Account, 'Signed in'), ...problems('invalid_credentials') },
+  responses: { 200: json(Account, 'Signed in'), ...problems('passkey_invalid', 'passkey_expired') },
 });
 
 export const account = new OpenAPIHono<AppEnv>()
@@ -146,6 +176,18 @@ export const account = new OpenAPIHono<AppEnv>()
   .openapi(logout, async (c) => {
     unwrapReply(c, await c.var.subscription.logout(c.var.call));
     clearSignInCookie(c);
+    return c.body(null, 204);
+  })
+  .openapi(finishLogout, async (c) => {
+    if (!sameOrigin(c)) throw new ProblemError({ ok: false, code: 'forbidden', detail: 'Only this site can finish its sign-out.' });
+    const { proof } = c.req.valid('json');
+    const session = sessionCookieOf(c);
+    const parsed = session ? await parseSecret(await secretKeys(c.env), session) : null;
+    // Without its HttpOnly half the browser holds nothing of the device any more: nothing to end here.
+    if (parsed) unwrap(await c.env.SUBSCRIPTION.getByName(parsed.subscriptionId).endSignedOutDevice(await sha256(proof)));
+    // A browser that signed in again since (both halves present) keeps that new sign-in: a proof
+    // sent late, after a failed first try, must not sign the next person out.
+    if (!deviceSecretOf(c)) clearSignInCookie(c);
     return c.body(null, 204);
   })
   .openapi(me, async (c) => c.json(unwrapReply(c, await c.var.subscription.me(c.var.call)), 200))
@@ -187,32 +229,35 @@ export const account = new OpenAPIHono<AppEnv>()
   })
   .openapi(passkeyOptions, async (c) => {
     const { rpID } = relyingParty(c);
-    const options = await generateAuthenticationOptions({ rpID, userVerification: 'preferred' });
-    keepChallenge(c, options.challenge);
+    const challenge = await issueChallenge(c.env, 'sign-in', '');
+    const options = await generateAuthenticationOptions({ rpID, challenge, timeout: CHALLENGE_MS, userVerification: 'required' });
     return c.json(options, 200);
   })
   .openapi(passkeyLogin, async (c) => {
     const { response } = c.req.valid('json');
+    // Only a challenge this server issued, unexpired, gets as far as a subscription's object.
+    const challenge = challengeOf(response);
+    const issued = await checkChallenge(c.env, challenge, 'sign-in', '');
+    if (!challenge || !issued) throw new ProblemError(PASSKEY_REQUEST_EXPIRED);
     const owner = parseUserHandle(response.response.userHandle);
-    const expectedChallenge = takeChallenge(c);
     const subscription = owner ? c.env.SUBSCRIPTION.getByName(owner.subscriptionId) : null;
     const stored = owner && subscription ? unwrap(await subscription.passkeyForLogin(owner.userId, response.id)) : null;
-    if (!owner || !subscription || !stored) throw new ProblemError({ ok: false, code: 'invalid_credentials' });
+    if (!owner || !subscription || !stored) throw new ProblemError({ ok: false, code: 'passkey_invalid', detail: PASSKEY_NOT_ACCEPTED });
     const { rpID, origin } = relyingParty(c);
     const verification = await verifyAuthenticationResponse({
       // The envelope is validated by the schema; the library checks every cryptographic field inside it.
       response: response as unknown as AuthenticationResponseJSON,
-      expectedChallenge,
+      expectedChallenge: challenge,
       expectedOrigin: origin,
       expectedRPID: rpID,
       credential: { id: stored.id, publicKey: decodeKey(stored.publicKey), counter: stored.counter, transports: stored.transports as AuthenticatorTransport[] },
-      requireUserVerification: false,
+      requireUserVerification: true,
     }).catch(() => ({ verified: false as const, authenticationInfo: null }));
-    if (!verification.verified || !verification.authenticationInfo) throw new ProblemError({ ok: false, code: 'invalid_credentials' });
+    if (!verification.verified || !verification.authenticationInfo) throw new ProblemError(PASSKEY_NOT_VERIFIED);
     const device = await newDevice(c, owner.subscriptionId);
     const account = unwrap(
       await subscription.completePasskeyLogin(
-        { userId: owner.userId, credentialId: stored.id, counter: verification.authenticationInfo.newCounter },
+        { userId: owner.userId, credentialId: stored.id, counter: verification.authenticationInfo.newCounter, challenge: issued },
         device.stored,
       ),
     );

@@ -12,7 +12,7 @@ import { json, jsonBody, problems, signedInRoute } from '../openapi';
 import { ProblemError } from '../problem';
 import { unwrapReply } from '../reply';
 import { ReauthenticateBody, Reauthenticated } from '../../contract';
-import { decodeKey, relyingParty, takeChallenge } from '../webauthn';
+import { challengeOf, checkChallenge, decodeKey, PASSKEY_REQUEST_EXPIRED, relyingParty } from '../webauthn';
 
 const reauthenticateRoute = signedInRoute({
   method: 'post',
@@ -23,7 +23,7 @@ const reauthenticateRoute = signedInRoute({
     'For a passkey, get a challenge from POST /auth/passkey-options first and send the assertion as `passkey`. ' +
     'Wrong passwords are throttled like sign-in: 10 in 15 minutes, then 429 `rate_limited` with `Retry-After`.',
   request: { body: jsonBody(ReauthenticateBody) },
-  responses: { 200: json(Reauthenticated, 'Confirmed'), ...problems('invalid_credentials', 'rate_limited') },
+  responses: { 200: json(Reauthenticated, 'Confirmed'), ...problems('invalid_credentials', 'rate_limited', 'passkey_expired') },
 });
 
 export const reauthentication = new OpenAPIHono<AppEnv>().openapi(reauthenticateRoute, async (c) => {
@@ -38,7 +38,10 @@ export const reauthentication = new OpenAPIHono<AppEnv>().openapi(reauthenticate
     return c.json(unwrapReply(c, await subscription.reauthenticate(call, { password: hashed })), 200);
   }
   const response = passkey!;
-  const expectedChallenge = takeChallenge(c);
+  // The challenge comes from POST /auth/passkey-options; the object uses it up with the proof.
+  const expectedChallenge = challengeOf(response);
+  const issued = await checkChallenge(c.env, expectedChallenge, 'sign-in', '');
+  if (!expectedChallenge || !issued) throw new ProblemError(PASSKEY_REQUEST_EXPIRED);
   const stored = unwrapReply(c, await subscription.ownPasskey(reading, response.id));
   if (!stored) throw new ProblemError({ ok: false, code: 'invalid_credentials' });
   const { rpID, origin } = relyingParty(c);
@@ -52,6 +55,6 @@ export const reauthentication = new OpenAPIHono<AppEnv>().openapi(reauthenticate
     requireUserVerification: true,
   }).catch(() => ({ verified: false as const, authenticationInfo: null }));
   if (!verification.verified || !verification.authenticationInfo) throw new ProblemError({ ok: false, code: 'invalid_credentials' });
-  const proof = { passkey: { credentialId: stored.id, counter: verification.authenticationInfo.newCounter } };
+  const proof = { passkey: { credentialId: stored.id, counter: verification.authenticationInfo.newCounter, challenge: issued } };
   return c.json(unwrapReply(c, await subscription.reauthenticate(call, proof)), 200);
 });

@@ -21,7 +21,18 @@ import {
   SignedOut,
   WebAuthnOptions,
 } from '../../contract';
-import { encodeKey, keepChallenge, relyingParty, takeChallenge, userHandle } from '../webauthn';
+import {
+  CHALLENGE_MS,
+  challengeOf,
+  checkChallenge,
+  encodeKey,
+  issueChallenge,
+  PASSKEY_NOT_REGISTERED,
+  PASSKEY_REQUEST_EXPIRED,
+  relyingParty,
+  userHandle,
+} from '../webauthn';
+import type { Context } from 'hono';
 
 
 const listDevices = signedInRoute({
@@ -53,7 +64,7 @@ const registrationOptions = signedInRoute({
 });
 const addPasskey = signedInRoute({
   method: 'post', path: '/passkeys', tags: ['Security'], request: { body: jsonBody(PasskeyRegistrationBody) },
-  summary: 'Finish registering a passkey', responses: { 201: json(Passkey, 'The passkey'), ...problems('reauthentication_required') },
+  summary: 'Finish registering a passkey', responses: { 201: json(Passkey, 'The passkey'), ...problems('reauthentication_required', 'passkey_expired') },
 });
 const listPasskeys = signedInRoute({
   method: 'get', path: '/passkeys', tags: ['Security'],
@@ -91,32 +102,32 @@ export const security = new OpenAPIHono<AppEnv>()
       userName: owner.email,
       userDisplayName: owner.name,
       userID: userHandle(c.var.subscriptionId, owner.userId),
+      challenge: await issueChallenge(c.env, 'registration', registrant(c)),
+      timeout: CHALLENGE_MS,
       attestationType: 'none',
       excludeCredentials: owner.passkeyIds.map((id) => ({ id })),
-      authenticatorSelection: { residentKey: 'required', userVerification: 'preferred' },
+      authenticatorSelection: { residentKey: 'required', userVerification: 'required' },
     });
-    keepChallenge(c, options.challenge);
     return c.json(options, 200);
   })
   .openapi(addPasskey, async (c) => {
     const { name, response } = c.req.valid('json');
+    const challenge = challengeOf(response);
+    const issued = await checkChallenge(c.env, challenge, 'registration', registrant(c));
+    if (!challenge || !issued) throw new ProblemError(PASSKEY_REQUEST_EXPIRED);
     const { rpID, origin } = relyingParty(c);
     const verification = await verifyRegistrationResponse({
       // The envelope is validated above; the library checks every cryptographic field inside it.
       response: response as unknown as RegistrationResponseJSON,
-      expectedChallenge: takeChallenge(c),
+      expectedChallenge: challenge,
       expectedOrigin: origin,
       expectedRPID: rpID,
-      requireUserVerification: false,
-    }).catch((error: unknown) => {
-      throw new ProblemError({ ok: false, code: 'validation_failed', detail: `The passkey could not be verified: ${String(error)}` });
-    });
-    if (!verification.verified) {
-      throw new ProblemError({ ok: false, code: 'validation_failed', detail: 'The passkey could not be verified.' });
-    }
+      requireUserVerification: true,
+    }).catch(() => ({ verified: false as const, registrationInfo: undefined }));
+    if (!verification.verified || !verification.registrationInfo) throw new ProblemError(PASSKEY_NOT_REGISTERED);
     const { credential } = verification.registrationInfo;
     const passkey = { id: credential.id, name, publicKey: encodeKey(credential.publicKey), counter: credential.counter, transports: credential.transports ?? [] };
-    const all = unwrapReply(c, await c.var.subscription.addPasskey(c.var.call, passkey));
+    const all = unwrapReply(c, await c.var.subscription.addPasskey(c.var.call, passkey, issued));
     return c.json(all.find((p) => p.id === credential.id)!, 201);
   })
   .openapi(listPasskeys, async (c) => c.json(unwrapReply(c, await c.var.subscription.listPasskeys(c.var.call)), 200))
@@ -124,3 +135,9 @@ export const security = new OpenAPIHono<AppEnv>()
     unwrapReply(c, await c.var.subscription.deletePasskey(c.var.call, c.req.valid('param').id));
     return c.body(null, 204);
   });
+
+/**
+ * Whom a registration challenge is for: the caller's subscription and credential (the device or
+ * token that asked for the options), so no one else can answer it.
+ */
+const registrant = (c: Context<AppEnv>) => `${c.var.subscriptionId}\n${c.var.call.credential.hash}`;

@@ -5,7 +5,12 @@ import { secretKeys } from '../config';
 import type { AppEnv } from '../context';
 import { json, jsonBody, problems, signedInRoute } from '../openapi';
 import { unwrapReply } from '../reply';
-import { ApiToken, CreatedApiToken, IdParams, pageOf, TokenBody } from '../../contract';
+import { ApiToken, CreatedApiToken, IdParams, OwnedApiToken, pageOf, TOKEN_DEFAULT_DAYS, TokenBody } from '../../contract';
+
+/** What the answer says about a token that never expires. */
+const NEVER_EXPIRES_WARNING =
+  'This token never expires: anyone who finds it can act as you until it is revoked. Prefer a token with an expiry, ' +
+  'and revoke this one when the script no longer needs it.';
 
 const create = signedInRoute({
   method: 'post',
@@ -15,6 +20,8 @@ const create = signedInRoute({
   description:
     'Needs a sign-in within the last 10 minutes by the credential asking (a device, or an API token that ' +
     'reauthenticated): otherwise 403 `reauthentication_required`; confirm with POST /me/reauthenticate and retry. ' +
+    `A token works for ${TOKEN_DEFAULT_DAYS} days unless \`expiresAt\` says otherwise (a future time, or "never", ` +
+    'which the answer warns about); after it, requests with it get 401 `token_expired`. ' +
     'The secret is not kept: a retry with the same Idempotency-Key gets 409 `idempotency_replay_secret`, naming the ' +
     'token made (`resource`). Create a new token for a new secret, and revoke that one if its secret is lost.',
   request: { body: jsonBody(TokenBody) },
@@ -32,25 +39,36 @@ const list = signedInRoute({
   responses: { 200: json(pageOf(ApiToken), 'Tokens, newest first'), ...problems() },
 });
 
+const listAll = signedInRoute({
+  method: 'get',
+  path: '/all',
+  tags: ['API tokens'],
+  summary: "Every API token of the subscription, with its owner (administrators)",
+  description: 'Expired tokens are listed until revoked. Administrators can revoke any of them with DELETE /tokens/{id}.',
+  responses: { 200: json(pageOf(OwnedApiToken), 'Tokens, newest first'), ...problems('forbidden') },
+});
+
 const revoke = signedInRoute({
   method: 'delete',
   path: '/{id}',
   tags: ['API tokens'],
-  summary: 'Revoke an API token',
+  summary: "Revoke an API token: your own, or anyone's for an administrator",
   request: { params: IdParams },
   responses: { 204: { description: 'Revoked' }, ...problems('not_found') },
 });
 
 export const tokens = new OpenAPIHono<AppEnv>()
   .openapi(create, async (c) => {
-    const { name, scope } = c.req.valid('json');
+    const { name, scope, expiresAt } = c.req.valid('json');
     const secret = await newSecret(await secretKeys(c.env), c.var.subscriptionId);
-    const token = { id: newId('tok'), name, scope, hash: await sha256(secret) };
+    const expiry = expiresAt === 'never' ? null : new Date(expiresAt ?? Date.now() + TOKEN_DEFAULT_DAYS * 86_400_000).toISOString();
+    const token = { id: newId('tok'), name, scope, hash: await sha256(secret), expiresAt: expiry };
     const created = unwrapReply(c, await c.var.subscription.createToken(c.var.call, token));
     const { lastUsedAt: _never, ...shown } = created;
-    return c.json({ ...shown, token: API_TOKEN_PREFIX + secret }, 201);
+    return c.json({ ...shown, token: API_TOKEN_PREFIX + secret, ...(expiry === null ? { warning: NEVER_EXPIRES_WARNING } : {}) }, 201);
   })
   .openapi(list, async (c) => c.json(unwrapReply(c, await c.var.subscription.listTokens(c.var.call)), 200))
+  .openapi(listAll, async (c) => c.json(unwrapReply(c, await c.var.subscription.listAllTokens(c.var.call)), 200))
   .openapi(revoke, async (c) => {
     unwrapReply(c, await c.var.subscription.deleteToken(c.var.call, c.req.valid('param').id));
     return c.body(null, 204);
