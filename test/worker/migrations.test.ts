@@ -12,7 +12,7 @@ import { EMAIL_INDEX_MIGRATIONS } from '../../worker/objects/email-index';
 import { LOGIN_THROTTLE_MIGRATIONS } from '../../worker/objects/login-throttle';
 import { migrate } from '../../worker/objects/migrate';
 import { SUBSCRIPTION_MIGRATIONS } from '../../worker/objects/schema';
-import { Sql } from '../../worker/objects/sql';
+import { Sql, type Row } from '../../worker/objects/sql';
 import { elapse, timers } from './clock';
 import { Api, createUser, PASSWORD, signup } from './helpers';
 
@@ -311,7 +311,7 @@ describe('Subscription migrations: user search', () => {
       empty(sql);
       migrate(sql, state.storage, SUBSCRIPTION_MIGRATIONS, searchIndex);
       for (const [table, rows] of kept) {
-        for (const row of table === 'subscription' ? rows.map((r) => ({ ...r, assigned: 0 })) : rows) {
+        for (const row of table === 'subscription' ? rows.map((r): Row => ({ ...r, assigned: 0 })) : rows) {
           const columns = Object.keys(row);
           sql.run(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`, ...columns.map((c) => row[c]!));
         }
