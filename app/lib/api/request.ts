@@ -8,6 +8,7 @@
 import type { SeatCounts, SeatHolder } from '#contract';
 import { connectivity } from '#lib/connectivity.svelte.ts';
 import { CACHED_AT_HEADER, OFFLINE_HEADER } from '#lib/offline-cache.ts';
+import { takeEarly } from './early.ts';
 import { revisionOf, revisions, type WriteAnswer } from './revision.ts';
 
 /** A refusal from the API (or from the network), with the problem's extra fields. */
@@ -73,12 +74,14 @@ async function send<T>(
 ): Promise<T> {
   let response: Response;
   try {
-    response = await fetch(url, {
+    // The first screen's reads may already be on their way (app.html).
+    const early = method === 'GET' ? takeEarly(path + url.search) : undefined;
+    response = await (early ?? fetch(url, {
       method,
       credentials: 'same-origin',
       headers: body === undefined ? {} : { 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
-    });
+    }));
   } catch {
     response = Response.error();
   }
