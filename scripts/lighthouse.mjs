@@ -16,7 +16,7 @@
 import { execSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as chromeLauncher from 'chrome-launcher';
@@ -68,7 +68,7 @@ if (!(runs >= 1) || unknown.length > 0) {
   process.exit(2);
 }
 const screens = SCREENS.filter((s) => wanted.includes(s.name));
-const outDir = join(ROOT, options.out);
+const outDir = resolve(ROOT, options.out); // relative to the project, or an absolute path
 
 // ── Build, serve, sign in ─────────────────────────────────────────────────────────────────────
 
