@@ -16,7 +16,7 @@
 import { execSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as chromeLauncher from 'chrome-launcher';
@@ -68,7 +68,7 @@ if (!(runs >= 1) || unknown.length > 0) {
   process.exit(2);
 }
 const screens = SCREENS.filter((s) => wanted.includes(s.name));
-const outDir = join(ROOT, options.out);
+const outDir = resolve(ROOT, options.out); // relative to the project, or an absolute path
 
 // ── Build, serve, sign in ─────────────────────────────────────────────────────────────────────
 
@@ -82,8 +82,9 @@ function newest(path) {
 /** Builds the app unless build/ is newer than everything it is built from. */
 function buildIfNeeded() {
   const built = `${ROOT}build/index.html`;
-  const sources = ['app', 'worker/contract', 'vite.config.ts', 'package.json', 'scripts/security-headers.mjs'];
-  if (existsSync(built) && statSync(built).mtimeMs > Math.max(...sources.map((s) => newest(`${ROOT}${s}`)))) return;
+  const sources = ['app', 'worker/contract', 'vite.config.ts', 'package.json', 'scripts/inline-css.mjs', 'scripts/security-headers.mjs'];
+  const inputs = sources.map((s) => `${ROOT}${s}`).filter((path) => existsSync(path));
+  if (existsSync(built) && statSync(built).mtimeMs > Math.max(...inputs.map(newest))) return;
   console.log('Building the app first (build/ is missing or older than its source)…');
   execSync('npm run build', { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
 }
@@ -163,7 +164,6 @@ async function audit(chrome, url, headers, screen, run) {
   const [html, json] = result.report;
   writeFileSync(join(outDir, `${screen.name}-${run}.html`), html);
   writeFileSync(join(outDir, `${screen.name}-${run}.json`), json);
-  if (result.lhr.runtimeError) throw new Error(`${screen.label}: ${result.lhr.runtimeError.message}`);
   for (const warning of result.lhr.runWarnings) console.log(`    warning: ${warning}`);
   return result.lhr;
 }
@@ -203,9 +203,19 @@ async function main() {
       for (let run = 1; run <= runs; run++) {
         const t0 = performance.now();
         const lhr = await audit(chrome, url, screen.signedIn ? { Cookie: cookie } : {}, screen, run);
+        // A run Lighthouse could not finish (e.g. a page that never settles) says why and is left out.
+        if (lhr.runtimeError) {
+          console.log(`  ${screen.label} #${run}: FAILED — ${lhr.runtimeError.code}: ${lhr.runtimeError.message}`);
+          continue;
+        }
         lhrs.push(lhr);
         const f = figures(lhr);
         console.log(`  ${screen.label} #${run}: performance ${f.performance}, CLS ${f.cls.toFixed(3)}, FCP ${seconds(f.fcp)} (${seconds(performance.now() - t0)})`);
+      }
+      if (lhrs.length === 0) {
+        rows.push([screen.label, 'failed', '', '', '', '', '', '', '']);
+        notes.push([screen.label, ['every run failed: see above']]);
+        continue;
       }
       const all = lhrs.map(figures);
       const m = Object.fromEntries(Object.keys(all[0]).map((k) => [k, median(all.map((f) => f[k]))]));

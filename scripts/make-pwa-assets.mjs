@@ -1,9 +1,9 @@
 // Makes the PWA's PNG files with headless Chromium (no image tools needed):
 //   node scripts/make-pwa-assets.mjs icons        app/static/icons/*.png from app/static/icons/icon.svg
 //   node scripts/make-pwa-assets.mjs screenshots  real screenshots of the demo subscription for the
-//     install UI (app/static/screenshots) and the README (docs/screenshots); builds and serves the app.
+//     install UI and the README (both use app/static/screenshots); builds and serves the app.
 import { execSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,7 +54,6 @@ async function screenshots() {
       { name: 'phone', viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, hasTouch: true },
       { name: 'desktop', viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1, hasTouch: false },
     ];
-    mkdirSync(join(ROOT, 'docs/screenshots'), { recursive: true });
     for (const { name, ...options } of shots) {
       const context = await browser.newContext({ ...options, baseURL: server.baseUrl, colorScheme: 'light' });
       const page = await context.newPage();
@@ -65,9 +64,7 @@ async function screenshots() {
       await page.getByText(`6 of ${DEMO.seats} seats assigned`).waitFor();
       await page.getByText('Noah Kowalski').first().waitFor();
       await page.getByText('Live', { exact: true }).waitFor();
-      const file = join(STATIC, 'screenshots', `${name}.png`);
-      await page.screenshot({ path: file });
-      copyFileSync(file, join(ROOT, 'docs/screenshots', `${name}.png`));
+      await page.screenshot({ path: join(STATIC, 'screenshots', `${name}.png`) });
       await context.close();
     }
   } finally {

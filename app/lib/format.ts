@@ -9,7 +9,21 @@ export const ROLE_LABEL: Record<Role, string> = { technician: 'Technician', admi
 export const STATUS_LABEL: Record<UserStatus, string> = { invited: 'Invited', active: 'Active', deactivated: 'Deactivated' };
 export const SCOPE_LABEL: Record<TokenScope, string> = { read: 'Read-only', write: 'Read and write' };
 
-const relative = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
+/**
+ * One formatter of each kind, made on first use: making one is slow (tens of milliseconds on a
+ * phone), too slow for the app's start or for every row of a list (`toLocaleString` makes a new one
+ * each call).
+ */
+export function once<T>(make: () => T): () => T {
+  let made: T | undefined;
+  return () => (made ??= make());
+}
+
+const relative = once(() => new Intl.RelativeTimeFormat('en', { numeric: 'auto' }));
+const clockFormat = once(() => new Intl.DateTimeFormat([], { hour: '2-digit', minute: '2-digit', hour12: false }));
+const dateTimeFormat = once(() => new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short' }));
+const dateFormat = once(() => new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium' }));
+
 const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
   ['year', 365 * 86_400],
   ['month', 30 * 86_400],
@@ -24,24 +38,24 @@ export function ago(iso: string | null, now = Date.now()): string {
   if (!iso) return 'never';
   const seconds = (Date.parse(iso) - now) / 1000;
   for (const [unit, size] of UNITS) {
-    if (Math.abs(seconds) >= size) return relative.format(Math.round(seconds / size), unit);
+    if (Math.abs(seconds) >= size) return relative().format(Math.round(seconds / size), unit);
   }
   return 'just now';
 }
 
 /** "14:05" in the device's time zone. */
 export function clock(date: Date): string {
-  return date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hour12: false });
+  return clockFormat().format(date);
 }
 
 /** "29 Nov 2026, 14:05". */
 export function dateTime(iso: string): string {
-  return new Date(iso).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' });
+  return dateTimeFormat().format(new Date(iso));
 }
 
 /** "29 Nov 2026". */
 export function date(iso: string): string {
-  return new Date(iso).toLocaleDateString('en-GB', { dateStyle: 'medium' });
+  return dateFormat().format(new Date(iso));
 }
 
 export function plural(count: number, one: string, many = `${one}s`): string {

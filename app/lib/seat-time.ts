@@ -5,7 +5,7 @@
 import type { Seat } from '#contract';
 
 type Revocation = NonNullable<Seat['revocation']>;
-import { clock } from '#lib/format.ts';
+import { clock, once } from '#lib/format.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -15,6 +15,8 @@ function startOfDay(at: number): number {
   return d.getTime();
 }
 
+const dayMonth = once(() => new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short' }));
+
 /** "17:00" today, "17:00 tomorrow", or "3 Dec, 17:00". */
 export function at(iso: string, now = Date.now()): string {
   const when = Date.parse(iso);
@@ -22,7 +24,7 @@ export function at(iso: string, now = Date.now()): string {
   const time = clock(new Date(when));
   if (days === 0) return time;
   if (days === 1) return `${time} tomorrow`;
-  return `${new Date(when).toLocaleDateString('en-GB', { day: 'numeric', month: 'short' })}, ${time}`;
+  return `${dayMonth().format(when)}, ${time}`;
 }
 
 /** "in 2 h 5 min", "in 4 min", "in less than a minute", "any moment now". */

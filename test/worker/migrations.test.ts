@@ -13,7 +13,7 @@ import { EMAIL_INDEX_MIGRATIONS } from '../../worker/objects/email-index';
 import { ADDRESS_THROTTLE_MIGRATIONS } from '../../worker/objects/address-throttle';
 import { migrate } from '../../worker/objects/migrate';
 import { SUBSCRIPTION_MIGRATIONS } from '../../worker/objects/schema';
-import { Sql } from '../../worker/objects/sql';
+import { Sql, type Row } from '../../worker/objects/sql';
 import { elapse, timers } from './clock';
 import { Api, createUser, PASSWORD, signup, uniqueEmail } from './helpers';
 
@@ -179,9 +179,12 @@ const SUBSCRIPTION_SEEDS: Seed[] = [
 
 /** Empties an object's storage of everything of ours: tables (with their indexes) and triggers. */
 function empty(sql: Sql): void {
-  const objects = sql.all<{ type: string; name: string }>(
-    "SELECT type, name FROM sqlite_master WHERE type IN ('table', 'trigger') AND name NOT LIKE '\\_cf%' ESCAPE '\\' AND name NOT LIKE 'sqlite%'",
-  );
+  const ours = "name NOT LIKE '\\_cf%' ESCAPE '\\' AND name NOT LIKE 'sqlite%'";
+  // A full-text index goes first, with the tables it keeps its data in.
+  for (const { name } of sql.all<{ name: string }>(`SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%' AND ${ours}`)) {
+    sql.run(`DROP TABLE ${name}`);
+  }
+  const objects = sql.all<{ type: string; name: string }>(`SELECT type, name FROM sqlite_master WHERE type IN ('table', 'trigger') AND ${ours}`);
   for (const o of objects.filter((o) => o.type === 'trigger')) sql.run(`DROP TRIGGER ${o.name}`);
   // A table others still refer to cannot go before them (foreign keys): retry until all are gone.
   let tables = objects.filter((o) => o.type === 'table').map((o) => o.name);
@@ -341,6 +344,53 @@ describe('Subscription migrations', () => {
     expect((await admin.get('/v1/console/sessions')).body.items).toEqual([]);
     expect((await admin.get('/v1/reports/console-activity?days=366')).body.items.find((r: any) => r.user.id === holder.id).sessions).toBe(1);
     expect((await admin.delete(`/v1/users/${holder.id}`)).status).toBe(204);
+  });
+});
+
+describe('Subscription migrations: user search', () => {
+  // Found by what it does, not by its number (migrations are renumbered when branches merge).
+  const searchIndex = SUBSCRIPTION_MIGRATIONS.findIndex((migration) => migration.includes('CREATE VIRTUAL TABLE users_fts'));
+
+  it('an existing subscription\'s users become searchable: by a piece of their name or email, and by a short prefix', async () => {
+    expect(searchIndex).toBeGreaterThan(0);
+    const { admin, subscription } = await signup(3);
+    const kemal = (await createUser(admin, { name: 'Kemal Blake', assignSeat: true })).user;
+    const ines = (await createUser(admin, { name: 'Ines Yilmaz' })).user;
+    // Her email is ines.<time>.<n>@example.com: this piece of its middle is hers alone.
+    const emailMiddle = ines.email.slice(ines.email.indexOf('.'), ines.email.indexOf('@') + 1);
+    const stub = env.SUBSCRIPTION.getByName(subscription.id);
+    // The same subscription as it was stored just before the search migration: its rows kept.
+    const before = await runInDurableObject(stub, (_i, state) => {
+      const sql = new Sql(state.storage.sql);
+      const tables = ['subscription', 'users', 'seats', 'devices', 'audit'];
+      const kept = tables.map((table) => [table, sql.all(`SELECT * FROM ${table}`)] as const);
+      empty(sql);
+      migrate(sql, state.storage, SUBSCRIPTION_MIGRATIONS, searchIndex);
+      for (const [table, rows] of kept) {
+        for (const row of table === 'subscription' ? rows.map((r): Row => ({ ...r, assigned: 0 })) : rows) {
+          const columns = Object.keys(row);
+          sql.run(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`, ...columns.map((c) => row[c]!));
+        }
+      }
+      return sql.one<{ version: number }>('SELECT version FROM schema_version')!.version;
+    });
+    expect(before).toBe(searchIndex);
+    await evictDurableObject(stub);
+
+    const names = async (q: string) => (await admin.get(`/v1/users?q=${encodeURIComponent(q)}`)).body.items.map((u: { name: string }) => u.name);
+    expect(await names('mal bl')).toEqual(['Kemal Blake']);
+    expect(await names(emailMiddle)).toEqual(['Ines Yilmaz']);
+    expect(await names('YILMAZ')).toEqual(['Ines Yilmaz']);
+    expect(await names('zzz')).toEqual([]);
+    // Fewer than three characters: the start of a name or an email.
+    expect(await names('ke')).toEqual(['Kemal Blake']);
+    expect(await names('IN')).toEqual(['Ines Yilmaz']);
+    expect(await names('bl')).toEqual([]);
+    // Kept in step from then on: a rename is found by its new name only.
+    expect((await admin.patch(`/v1/users/${ines.id}`, { name: 'Ines Duarte' })).status).toBe(200);
+    expect(await names('Yilmaz')).toEqual([]);
+    expect(await names('Duarte')).toEqual(['Ines Duarte']);
+    expect((await admin.get(`/v1/users/${kemal.id}`)).body.seat).not.toBeNull();
   });
 });
 

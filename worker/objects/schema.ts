@@ -256,4 +256,22 @@ export const SUBSCRIPTION_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX consumed_challenges_expiry ON consumed_challenges(expires_at);
   `,
+  // 15: user search answered by indexes, not by reading every user. Three characters or more: a
+  // trigram index of names and emails (substrings, any case), kept in step with users by triggers;
+  // shorter: a prefix of the name (this case-insensitive index) or the email (its unique index).
+  `
+  CREATE VIRTUAL TABLE users_fts USING fts5(name, email, content = 'users', content_rowid = 'seq', tokenize = 'trigram');
+  INSERT INTO users_fts (users_fts) VALUES ('rebuild');
+  CREATE TRIGGER users_fts_insert AFTER INSERT ON users BEGIN
+    INSERT INTO users_fts (rowid, name, email) VALUES (new.seq, new.name, new.email);
+  END;
+  CREATE TRIGGER users_fts_delete AFTER DELETE ON users BEGIN
+    INSERT INTO users_fts (users_fts, rowid, name, email) VALUES ('delete', old.seq, old.name, old.email);
+  END;
+  CREATE TRIGGER users_fts_update AFTER UPDATE OF name, email ON users BEGIN
+    INSERT INTO users_fts (users_fts, rowid, name, email) VALUES ('delete', old.seq, old.name, old.email);
+    INSERT INTO users_fts (rowid, name, email) VALUES (new.seq, new.name, new.email);
+  END;
+  CREATE INDEX users_name_nocase ON users(name COLLATE NOCASE);
+  `,
 ];

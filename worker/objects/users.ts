@@ -56,6 +56,23 @@ export function notFound(what: 'user' | 'token'): Failure {
   return fail('not_found', { detail: `No such ${what} in this subscription.` });
 }
 
+/**
+ * What a search finds, answered by an index (migration 10): with three characters or more, users
+ * whose name or email contains them, in any case (the trigram index); with fewer, users whose name
+ * or email starts with them. The app's list mirrors this rule (user-list.svelte.ts).
+ */
+function searchFor(q: string): { where: string; params: SqlStorageValue[] } {
+  if ([...q].length >= 3) {
+    // One FTS5 phrase: the whole query as it was typed, quotes doubled.
+    return { where: 'u.seq IN (SELECT rowid FROM users_fts WHERE users_fts MATCH ?)', params: [`"${q.replaceAll('"', '""')}"`] };
+  }
+  const prefix = `${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return {
+    where: "u.seq IN (SELECT seq FROM users WHERE name LIKE ? ESCAPE '\\' UNION SELECT seq FROM users WHERE email LIKE ? ESCAPE '\\')",
+    params: [prefix, prefix],
+  };
+}
+
 /** One page of users, oldest first, filtered by seat, role, status and a search on name or email. */
 export function usersPage(sql: Sql, query: UserQuery): Result<Page<User>> {
   const after = decodeCursor(query.cursor);
@@ -72,9 +89,9 @@ export function usersPage(sql: Sql, query: UserQuery): Result<Page<User>> {
     params.push(query.status);
   }
   if (query.q) {
-    const pattern = `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    where.push("(u.name LIKE ? ESCAPE '\\' OR u.email LIKE ? ESCAPE '\\')");
-    params.push(pattern, pattern);
+    const search = searchFor(query.q);
+    where.push(search.where);
+    params.push(...search.params);
   }
   const rows = sql.all<UserRow>(
     `SELECT ${USER_COLUMNS} FROM ${USER_FROM} WHERE ${where.join(' AND ')} ORDER BY u.seq LIMIT ?`,

@@ -9,6 +9,7 @@ import type { SeatCounts, SeatHolder } from '#contract';
 import { connectivity } from '#lib/connectivity.svelte.ts';
 import { offlineName } from '#lib/device-key.ts';
 import { CACHED_AT_HEADER, OFFLINE_COPY_HEADER, OFFLINE_HEADER } from '#lib/offline-cache.ts';
+import { takeEarly } from './early.ts';
 import { revisionOf, revisions, type WriteAnswer } from './revision.ts';
 
 /** A refusal from the API (or from the network), with the problem's extra fields. */
@@ -86,7 +87,9 @@ async function send<T>(
   let response: Response;
   try {
     const copyName = method === 'GET' ? await offlineName() : null;
-    response = await fetch(url, {
+    // The first screen's reads may already be on their way (app.html).
+    const early = method === 'GET' ? takeEarly(path + url.search) : undefined;
+    response = await (early ?? fetch(url, {
       method,
       credentials: 'same-origin',
       headers: {
@@ -95,7 +98,7 @@ async function send<T>(
         ...(copyName ? { [OFFLINE_COPY_HEADER]: copyName } : {}),
       },
       body: body === undefined ? undefined : JSON.stringify(body),
-    });
+    }));
   } catch {
     response = Response.error();
   }

@@ -29,6 +29,9 @@ const list = signedInRoute({
   path: '/',
   tags: ['Users'],
   summary: 'List users, filtered by seat, role, status or a search on name and email',
+  description:
+    '`q` with three characters or more finds users whose name or email contains them, in any case; ' +
+    'with one or two, users whose name or email starts with them. Both are answered by an index.',
   request: { query: UserListQuery },
   responses: { 200: json(pageOf(User), 'One page of users'), ...problems() },
 });

@@ -90,7 +90,10 @@ export class UserList {
     const { seat, role, q } = this.#query();
     if ((seat === 'assigned' && !user.seat) || (seat === 'unassigned' && user.seat) || (role && user.role !== role)) return false;
     const search = q?.toLowerCase();
-    return !search || user.name.toLowerCase().includes(search) || user.email.toLowerCase().includes(search);
+    if (!search) return true;
+    // As worker/objects/users.ts searches: three characters or more anywhere, fewer at the start.
+    const found = [...search].length >= 3 ? (text: string) => text.includes(search) : (text: string) => text.startsWith(search);
+    return found(user.name.toLowerCase()) || found(user.email.toLowerCase());
   }
 
   /** Appends the next page. */

@@ -1,5 +1,6 @@
 /** Small sums and words for the reports screen. */
 import type { UtilisationDay } from '#contract';
+import { once } from '#lib/format.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -8,9 +9,11 @@ export function utcDay(daysAgo = 0, now = Date.now()): string {
   return new Date(now - daysAgo * DAY_MS).toISOString().slice(0, 10);
 }
 
+const utcDayMonth = once(() => new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', timeZone: 'UTC' }));
+
 /** "12 Nov" for a YYYY-MM-DD day. */
 export function shortDay(day: string): string {
-  return new Date(`${day}T12:00:00Z`).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', timeZone: 'UTC' });
+  return utcDayMonth().format(new Date(`${day}T12:00:00Z`));
 }
 
 /** "2 h 5 min", "45 min", "under a minute", "none". */
