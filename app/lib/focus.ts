@@ -6,6 +6,7 @@
  * - `focusSoon(find)`: after the DOM updated, focus what replaced a control (a form that replaced
  *   its button, the next row after one left); gone, the view's heading.
  * - `returnFocus(opener)`: a dialog closed; back to the control that opened it, or the heading.
+ * - `keepPlace(find)`: like focusSoon, but only when focus was lost (its control went away).
  * - `focusHeading()`: a view opened or the control is gone; its h1 (as a screen reader's "you are here").
  */
 import { tick } from 'svelte';
@@ -75,16 +76,15 @@ export async function focusSoon(find: () => Element | null | undefined): Promise
 }
 
 /**
- * Returns focus to `opener` (the control that opened a dialog) if it is still there; else to
- * what `replacement` finds, else the view's heading. Focus that already moved somewhere on
- * purpose (not the body) is left alone.
+ * Returns focus to `opener` (the control that opened a dialog) if it is still there, else to the
+ * view's heading. Focus that already moved somewhere on purpose (not the body) is left alone.
  */
-export async function returnFocus(opener: Element | null, replacement?: () => Element | null | undefined): Promise<void> {
+export async function returnFocus(opener: Element | null): Promise<void> {
   await tick();
   const here = document.activeElement;
   if (here && here !== document.body && here !== opener && !here.closest('dialog')) return;
   if (focusable(opener)) opener.focus();
-  else await focusSoon(replacement ?? (() => null));
+  else focusHeading();
 }
 
 /** The element with focus now (to return to it later), or null when focus is nowhere. */
