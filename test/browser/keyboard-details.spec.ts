@@ -50,6 +50,23 @@ test.describe('Keyboard and screen reader details', () => {
     await expect(open).toBeFocused();
   });
 
+  test('Save changes keeps focus after saving, and says why it waits when nothing changed', async ({ signedIn: page }) => {
+    await openManage(page, 'Lena Fischer');
+    const name = page.getByRole('textbox', { name: 'Name' });
+    await name.focus();
+    await page.keyboard.press('End');
+    await page.keyboard.type(' Jr');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    const save = page.getByRole('button', { name: 'Save changes' });
+    await expect(save).toBeFocused();
+    await page.keyboard.press('Enter');
+    await expect(page.getByText('Saved Lena Fischer Jr.')).toBeVisible();
+    await expect(save).toBeFocused();
+    await expect(save).toHaveAttribute('aria-disabled', 'true');
+    await expect(save).toHaveAccessibleDescription('Nothing changed yet.');
+  });
+
   test('the Delete dialog opens on Cancel, and closing it returns to "Delete user"', async ({ signedIn: page }) => {
     await openManage(page, 'Lena Fischer');
     const remove = page.getByRole('button', { name: 'Delete user' });
