@@ -1,12 +1,13 @@
 /**
- * What every control that changes something needs: busy while its work runs (so it is turned off
- * and cannot be pressed twice), and the refusal's sentence to show when the work fails. One per
- * form, list or screen.
+ * What every control that changes something needs: busy while its work runs (so it cannot be
+ * pressed twice), and the refusal's sentence to show when the work fails. One per form, list or
+ * screen. Mark its controls with `unavailable(busy)` (aria-disabled, presses ignored), not
+ * `disabled`: a disabled control loses keyboard focus, and the person their place.
  *
  * @example
  * const saving = new Action();
  * await saving.run(() => usersApi.update(id, { name }));
- * // markup: disabled={saving.busy}, {#if saving.error}<p role="alert">{saving.error}</p>{/if}
+ * // markup: <button {@attach unavailable(saving.busy)}>, {#if saving.error}<p role="alert">{saving.error}</p>{/if}
  */
 import { messageOf } from '#lib/api/request.ts';
 

@@ -1,7 +1,9 @@
 /**
  * Ask a question, await the answer: one dialog for the whole app shows `current` (rendered by the
  * signed-in layout) and calls `answer`. `ask` resolves with the answer, or null when the dialog
- * was dismissed; a new question dismisses the one before.
+ * was dismissed; a new question dismisses the one before. The dialog (Dialog.svelte) remembers
+ * the control focused when the question was asked and returns focus to it however it is answered,
+ * so the control that asks must stay focusable meanwhile (`unavailable`, not `disabled`).
  *
  * @example
  * const choice = await seatChooser.ask({ recipient: 'Lena Fischer', seats, holders });

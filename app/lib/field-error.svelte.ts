@@ -1,0 +1,45 @@
+/**
+ * A message tied to the field it is about, so a screen reader hears it on the field itself: the
+ * field gets aria-invalid and aria-describedby (after any hint it already has), and focus moves
+ * to it when the message appears (the first invalid field, where the person fixes it).
+ *
+ * @example
+ * const emailError = new FieldError('new-email-error');
+ * await emailError.show('Another user already signs in with a@b.c.', emailInput);
+ * // markup: <input {...emailError.field('new-email-hint')} />
+ * //         {#if emailError.message}<p id={emailError.id} class="field-error">{emailError.message}</p>{/if}
+ */
+import { tick } from 'svelte';
+
+/** The attributes that tie `message` (shown in the element with id `id`) to a field; hints first. */
+export function invalidField(
+  id: string,
+  message: string | null | undefined,
+  ...hints: (string | undefined)[]
+): { 'aria-invalid': 'true' | undefined; 'aria-describedby': string | undefined } {
+  const described = [...hints, message ? id : undefined].filter(Boolean).join(' ');
+  return { 'aria-invalid': message ? 'true' : undefined, 'aria-describedby': described || undefined };
+}
+
+export class FieldError {
+  message = $state<string | null>(null);
+
+  constructor(readonly id: string) {}
+
+  /** aria-invalid and aria-describedby for the field, after the ids of any hints. */
+  field(...hints: (string | undefined)[]) {
+    return invalidField(this.id, this.message, ...hints);
+  }
+
+  /** Shows `message` under the field and moves focus to the field (selecting what was typed). */
+  async show(message: string, field: HTMLElement | null | undefined): Promise<void> {
+    this.message = message;
+    await tick();
+    field?.focus();
+    if (field instanceof HTMLInputElement) field.select();
+  }
+
+  clear(): void {
+    this.message = null;
+  }
+}
