@@ -17,6 +17,9 @@ const LOCAL_ORIGIN = 'http://127.0.0.1:8787';
 export const DEVELOPMENT_SECRET_KEY = 'setme-seats DEVELOPMENT key: not secret, never for production';
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
+/** Whether a hostname names this machine (only ever true for local development). */
+export const isLoopback = (hostname: string): boolean => LOOPBACK_HOSTS.has(hostname);
+
 interface Config {
   PUBLIC_ORIGIN?: string;
   SECRET_KEY?: string;
@@ -41,7 +44,7 @@ export function secretKeys(env: Config): Promise<SecretKeys> {
 }
 
 function developmentKey(env: Config): string {
-  if (!LOOPBACK_HOSTS.has(new URL(publicOrigin(env)).hostname)) {
+  if (!isLoopback(new URL(publicOrigin(env)).hostname)) {
     throw new Error(
       `SECRET_KEY is not set for ${publicOrigin(env)}: run \`npx wrangler secret put SECRET_KEY\` with at least 32 random bytes ` +
         '(e.g. `openssl rand -base64 48`). The development key only serves loopback origins.',

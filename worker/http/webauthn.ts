@@ -17,7 +17,7 @@
 import { decodeClientDataJSON, isoBase64URL } from '@simplewebauthn/server/helpers';
 import type { Context } from 'hono';
 import type { UsedChallenge } from '../objects/challenges';
-import { publicOrigin, secretKeys } from './config';
+import { isLoopback, publicOrigin, secretKeys } from './config';
 import type { AppEnv } from './context';
 
 /** How long a ceremony may take: the options' `timeout`, and how long the challenge is accepted. */
@@ -54,9 +54,17 @@ export const PASSKEY_NOT_REGISTERED = {
   detail: 'This passkey could not be verified. Try again, or use another device or security key.',
 } as const;
 
-/** This site as a WebAuthn relying party: its configured public origin, never the request's Host header. */
+/**
+ * This site as a WebAuthn relying party: its configured public origin, never the request's Host
+ * header. One exception, for local development only: WebAuthn refuses an IP address as relying
+ * party, so while the public origin is a loopback address (`npm start`, the tests) a request made to
+ * the same port as `localhost` is its own relying party. A deployed origin is never replaced.
+ */
 export function relyingParty(c: Context<AppEnv>) {
-  const origin = publicOrigin(c.env);
+  const configured = new URL(publicOrigin(c.env));
+  const asked = new URL(c.req.url);
+  const local = isLoopback(configured.hostname) && isLoopback(asked.hostname) && asked.port === configured.port;
+  const origin = local ? asked.origin : configured.origin;
   return { rpName: 'SetMe Seats', rpID: new URL(origin).hostname, origin };
 }
 
