@@ -14,3 +14,5 @@ export * from './account';
 export * from './console';
 export * from './seat-requests';
 export * from './reports';
+export * from './groups';
+export * from './scim';

@@ -29,7 +29,8 @@ export type Failure =
   | { ok: false; code: 'session_ended'; detail: string; endedAt: string; reason: string }
   | { ok: false; code: 'seat_not_lent'; userId: string; detail: string }
   | { ok: false; code: 'seat_request_pending'; requestId: string; detail: string }
-  | { ok: false; code: 'seat_request_closed'; requestId: string; requestStatus: string; detail: string };
+  | { ok: false; code: 'seat_request_closed'; requestId: string; requestStatus: string; detail: string }
+  | { ok: false; code: 'already_exists'; detail: string };
 
 export type FailureCode = Failure['code'];
 

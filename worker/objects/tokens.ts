@@ -19,6 +19,9 @@ export interface NewToken {
 
 /** Stores a token (its hash) for the actor. */
 export function createToken(sql: Sql, actor: Actor, token: NewToken, now: number): Result<ApiToken> {
+  if (token.scope === 'scim' && actor.role !== 'administrator') {
+    return fail('forbidden', { detail: 'Only administrators can connect a directory (a "scim" token).' });
+  }
   const createdAt = new Date(now).toISOString();
   sql.run(
     'INSERT INTO api_tokens (id, token_hash, user_id, name, scope, created_at) VALUES (?, ?, ?, ?, ?, ?)',
