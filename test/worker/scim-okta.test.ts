@@ -3,7 +3,7 @@
  * step against the real Worker, plus the quirks Okta's provisioning relies on.
  */
 import { describe, expect, it } from 'vitest';
-import { uniqueEmail } from './helpers';
+import { problem, uniqueEmail } from './helpers';
 import { connected, Directory, oktaUser, provision, scimError, SCIM_TYPE } from './scim-helpers';
 
 describe("Okta's SCIM 2.0 spec test", () => {
@@ -90,6 +90,19 @@ describe('Okta provisioning', () => {
     expect(put.status).toBe(200);
     expect(put.body.name).toMatchObject({ givenName: 'Tatiana', familyName: 'Tech' });
     expect((await admin.get(`/v1/users/${id}`)).body).toMatchObject({ name: 'Tatiana Tech', managedBy: 'directory' });
+  });
+
+  it('the app refuses renaming or re-roling a user the directory manages; their seat and access stay the administrators\'', async () => {
+    const { admin, directory } = await connected();
+    const id = await provision(directory, { givenName: 'Tina', familyName: 'Tech' });
+    const renamed = problem(await admin.patch(`/v1/users/${id}`, { name: 'Someone Else' }), 403, 'forbidden');
+    expect(renamed.detail).toContain('managed by your directory');
+    problem(await admin.patch(`/v1/users/${id}`, { role: 'administrator' }), 403, 'forbidden');
+    expect((await admin.get(`/v1/users/${id}`)).body).toMatchObject({ name: 'Tina Tech', role: 'technician' });
+    // The same name and role are no change, so a form that resends them is not refused.
+    expect((await admin.patch(`/v1/users/${id}`, { name: 'Tina Tech', status: 'deactivated' })).body.status).toBe('deactivated');
+    expect((await admin.patch(`/v1/users/${id}`, { status: 'active' })).status).toBe(200);
+    expect((await admin.call('PUT', `/v1/users/${id}/seat`, {})).status).toBe(200);
   });
 
   it('pages with count=100: a stable order, totalResults, itemsPerPage and startIndex', async () => {

@@ -197,3 +197,16 @@ export function applyDirectoryUser(sql: Sql, actor: Actor, userId: string, next:
   if (statusChanged) followGroups(sql, actor, [userId], now);
   return directoryUser(sql, userId);
 }
+
+/**
+ * A refusal when an administrator renames a user the directory manages, or changes their role:
+ * the directory owns those (and would change them back at its next sync).
+ */
+export function managedByDirectory(sql: Sql, userId: string, change: { name?: string; role?: Role }): Result<null> {
+  const row = sql.one<{ name: string; role: string; directory: number }>('SELECT name, role, directory FROM users WHERE id = ?', userId);
+  const changes = row && ((change.name !== undefined && change.name !== row.name) || (change.role !== undefined && change.role !== row.role));
+  if (!row?.directory || !changes) return ok(null);
+  return fail('forbidden', {
+    detail: `${row.name} is managed by your directory: change their name and role there. Their seat and access you can still change here.`,
+  });
+}

@@ -109,6 +109,7 @@ import {
   createDirectoryUser,
   directoryUser,
   directoryUsersPage,
+  managedByDirectory,
   resolveChange,
   type DirectoryUserChange,
   type NewDirectoryUser,
@@ -388,7 +389,10 @@ export class Subscription extends DurableObject<Env> {
    * The last active administrator keeps their role and status.
    */
   updateUser(call: Call, userId: string, change: UserChange): Reply<User> {
-    const updated = this.#calls.as(call, 'administrator', (actor, now) => updateUser(this.#sql, actor, userId, change, now));
+    const updated = this.#calls.as(call, 'administrator', (actor, now) => {
+      const owned = managedByDirectory(this.#sql, userId, change);
+      return owned.ok ? updateUser(this.#sql, actor, userId, change, now) : owned;
+    });
     if ('result' in updated && updated.result.ok && updated.result.value.status === 'deactivated') closeSockets(this.ctx.getWebSockets(userId));
     return updated;
   }
