@@ -13,7 +13,10 @@
 //     seat mix (through wrangler's inspector) to say where the time beyond a read goes;
 //  5. measures how one seat change's cost grows with the users in a subscription (100 → 10,000);
 //  6. in those subscriptions, the time to the first page of users and to search results, through
-//     the API and on the Users screen in Chromium.
+//     the API and on the Users screen in Chromium;
+//  7. directory sync (scripts/bench-scim.mjs): provisioning 1,000 users over SCIM, a 500-member
+//     seat group in one PATCH, and the administrator's seat changes while a sync runs.
+// BENCH_ONLY=directory runs only step 7.
 //
 // Figures are indicative: compare the ratios within one run, not absolute numbers across machines.
 // BENCH_PORT picks the server's port (the inspector gets the next one); otherwise free ports.
@@ -23,6 +26,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { usersScreenTimings } from './bench-browser.mjs';
+import { directorySync } from './bench-scim.mjs';
 import { connectInspector, summarise } from './cpu-profile.mjs';
 import { allPages, bearer, freePort, interrupted } from './local-api.mjs';
 import { client, startServer } from './server.mjs';
@@ -532,12 +536,18 @@ async function main() {
   let ok = false;
   try {
     console.log(`SetMe Seats load benchmark on ${server.baseUrl} (wrangler dev, local storage)\n`);
-    const verified = await loadPhases(server.baseUrl, inspector);
-    const stepsOk = await stepBreakdown(server.baseUrl);
-    console.log('How one seat change costs as the subscription grows (sequential assign/unassign pairs):');
-    const { flat, subscriptions } = await scaling(server.baseUrl);
-    await bigSubscriptions(server.baseUrl, subscriptions);
-    ok = verified && stepsOk && flat;
+    const tools = { newSubscription, createUsers, drive, bounded, percentile, table, fixed, email, concurrency: CONFIG.concurrency, seconds: CONFIG.phaseSeconds };
+    if (process.env.BENCH_ONLY === 'directory') {
+      ok = await directorySync(server.baseUrl, tools);
+    } else {
+      const verified = await loadPhases(server.baseUrl, inspector);
+      const stepsOk = await stepBreakdown(server.baseUrl);
+      console.log('How one seat change costs as the subscription grows (sequential assign/unassign pairs):');
+      const { flat, subscriptions } = await scaling(server.baseUrl);
+      await bigSubscriptions(server.baseUrl, subscriptions);
+      const directoryOk = await directorySync(server.baseUrl, tools);
+      ok = verified && stepsOk && flat && directoryOk;
+    }
   } finally {
     inspector.close();
     await server.stop();
