@@ -48,8 +48,10 @@ export async function directorySync(baseUrl, tools) {
   const SEATS = 400;
   const BY_HAND = 50;
   console.log(`Directory sync (SCIM): ${USERS} users provisioned, a ${MEMBERS}-member seat group, ${SEATS} seats (${BY_HAND} given by hand first)`);
-  const { api } = await newSubscription(baseUrl, SEATS, 'Bench Directory');
-  const made = await api('POST', '/tokens', { name: 'Okta', scope: 'scim' });
+  const { api, browser } = await newSubscription(baseUrl, SEATS, 'Bench Directory');
+  // The administrator's browser signed in just now: a token needs a recent sign-in, which the
+  // script's own API token never had.
+  const made = await browser('POST', '/tokens', { name: 'Okta', scope: 'scim' });
   if (made.status !== 201) throw new Error(`directory token answered ${made.status} ${JSON.stringify(made.body)}`);
   const scim = directory(baseUrl, made.body.token);
   // People the administrator manages by hand, outside the directory: half hold a seat, and the seat

@@ -5,8 +5,8 @@
 import { app } from './http/app';
 import { scim } from './http/scim/app';
 
+export { AddressThrottle } from './objects/address-throttle';
 export { EmailIndex } from './objects/email-index';
-export { LoginThrottle } from './objects/login-throttle';
 export { Subscription } from './objects/subscription';
 
 export default {

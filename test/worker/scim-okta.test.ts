@@ -2,8 +2,10 @@
  * Okta's SCIM 2.0 spec test (the Runscope suite Okta asks integrations to pass), replayed step by
  * step against the real Worker, plus the quirks Okta's provisioning relies on.
  */
+import { exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { problem, uniqueEmail } from './helpers';
+import { outbox } from '../../worker/mail';
+import { Api, mailTo, ORIGIN, PASSWORD, problem, uniqueEmail } from './helpers';
 import { connected, Directory, oktaUser, provision, scimError, SCIM_TYPE } from './scim-helpers';
 
 describe("Okta's SCIM 2.0 spec test", () => {
@@ -68,6 +70,24 @@ describe("Okta's SCIM 2.0 spec test", () => {
 });
 
 describe('Okta provisioning', () => {
+  it('mails a provisioned user an invitation on the public origin (whatever Host the directory named), after the answer; it works', async () => {
+    const { directory } = await connected();
+    const user = oktaUser();
+    const seen = new Set(outbox);
+    const res = await exports.default.fetch('https://elsewhere.example/scim/v2/Users', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${directory.token}`, 'content-type': SCIM_TYPE },
+      body: JSON.stringify(user),
+    });
+    expect(res.status).toBe(201);
+    const mail = await mailTo(user.userName, seen);
+    const token = mail.text.match(new RegExp(`${ORIGIN}/invitation#token=(\\S+)`))?.[1];
+    expect(token, mail.text).toBeTruthy();
+    const invited = new Api();
+    expect((await invited.post('/v1/invitations/accept', { token, password: PASSWORD })).status).toBe(200);
+    expect((await invited.get('/v1/me')).body.user).toMatchObject({ email: user.userName, status: 'active' });
+  });
+
   it('deactivates with PATCH {"op":"replace","value":{"active":false}} without a path, and reactivates', async () => {
     const { directory } = await connected();
     const id = await provision(directory);

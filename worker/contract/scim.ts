@@ -5,6 +5,7 @@
  * accepted and ignored, as RFC 7644 allows, so an unchanged directory mapping never fails.
  */
 import { z } from 'zod';
+import { Text } from './common';
 import { Role } from './users';
 
 export const SCIM_SCHEMAS = {
@@ -24,16 +25,17 @@ export const ScimBoolean = z.union([
   z.string().regex(/^(true|false)$/i, 'Expected true or false.').transform((s) => s.toLowerCase() === 'true'),
 ]);
 
-const Text = (max: number) => z.string().trim().max(max);
+/** Free text from a directory, policed like every free text of the contract (no control or text-direction characters). */
+const Free = (max: number, what: string) => Text({ max, what });
 
 export const ScimName = z.looseObject({
-  givenName: Text(100).nullish(),
-  familyName: Text(100).nullish(),
-  formatted: Text(200).nullish(),
+  givenName: Free(100, 'name.givenName').nullish(),
+  familyName: Free(100, 'name.familyName').nullish(),
+  formatted: Free(200, 'name.formatted').nullish(),
 });
 
 export const ScimEmail = z.looseObject({
-  value: Text(254),
+  value: Free(254, 'Emails'),
   type: z.string().max(50).nullish(),
   primary: ScimBoolean.nullish(),
 });
@@ -48,12 +50,12 @@ export const ScimRoleValue = z.looseObject({
 /** A user as a directory sends it (POST, PUT, or what a PATCH leaves). */
 export const ScimUserInput = z.looseObject({
   schemas: z.array(z.string()).optional(),
-  userName: Text(254).min(1, 'userName is required.'),
+  userName: Free(254, 'userName').min(1, 'userName is required.'),
   name: ScimName.nullish(),
-  displayName: Text(100).nullish(),
+  displayName: Free(100, 'displayName').nullish(),
   emails: z.array(ScimEmail).max(20).nullish(),
   active: ScimBoolean.nullish(),
-  externalId: Text(200).nullish(),
+  externalId: Free(200, 'externalId').nullish(),
   roles: z.array(ScimRoleValue).max(5).nullish(),
 });
 export type ScimUserInput = z.input<typeof ScimUserInput>;
@@ -63,8 +65,8 @@ export const ScimMember = z.looseObject({ value: z.string().min(1).max(200), dis
 
 export const ScimGroupInput = z.looseObject({
   schemas: z.array(z.string()).optional(),
-  displayName: Text(200).min(1, 'displayName is required.'),
-  externalId: Text(200).nullish(),
+  displayName: Free(200, 'displayName').min(1, 'displayName is required.'),
+  externalId: Free(200, 'externalId').nullish(),
   members: z.array(ScimMember).max(10_000).nullish(),
 });
 export type ScimGroupInput = z.input<typeof ScimGroupInput>;

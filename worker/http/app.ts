@@ -18,10 +18,12 @@ import { audit } from './routes/audit';
 import { consoleRoutes } from './routes/console';
 import { groups } from './routes/groups';
 import { live } from './routes/live';
+import { reauthentication } from './routes/reauthentication';
 import { reports } from './routes/reports';
 import { seatRequests } from './routes/seat-requests';
 import { seats } from './routes/seats';
 import { security } from './routes/security';
+import { signupRoutes } from './routes/signup';
 import { subscription } from './routes/subscription';
 import { tokens } from './routes/tokens';
 import { users } from './routes/users';
@@ -42,7 +44,9 @@ function validationHook(result: { success: boolean; error?: z.ZodError }) {
 // Each route declares its own authentication (signedInRoute, or authenticate() on /live).
 const v1 = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 v1.route('/', account)
+  .route('/signup', signupRoutes)
   .route('/', security)
+  .route('/', reauthentication)
   .route('/tokens', tokens)
   .route('/subscription', subscription)
   .route('/users', users)

@@ -217,25 +217,46 @@ export const SUBSCRIPTION_MIGRATIONS: readonly string[] = [
   DROP INDEX sessions_id;
   CREATE UNIQUE INDEX devices_id ON devices(id);
   `,
-  // 10: directory sync (SCIM). A third token scope, "scim" (SQLite cannot alter a CHECK, so
-  // api_tokens is rebuilt with its rows); what a directory says about a user (userName as sent,
-  // name parts, externalId, "managed by the directory") and when a user last changed; directory
-  // groups and their members (in the order they joined: first come, first served); where each seat
-  // came from (given by whom, or via which group); and seat requests a directory group made.
+  // 10: recovery. When each device or API token last proved its user with a password or passkey
+  // (creating tokens and passkeys needs that within 10 minutes; rows from before have not), and the
+  // failed current-password checks of signed-in users (changing the password, reauthenticating),
+  // throttled like sign-in in their own count, so a thief holding a device cannot lock the owner
+  // out of signing in.
   `
-  CREATE TABLE api_tokens_v10 (
+  ALTER TABLE devices ADD COLUMN authenticated_at TEXT;
+  ALTER TABLE api_tokens ADD COLUMN authenticated_at TEXT;
+  CREATE TABLE password_checks (
+    user_id TEXT NOT NULL,
+    at INTEGER NOT NULL
+  );
+  CREATE INDEX password_checks_user ON password_checks(user_id, at);
+  `,
+  // 11: how many console sessions one seat may have open at once.
+  `
+  ALTER TABLE subscription ADD COLUMN max_console_sessions_per_seat INTEGER NOT NULL DEFAULT 5
+    CHECK (max_console_sessions_per_seat BETWEEN 1 AND 100);
+  `,
+  // 12: directory sync (SCIM). A third token scope, "scim" (SQLite cannot alter a CHECK, so
+  // api_tokens is rebuilt with its rows and every column, authenticated_at of 10 included); what a
+  // directory says about a user (userName as sent, name parts, externalId, "managed by the
+  // directory") and when a user last changed; directory groups and their members (in the order they
+  // joined: first come, first served); where each seat came from (given by whom, or via which
+  // group); and seat requests a directory group made.
+  `
+  CREATE TABLE api_tokens_v12 (
     id TEXT PRIMARY KEY,
     token_hash TEXT NOT NULL UNIQUE,
     user_id TEXT NOT NULL REFERENCES users(id),
     name TEXT NOT NULL,
     created_at TEXT NOT NULL,
     last_used_at TEXT,
-    scope TEXT NOT NULL DEFAULT 'write' CHECK (scope IN ('read', 'write', 'scim'))
+    scope TEXT NOT NULL DEFAULT 'write' CHECK (scope IN ('read', 'write', 'scim')),
+    authenticated_at TEXT
   );
-  INSERT INTO api_tokens_v10 (id, token_hash, user_id, name, created_at, last_used_at, scope)
-    SELECT id, token_hash, user_id, name, created_at, last_used_at, scope FROM api_tokens;
+  INSERT INTO api_tokens_v12 (id, token_hash, user_id, name, created_at, last_used_at, scope, authenticated_at)
+    SELECT id, token_hash, user_id, name, created_at, last_used_at, scope, authenticated_at FROM api_tokens;
   DROP TABLE api_tokens;
-  ALTER TABLE api_tokens_v10 RENAME TO api_tokens;
+  ALTER TABLE api_tokens_v12 RENAME TO api_tokens;
   CREATE INDEX api_tokens_user ON api_tokens(user_id);
   ALTER TABLE users ADD COLUMN given_name TEXT;
   ALTER TABLE users ADD COLUMN family_name TEXT;

@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import { API_TOKEN_PREFIX, parseSecret, sha256 } from '../../crypto';
 import type { Result } from '../../domain/result';
 import type { Reply } from '../../objects/call';
+import { secretKeys } from '../config';
 import type { AppEnv } from '../context';
 import { SCIM_CONTENT_TYPE, ScimHttpError, scimErrorOf } from './errors';
 
@@ -20,7 +21,8 @@ export function directoryToken(): MiddlewareHandler<AppEnv> {
   return async function directoryToken(c, next) {
     const bearer = c.req.header('authorization')?.match(/^Bearer\s+(\S+)$/i)?.[1];
     const secret = bearer?.startsWith(API_TOKEN_PREFIX) ? bearer.slice(API_TOKEN_PREFIX.length) : null;
-    const parsed = secret ? parseSecret(secret) : null;
+    // Signed with the Worker's key like every secret: a made-up token is refused before any object is asked.
+    const parsed = secret ? await parseSecret(await secretKeys(c.env), secret) : null;
     if (!secret || !parsed) {
       throw new ScimHttpError(401, 'Send the directory token from Subscription › Directory sync as "Authorization: Bearer <token>".');
     }

@@ -9,6 +9,7 @@ import { ScimListQuery, ScimPatchBody, ScimUserInput, SCIM_SCHEMAS } from '../..
 import { attributeList, project } from '../../domain/scim-attributes';
 import { parseScimFilter } from '../../domain/scim-filter';
 import { fromScimUser, toScimUser, type DirectoryUserView } from '../../domain/scim-users';
+import { publicOrigin, secretKeys } from '../config';
 import type { AppEnv } from '../context';
 import { ScimHttpError } from './errors';
 import { scimBase, scimBody, scimJson, unwrapResult, unwrapScim } from './request';
@@ -48,12 +49,13 @@ export const scimUsers = new Hono<AppEnv>()
   .get('/:id', async (c) => userAnswer(c, unwrapScim(await c.var.subscription.scimGetUser(c.var.call, c.req.param('id')))))
   .post('/', async (c) => {
     const input = unwrapResult(fromScimUser(await scimBody(c, ScimUserInput)));
-    const token = newSecret(c.var.subscriptionId);
+    const token = await newSecret(await secretKeys(c.env), c.var.subscriptionId);
     const expiresAt = new Date(Date.now() + INVITATION_DAYS * 86_400_000).toISOString();
     const user = unwrapScim(
       await c.var.subscription.scimCreateUser(c.var.call, { ...input, id: newId('usr'), invitationHash: await sha256(token), invitationExpiresAt: expiresAt }),
     );
-    if (user.status === 'invited') await mailInvitation(c, user, `${new URL(c.req.url).origin}/invitation#token=${token}`);
+    // Mailed after the answer, to the deployment's public origin (never the request's Host).
+    if (user.status === 'invited') c.executionCtx.waitUntil(mailInvitation(c.env, user, `${publicOrigin(c.env)}/invitation#token=${token}`));
     return userAnswer(c, user, 201);
   })
   .put('/:id', async (c) => {
@@ -73,9 +75,9 @@ export const scimUsers = new Hono<AppEnv>()
  * The invitation of a user the directory provisioned. Mail that fails is logged, not the
  * directory's problem: the user exists, and an administrator can send a new link from the app.
  */
-async function mailInvitation(c: Context<AppEnv>, user: DirectoryUserView, link: string): Promise<void> {
+async function mailInvitation(env: Env, user: DirectoryUserView, link: string): Promise<void> {
   try {
-    await mailerFor(c.env).send({
+    await mailerFor(env).send({
       to: user.email,
       subject: 'You are invited to SetMe Seats',
       text:
