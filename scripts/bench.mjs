@@ -15,17 +15,20 @@
 //  6. in those subscriptions, the time to the first page of users and to search results, through
 //     the API and on the Users screen in Chromium;
 //  7. enumeration timing: the median answer times of sign-up, password reset and sign-in for emails
-//     that have an account and for unknown ones (50 samples each), which must not tell them apart.
+//     that have an account and for unknown ones (50 samples each), which must not tell them apart;
+//  8. directory sync (scripts/bench-scim.mjs): provisioning 1,000 users over SCIM, a 500-member
+//     seat group in one PATCH, and the administrator's seat changes while a sync runs.
 //
 // Figures are indicative: compare the ratios within one run, not absolute numbers across machines.
 // BENCH_PORT picks the server's port (the inspector gets the next one); otherwise free ports.
-// BENCH_ONLY=enumeration runs only section 7.
+// BENCH_ONLY=enumeration runs only section 7, BENCH_ONLY=directory only section 8.
 import { execSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { usersScreenTimings } from './bench-browser.mjs';
+import { directorySync } from './bench-scim.mjs';
 import { connectInspector, summarise } from './cpu-profile.mjs';
 import { allPages, bearer, freePort, interrupted } from './local-api.mjs';
 import { signUpByMail } from './mailbox.mjs';
@@ -141,7 +144,7 @@ async function newSubscription(baseUrl, seats, organization) {
   if (signup.status !== 201) throw new Error(`signup answered ${signup.status} ${JSON.stringify(signup.body)}`);
   const token = await browser('POST', '/tokens', { name: 'bench' });
   if (token.status !== 201) throw new Error(`token answered ${token.status} ${JSON.stringify(token.body)}`);
-  return { api: bearer(baseUrl, token.body.token), adminId: signup.body.user.id, adminEmail };
+  return { api: bearer(baseUrl, token.body.token), browser, adminId: signup.body.user.id, adminEmail };
 }
 
 /** Creates `count` users through the API (fewer if `deadline` passes), the first `withSeat` holding a seat. */
@@ -622,6 +625,8 @@ async function main() {
     if (process.env.BENCH_ONLY === 'enumeration') {
       await enumerationTiming(server.baseUrl);
       ok = true;
+    } else if (process.env.BENCH_ONLY === 'directory') {
+      ok = await directorySync(server.baseUrl, benchTools());
     } else {
       ok = await fullBenchmark(server, inspector);
     }
@@ -643,7 +648,13 @@ async function fullBenchmark(server, inspector) {
   const { flat, subscriptions } = await scaling(server.baseUrl);
   await bigSubscriptions(server.baseUrl, subscriptions);
   await enumerationTiming(server.baseUrl);
-  return verified && stepsOk && flat;
+  const directoryOk = await directorySync(server.baseUrl, benchTools());
+  return verified && stepsOk && flat && directoryOk;
+}
+
+/** This script's helpers, for the sections in other files (bench-scim.mjs). */
+function benchTools() {
+  return { newSubscription, createUsers, drive, bounded, percentile, table, fixed, email, concurrency: CONFIG.concurrency, seconds: CONFIG.phaseSeconds };
 }
 
 await main();

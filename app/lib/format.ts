@@ -2,12 +2,12 @@
  * Words and dates as people read them. The labels are records over the contract's enums, so a
  * value added to one breaks the type check here until it has its words.
  */
-import type { Role, TokenScope, UserStatus } from '#contract';
+import type { Role, SeatSource, TokenScope, UserStatus } from '#contract';
 
 /** In the order the role pickers offer them: most people are technicians. */
 export const ROLE_LABEL: Record<Role, string> = { technician: 'Technician', administrator: 'Administrator' };
 export const STATUS_LABEL: Record<UserStatus, string> = { invited: 'Invited', active: 'Active', deactivated: 'Deactivated' };
-export const SCOPE_LABEL: Record<TokenScope, string> = { read: 'Read-only', write: 'Read and write' };
+export const SCOPE_LABEL: Record<TokenScope, string> = { read: 'Read-only', write: 'Read and write', scim: 'Directory (SCIM)' };
 
 /**
  * One formatter of each kind, made on first use: making one is slow (tens of milliseconds on a
@@ -60,4 +60,16 @@ export function date(iso: string): string {
 
 export function plural(count: number, one: string, many = `${one}s`): string {
   return `${count} ${count === 1 ? one : many}`;
+}
+
+/** Where a seat came from: "via Support Tier 2" (a directory group) or "by Dana Whitfield". */
+export function seatSourceText(source: SeatSource): string {
+  switch (source.kind) {
+    case 'group':
+      return `via ${source.group.name}`;
+    case 'manual':
+      return source.by ? `by ${source.by.name}` : 'given by hand';
+    default:
+      return source satisfies never;
+  }
 }

@@ -35,6 +35,14 @@ const SCREENS: [string, (page: Page) => Promise<void>][] = [
     },
   ],
   [
+    'Directory sync',
+    async (page) => {
+      await page.goto('/subscription/directory');
+      await expect(page.getByText('No groups yet.', { exact: false })).toBeVisible();
+      await expect(page.getByTestId('last-sync')).toBeVisible();
+    },
+  ],
+  [
     'Me',
     async (page) => {
       await page.goto('/me');

@@ -15,7 +15,8 @@ import { migrate } from '../../worker/objects/migrate';
 import { SUBSCRIPTION_MIGRATIONS } from '../../worker/objects/schema';
 import { Sql, type Row } from '../../worker/objects/sql';
 import { elapse, timers } from './clock';
-import { Api, createUser, PASSWORD, signup, uniqueEmail } from './helpers';
+import { Api, createUser, PASSWORD, problem, signup, uniqueEmail } from './helpers';
+import { Directory } from './scim-helpers';
 
 /** Rows written at one schema version, and what must be read back after the newest migration. */
 interface Seed {
@@ -153,6 +154,7 @@ const SUBSCRIPTION_SEEDS: Seed[] = [
       "INSERT INTO password_checks VALUES ('usr_admin', 456)",
     ],
     survives: [
+      // Directory sync rebuilds api_tokens later: the column must come through it.
       ["SELECT authenticated_at FROM api_tokens WHERE id = 'tok_v4'", [{ authenticated_at: T }]],
       ['SELECT user_id, at FROM password_checks', [{ user_id: 'usr_admin', at: 456 }]],
     ],
@@ -345,6 +347,49 @@ describe('Subscription migrations', () => {
     expect((await admin.get('/v1/reports/console-activity?days=366')).body.items.find((r: any) => r.user.id === holder.id).sessions).toBe(1);
     expect((await admin.delete(`/v1/users/${holder.id}`)).status).toBe(204);
   });
+
+  it('the directory-sync migration rebuilds api_tokens for the "scim" scope: every token keeps working, and seats given before read as given by hand', async () => {
+    // Found by what it does (SQLite cannot alter a CHECK, so it rebuilds the table), not by its number.
+    const directorySync = SUBSCRIPTION_MIGRATIONS.findIndex((m) => m.includes("CHECK (scope IN ('read', 'write', 'scim'))"));
+    expect(directorySync).toBeGreaterThan(0);
+    const { admin, subscription } = await signup(3);
+    const holder = (await createUser(admin, { name: 'Vera Veteran', assignSeat: true })).user;
+    const reader = new Api((await admin.post('/v1/tokens', { name: 'reader', scope: 'read' })).body.token);
+    const writer = new Api((await admin.post('/v1/tokens', { name: 'writer', scope: 'write' })).body.token);
+    // The writer confirms it is its user, so the rebuild must carry authenticated_at for it to create a token after.
+    expect((await writer.post('/v1/me/reauthenticate', { password: PASSWORD })).status).toBe(200);
+    const stub = env.SUBSCRIPTION.getByName(subscription.id);
+    const tokensBefore = await runInDurableObject(stub, (_i, state) => new Sql(state.storage.sql).all('SELECT * FROM api_tokens ORDER BY id'));
+    // The same subscription, rebuilt as the version just before directory sync held it.
+    await runInDurableObject(stub, (_i, state) => {
+      const sql = new Sql(state.storage.sql);
+      const keep = ['subscription', 'users', 'seats', 'devices', 'api_tokens', 'invitations', 'audit'].map((t) => [t, sql.all(`SELECT * FROM ${t}`)] as const);
+      empty(sql);
+      migrate(sql, state.storage, SUBSCRIPTION_MIGRATIONS, directorySync);
+      for (const [table, rows] of keep) {
+        const columns = sql.all<{ name: string }>(`PRAGMA table_info(${table})`).map((c) => c.name);
+        for (const row of rows) {
+          const stored = table === 'subscription' ? { ...row, assigned: 0 } : row;
+          const present = columns.filter((c) => c in stored);
+          sql.run(`INSERT INTO ${table} (${present.join(', ')}) VALUES (${present.map(() => '?').join(', ')})`, ...present.map((c) => stored[c]!));
+        }
+      }
+      expect(() => sql.run(`UPDATE api_tokens SET scope = 'scim'`)).toThrow();
+    });
+    await evictDurableObject(stub);
+
+    const tokensAfter = await runInDurableObject(stub, (_i, state) => {
+      const sql = new Sql(state.storage.sql);
+      expect(() => sql.run(`UPDATE api_tokens SET scope = 'admin' WHERE name = 'reader'`)).toThrow();
+      return sql.all('SELECT * FROM api_tokens ORDER BY id');
+    });
+    expect(tokensAfter).toEqual(tokensBefore);
+    expect((await reader.get(`/v1/users/${holder.id}`)).body.seat.source).toEqual({ kind: 'manual', by: null });
+    problem(await reader.post('/v1/tokens', { name: 'no' }), 403, 'forbidden');
+    expect((await writer.post('/v1/tokens', { name: 'yes' })).status).toBe(201);
+    const directory = new Directory((await admin.post('/v1/tokens', { name: 'Okta', scope: 'scim' })).body.token);
+    expect((await directory.get('/Users')).body.totalResults).toBe(2);
+  });
 });
 
 describe('Subscription migrations: user search', () => {
@@ -367,8 +412,10 @@ describe('Subscription migrations: user search', () => {
       empty(sql);
       migrate(sql, state.storage, SUBSCRIPTION_MIGRATIONS, searchIndex);
       for (const [table, rows] of kept) {
+        // Only the columns the table had then (later migrations add more).
+        const then = new Set(sql.all<{ name: string }>(`PRAGMA table_info(${table})`).map((c) => c.name));
         for (const row of table === 'subscription' ? rows.map((r): Row => ({ ...r, assigned: 0 })) : rows) {
-          const columns = Object.keys(row);
+          const columns = Object.keys(row).filter((c) => then.has(c));
           sql.run(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`, ...columns.map((c) => row[c]!));
         }
       }

@@ -1,7 +1,9 @@
 /**
  * Property-based tests with fast-check. Random sequences — and random concurrent batches — of
  * seat and user changes run through the real Worker against a small model of the rules; after
- * every step the subscription must equal the model. Random and malformed requests on every
+ * every step the subscription must equal the model. Directory operations (SCIM provisioning, a
+ * seat group's members joining and leaving, its "Members get a seat" switch) interleave with the
+ * administrator's seat changes in the same model. Random and malformed requests on every
  * documented route must never produce a 5xx. A failure prints the seed and the shrunk case.
  */
 import { fc, it } from '@fast-check/vitest';
@@ -10,6 +12,7 @@ import { runInDurableObject } from 'cloudflare:test';
 import { beforeAll, describe, expect } from 'vitest';
 import { allUsers, Api, ORIGIN, signup, uniqueEmail, type Reply } from './helpers';
 import { documentedOperations, type JsonSchema, type Operation } from './openapi';
+import { connected, oktaUser, type Directory } from './scim-helpers';
 
 // ── The model ─────────────────────────────────────────────────────────────────────────────────
 
@@ -19,14 +22,29 @@ type Op =
   | { kind: 'transfer'; from: number; to: number }
   | { kind: 'create'; seat: boolean }
   | { kind: 'delete'; user: number }
-  | { kind: 'purchase'; seats: number };
+  | { kind: 'purchase'; seats: number }
+  // The directory: provisions a user, adds one to / removes one from the seat group.
+  | { kind: 'provision' }
+  | { kind: 'join'; user: number }
+  | { kind: 'leave'; user: number }
+  // An administrator turns the seat group's "Members get a seat" on or off.
+  | { kind: 'grants'; on: boolean };
 
-/** The whole truth the API should show: purchased seats and who exists, holding a seat or not. */
+/** Where a user's seat came from: none held, given by hand (or a transfer), or via the seat group. */
+type Held = 'none' | 'manual' | 'group';
+
+/** The whole truth the API should show: purchased seats, who exists and what seat they hold, the seat group and who waits. */
 interface Model {
   purchased: number;
-  /** user id → holds a seat. */
-  users: Map<string, boolean>;
+  /** user id → their seat. */
+  users: Map<string, Held>;
   adminId: string;
+  /** Whether the one directory group gives its members a seat. */
+  grants: boolean;
+  /** Its members, in the order they joined. */
+  members: string[];
+  /** Directory seat requests, oldest first: served by every seat that frees. */
+  queue: string[];
 }
 
 /** Status and problem code: what a client can rely on. */
@@ -35,58 +53,117 @@ interface Outcome {
   code?: string;
 }
 
-const assigned = (m: Model) => [...m.users.values()].filter(Boolean).length;
-const clone = (m: Model): Model => ({ ...m, users: new Map(m.users) });
+const assigned = (m: Model) => [...m.users.values()].filter((h) => h !== 'none').length;
+const free = (m: Model) => m.purchased - assigned(m);
+const clone = (m: Model): Model => ({ ...m, users: new Map(m.users), members: [...m.members], queue: [...m.queue] });
+const without = (list: string[], id: string) => list.filter((x) => x !== id);
+
+/** A seat given by hand answers the user's pending request. */
+function byHand(m: Model, id: string): void {
+  m.users.set(id, 'manual');
+  m.queue = without(m.queue, id);
+}
+
+/** The seat-group rule for one user (worker/domain/group-seats.ts, said again independently). */
+function follow(m: Model, id: string): void {
+  const held = m.users.get(id);
+  if (held === undefined) return;
+  if (m.grants && m.members.includes(id)) {
+    if (held !== 'none' || m.queue.includes(id)) return;
+    if (free(m) > 0 && m.queue.length === 0) m.users.set(id, 'group');
+    else m.queue.push(id);
+    return;
+  }
+  if (held === 'group') m.users.set(id, 'none');
+  m.queue = without(m.queue, id);
+}
+
+/** Every change ends with the waitlist taking free seats, oldest directory request first. */
+function fill(m: Model): void {
+  while (free(m) > 0 && m.queue.length > 0) m.users.set(m.queue.shift()!, 'group');
+}
 
 /**
  * Applies one change to the model as the rules say it should happen, returning the expected
  * answer. `createdId` is the id the API gave a created user (the model cannot invent it).
  */
 function apply(m: Model, op: Resolved, createdId?: string): Outcome {
+  const outcome = change(m, op, createdId);
+  if (outcome.status < 300) fill(m);
+  return outcome;
+}
+
+function change(m: Model, op: Resolved, createdId?: string): Outcome {
   const seat = (id: string) => m.users.get(id);
   switch (op.kind) {
     case 'assign':
       if (seat(op.id) === undefined) return { status: 404, code: 'not_found' };
-      if (seat(op.id)) return { status: 200 };
-      if (assigned(m) >= m.purchased) return { status: 409, code: 'no_seats_available' };
-      m.users.set(op.id, true);
+      if (seat(op.id) !== 'none') return { status: 200 };
+      if (free(m) <= 0) return { status: 409, code: 'no_seats_available' };
+      byHand(m, op.id);
       return { status: 200 };
     case 'unassign':
       if (seat(op.id) === undefined) return { status: 404, code: 'not_found' };
-      m.users.set(op.id, false);
+      // An administrator's word: a seat group member stays without until the directory changes them again.
+      m.users.set(op.id, 'none');
       return { status: 200 };
     case 'transfer':
       if (seat(op.from) === undefined || seat(op.to) === undefined) return { status: 404, code: 'not_found' };
       if (op.from === op.to) return { status: 400, code: 'validation_failed' };
-      if (!seat(op.from)) return { status: 409, code: 'seat_not_held' };
-      if (seat(op.to)) return { status: 409, code: 'seat_already_held' };
-      m.users.set(op.from, false);
-      m.users.set(op.to, true);
+      if (seat(op.from) === 'none') return { status: 409, code: 'seat_not_held' };
+      if (seat(op.to) !== 'none') return { status: 409, code: 'seat_already_held' };
+      m.users.set(op.from, 'none');
+      byHand(m, op.to);
       return { status: 200 };
     case 'create':
-      if (op.seat && assigned(m) >= m.purchased) return { status: 409, code: 'no_seats_available' };
-      if (!createdId) return { status: 201 };
-      m.users.set(createdId, op.seat);
+      if (op.seat && free(m) <= 0) return { status: 409, code: 'no_seats_available' };
+      if (createdId) m.users.set(createdId, op.seat ? 'manual' : 'none');
       return { status: 201 };
     case 'delete':
       if (seat(op.id) === undefined) return { status: 404, code: 'not_found' };
       // The administrator is the only active one: the last administrator stays.
       if (op.id === m.adminId) return { status: 409, code: 'last_administrator' };
       m.users.delete(op.id);
+      m.members = without(m.members, op.id);
+      m.queue = without(m.queue, op.id);
       return { status: 204 };
     case 'purchase':
       if (op.seats < assigned(m)) return { status: 409, code: 'seats_in_use' };
       m.purchased = op.seats;
+      return { status: 200 };
+    case 'provision':
+      if (createdId) m.users.set(createdId, 'none');
+      return { status: 201 };
+    case 'join':
+      // A directory naming someone who is gone is ignored, never refused.
+      if (seat(op.id) !== undefined && !m.members.includes(op.id)) {
+        m.members.push(op.id);
+        follow(m, op.id);
+      }
+      return { status: 204 };
+    case 'leave':
+      if (m.members.includes(op.id)) {
+        m.members = without(m.members, op.id);
+        follow(m, op.id);
+      }
+      return { status: 204 };
+    case 'grants':
+      if (m.grants !== op.on) {
+        m.grants = op.on;
+        for (const id of m.members) follow(m, id);
+      }
       return { status: 200 };
   }
 }
 
 /** An operation with its user indexes resolved to ids (of users that exist or once existed). */
 type Resolved =
-  | { kind: 'assign' | 'unassign' | 'delete'; id: string }
+  | { kind: 'assign' | 'unassign' | 'delete' | 'join' | 'leave'; id: string }
   | { kind: 'transfer'; from: string; to: string }
   | { kind: 'create'; seat: boolean }
-  | { kind: 'purchase'; seats: number };
+  | { kind: 'purchase'; seats: number }
+  | { kind: 'provision' }
+  | { kind: 'grants'; on: boolean };
 
 function resolve(op: Op, pool: string[]): Resolved {
   const pick = (n: number) => pool[n % pool.length]!;
@@ -94,6 +171,8 @@ function resolve(op: Op, pool: string[]): Resolved {
     case 'assign':
     case 'unassign':
     case 'delete':
+    case 'join':
+    case 'leave':
       return { kind: op.kind, id: pick(op.user) };
     case 'transfer':
       return { kind: 'transfer', from: pick(op.from), to: pick(op.to) };
@@ -102,7 +181,15 @@ function resolve(op: Op, pool: string[]): Resolved {
   }
 }
 
-function request(admin: Api, op: Resolved): Promise<Reply> {
+/** Who acts: the administrator, and (in the directory tests) a connected directory and its seat group. */
+interface Callers {
+  admin: Api;
+  directory?: { client: Directory; groupId: string };
+}
+
+const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+
+function request({ admin, directory }: Callers, op: Resolved): Promise<Reply> {
   switch (op.kind) {
     case 'assign':
       return admin.put(`/v1/users/${op.id}/seat`);
@@ -116,8 +203,21 @@ function request(admin: Api, op: Resolved): Promise<Reply> {
       return admin.delete(`/v1/users/${op.id}`);
     case 'purchase':
       return admin.patch('/v1/subscription', { seats: op.seats });
+    case 'grants':
+      return admin.patch(`/v1/groups/${directory!.groupId}`, { grantsSeat: op.on });
+    case 'provision':
+      return directory!.client.post('/Users', oktaUser());
+    case 'join':
+      return directory!.client.patch(`/Groups/${directory!.groupId}`, { schemas: [PATCH_OP], Operations: [{ op: 'add', path: 'members', value: [{ value: op.id }] }] });
+    case 'leave':
+      // Entra ID's form of a removal.
+      return directory!.client.patch(`/Groups/${directory!.groupId}`, { schemas: [PATCH_OP], Operations: [{ op: 'Remove', path: 'members', value: [{ value: op.id }] }] });
   }
 }
+
+/** The id of the user a reply created, if it created one (the app's and SCIM's answers differ). */
+const createdIdOf = (op: Resolved, reply: Reply): string | undefined =>
+  reply.status !== 201 ? undefined : op.kind === 'provision' ? reply.body.id : reply.body.user.id;
 
 const outcomeOf = (reply: Reply): Outcome => (reply.status < 300 ? { status: reply.status } : { status: reply.status, code: reply.body?.code });
 
@@ -127,14 +227,17 @@ interface Observed {
   purchased: number;
   counter: number;
   available: number;
-  users: Map<string, boolean>;
+  users: Map<string, Held>;
+  /** Who waits for a seat, oldest request first. */
+  queue: string[];
   stored: { assigned: number; purchased: number; seatRows: number; distinctHolders: number; orphanSeats: number };
 }
 
 async function observe(admin: Api, subscriptionId: string): Promise<Observed> {
-  const [subscription, users, stored] = await Promise.all([
+  const [subscription, users, waiting, stored] = await Promise.all([
     admin.get('/v1/subscription'),
     allUsers(admin),
+    admin.get('/v1/seat-requests?status=pending&limit=100'),
     runInDurableObject(env.SUBSCRIPTION.getByName(subscriptionId), (_instance, state) => {
       const sql = state.storage.sql;
       const one = (query: string) => Number(sql.exec(query).one()['n']);
@@ -148,22 +251,25 @@ async function observe(admin: Api, subscriptionId: string): Promise<Observed> {
     }),
   ]);
   const seats = subscription.body.seats;
+  const heldOf = (seat: { source: { kind: 'manual' | 'group' } } | null): Held => seat?.source.kind ?? 'none';
   return {
     purchased: seats.purchased,
     counter: seats.assigned,
     available: seats.available,
-    users: new Map(users.map((u: { id: string; seat: unknown }) => [u.id, u.seat !== null])),
+    users: new Map(users.map((u: { id: string; seat: { source: { kind: 'manual' | 'group' } } | null }) => [u.id, heldOf(u.seat)])),
+    queue: [...waiting.body.items].sort((a, b) => a.position - b.position).map((r: { user: { id: string } }) => r.user.id),
     stored,
   };
 }
 
 /** The invariants that hold whatever happened, and the API's consistency with its own storage. */
 function invariantViolations(o: Observed): string[] {
-  const holders = [...o.users.values()].filter(Boolean).length;
+  const holders = [...o.users.values()].filter((h) => h !== 'none').length;
   const problems: string[] = [];
   if (o.counter > o.purchased) problems.push(`assigned ${o.counter} > purchased ${o.purchased}`);
   if (holders !== o.counter) problems.push(`${holders} users hold a seat but the counter says ${o.counter}`);
   if (o.available !== o.purchased - o.counter) problems.push(`available ${o.available} ≠ ${o.purchased} − ${o.counter}`);
+  if (o.available > 0 && o.queue.length > 0) problems.push(`${o.available} seats free while ${o.queue.length} wait`);
   const s = o.stored;
   if (s.seatRows !== s.distinctHolders) problems.push(`a user holds two seats (${s.seatRows} seat rows, ${s.distinctHolders} holders)`);
   if (s.seatRows !== s.assigned) problems.push(`stored counter ${s.assigned} ≠ ${s.seatRows} seat rows`);
@@ -174,12 +280,15 @@ function invariantViolations(o: Observed): string[] {
 
 function sameState(m: Model, o: Observed): boolean {
   if (m.purchased !== o.purchased || m.users.size !== o.users.size) return false;
-  for (const [id, seat] of m.users) if (o.users.get(id) !== seat) return false;
-  return true;
+  for (const [id, held] of m.users) if (o.users.get(id) !== held) return false;
+  return m.queue.join() === o.queue.join();
 }
 
+const short = (id: string) => id.slice(4, 9);
 const show = (m: Model | Observed) =>
-  `purchased ${m.purchased}, holders [${[...m.users].filter(([, s]) => s).map(([id]) => id.slice(4, 9))}], users ${m.users.size}`;
+  `purchased ${m.purchased}, holders [${[...m.users].filter(([, h]) => h !== 'none').map(([id, h]) => `${short(id)}:${h}`)}], ` +
+  `waiting [${m.queue.map(short)}], users ${m.users.size}` +
+  ('members' in m ? `, group ${m.grants ? 'gives seats' : 'gives none'} to [${m.members.map(short)}]` : '');
 
 function* permutations<T>(items: T[]): Generator<T[]> {
   if (items.length <= 1) {
@@ -196,30 +305,34 @@ function* permutations<T>(items: T[]): Generator<T[]> {
  * another in *some* order gives (the object serializes them): every answer, and the final state.
  * A batch of one is the deterministic, sequential case. Returns the model after the batch.
  */
-async function runBatch(admin: Api, subscriptionId: string, model: Model, pool: string[], batch: Op[]): Promise<Model> {
+async function runBatch(callers: Callers, subscriptionId: string, model: Model, pool: string[], batch: Op[]): Promise<Model> {
   const ops = batch.map((op) => resolve(op, pool));
-  const replies = await Promise.all(ops.map((op) => request(admin, op)));
-  const observed = await observe(admin, subscriptionId);
+  const replies = await Promise.all(ops.map((op) => request(callers, op)));
+  const observed = await observe(callers.admin, subscriptionId);
   const violations = invariantViolations(observed);
   const context = () =>
     `ops ${JSON.stringify(ops)}\nanswers ${JSON.stringify(replies.map(outcomeOf))}\n` +
     `model before: ${show(model)}\nobserved:     ${show(observed)}`;
   expect(violations, context()).toEqual([]);
-  for (const reply of replies) if (reply.status === 201) pool.push(reply.body.user.id);
+  ops.forEach((op, i) => {
+    const id = createdIdOf(op, replies[i]!);
+    if (id) pool.push(id);
+  });
 
   const indexes = ops.map((_, i) => i);
   for (const order of permutations(indexes)) {
     const candidate = clone(model);
     const matches = order.every((i) => {
-      const expected = apply(candidate, ops[i]!, replies[i]!.status === 201 ? replies[i]!.body.user.id : undefined);
+      const expected = apply(candidate, ops[i]!, createdIdOf(ops[i]!, replies[i]!));
       const actual = outcomeOf(replies[i]!);
       return expected.status === actual.status && expected.code === actual.code;
     });
     if (matches && sameState(candidate, observed)) return candidate;
   }
   if (ops.length === 1) {
-    const expected = apply(clone(model), ops[0]!);
-    throw new Error(`the API disagrees with the model: expected ${JSON.stringify(expected)}\n${context()}`);
+    const expected = clone(model);
+    const outcome = apply(expected, ops[0]!, createdIdOf(ops[0]!, replies[0]!));
+    throw new Error(`the API disagrees with the model: expected ${JSON.stringify(outcome)}, ${show(expected)}\n${context()}`);
   }
   throw new Error(`no serial order of this batch explains the answers and the state\n${context()}`);
 }
@@ -233,26 +346,51 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { arbitrary: fc.record({ kind: fc.constant('purchase' as const), seats: fc.integer({ min: 1, max: 8 }) }), weight: 2 },
 );
 
-/** A new subscription with a few users, some holding seats, and the model that describes it. */
-async function start(purchased: number, users: boolean[]) {
-  const { admin, user, subscription } = await signup(purchased);
-  const model: Model = { purchased, users: new Map([[user.id, false]]), adminId: user.id };
-  const pool = [user.id];
+/** The administrator's changes and the directory's, interleaved. */
+const directoryOpArb: fc.Arbitrary<Op> = fc.oneof(
+  { arbitrary: opArb, weight: 8 },
+  { arbitrary: fc.constant({ kind: 'provision' as const }), weight: 3 },
+  { arbitrary: fc.record({ kind: fc.constant('join' as const), user: fc.nat(40) }), weight: 6 },
+  { arbitrary: fc.record({ kind: fc.constant('leave' as const), user: fc.nat(40) }), weight: 2 },
+  { arbitrary: fc.record({ kind: fc.constant('grants' as const), on: fc.boolean() }), weight: 1 },
+);
+
+/**
+ * A new subscription with a few users, some holding seats, and the model that describes it; with
+ * `directory`, a connected directory whose one group gives its (as yet no) members a seat.
+ */
+async function start(purchased: number, users: boolean[], directory = false) {
+  const { admin, adminUser, subscription, directory: client } = directory ? await connected(purchased) : await plain(purchased);
+  const callers: Callers = { admin };
+  const model: Model = { purchased, users: new Map([[adminUser.id, 'none']]), adminId: adminUser.id, grants: false, members: [], queue: [] };
+  if (client) {
+    const groupId = (await client.post('/Groups', { displayName: 'Support Tier 2' })).body.id as string;
+    callers.directory = { client, groupId };
+    Object.assign(model, await runBatch(callers, subscription.id, model, [], [{ kind: 'grants', on: true }]));
+  }
+  const pool = [adminUser.id];
   for (const seat of users) {
     const wanted: Op = { kind: 'create', seat };
-    Object.assign(model, await runBatch(admin, subscription.id, model, pool, [wanted]));
+    Object.assign(model, await runBatch(callers, subscription.id, model, pool, [wanted]));
   }
-  return { admin, subscriptionId: subscription.id, model, pool };
+  return { callers, subscriptionId: subscription.id, model, pool };
+}
+
+async function plain(purchased: number) {
+  const { admin, user, subscription } = await signup(purchased);
+  return { admin, adminUser: user, subscription, directory: undefined };
 }
 
 const startArb = fc.record({ purchased: fc.integer({ min: 1, max: 5 }), users: fc.array(fc.boolean(), { maxLength: 4 }) });
+/** Few seats, so seat groups outgrow them and members wait. */
+const tightStartArb = fc.record({ purchased: fc.integer({ min: 1, max: 3 }), users: fc.array(fc.boolean(), { maxLength: 3 }) });
 
 describe('Seats and users against a model (fast-check)', () => {
   it.prop([startArb, fc.array(opArb, { minLength: 1, maxLength: 25 })], { numRuns: 25 })(
     'any sequence of assign, unassign, transfer, create, delete and seat-count changes leaves the subscription equal to the model',
     async (initial, ops) => {
-      let { admin, subscriptionId, model, pool } = await start(initial.purchased, initial.users);
-      for (const op of ops) model = await runBatch(admin, subscriptionId, model, pool, [op]);
+      let { callers, subscriptionId, model, pool } = await start(initial.purchased, initial.users);
+      for (const op of ops) model = await runBatch(callers, subscriptionId, model, pool, [op]);
     },
     60_000,
   );
@@ -260,10 +398,30 @@ describe('Seats and users against a model (fast-check)', () => {
   it.prop([startArb, fc.array(fc.array(opArb, { minLength: 2, maxLength: 4 }), { minLength: 1, maxLength: 6 })], { numRuns: 15 })(
     'concurrent batches always end in a state some serial order explains, with every invariant intact',
     async (initial, batches) => {
-      let { admin, subscriptionId, model, pool } = await start(initial.purchased, initial.users);
-      for (const batch of batches) model = await runBatch(admin, subscriptionId, model, pool, batch);
+      let { callers, subscriptionId, model, pool } = await start(initial.purchased, initial.users);
+      for (const batch of batches) model = await runBatch(callers, subscriptionId, model, pool, batch);
     },
     60_000,
+  );
+});
+
+describe('Directory sync interleaved with administrators (fast-check)', () => {
+  it.prop([tightStartArb, fc.array(directoryOpArb, { minLength: 10, maxLength: 30 })], { numRuns: 20 })(
+    'provisioning, seat-group joins and leaves and the group switch, mixed with seat changes by hand, leave the subscription equal to the model',
+    async (initial, ops) => {
+      let { callers, subscriptionId, model, pool } = await start(initial.purchased, initial.users, true);
+      for (const op of ops) model = await runBatch(callers, subscriptionId, model, pool, [op]);
+    },
+    90_000,
+  );
+
+  it.prop([tightStartArb, fc.array(fc.array(directoryOpArb, { minLength: 2, maxLength: 3 }), { minLength: 3, maxLength: 6 })], { numRuns: 10 })(
+    'a directory and an administrator at once: some serial order explains every answer and the state, every invariant intact',
+    async (initial, batches) => {
+      let { callers, subscriptionId, model, pool } = await start(initial.purchased, initial.users, true);
+      for (const batch of batches) model = await runBatch(callers, subscriptionId, model, pool, batch);
+    },
+    90_000,
   );
 });
 

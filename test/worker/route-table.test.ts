@@ -24,6 +24,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { registerPasskey } from './authenticator';
 import { Api, createUser, PASSWORD, problem, signedInUser, signup, uniqueEmail, type Reply } from './helpers';
 import { documentedOperations, fillPath, idFields, storedRows, type Operation } from './openapi';
+import { Directory } from './scim-helpers';
 
 /**
  * Resources in the subscription a request is aimed at, made on first use (so a row pays only for
@@ -46,6 +47,8 @@ interface Targets {
   seatRequest: Promise<string>;
   /** A running Expert Console session of the administrator. */
   consoleSession: Promise<string>;
+  /** A group a directory pushed (SCIM). */
+  group: Promise<string>;
 }
 
 interface Request {
@@ -161,6 +164,9 @@ const ROUTES: Record<string, Row> = {
   'GET /reports/idle-seats': { scope: 'own', admin: true, request: () => ({ query: { days: '7' } }) },
   // A user id in a filter is not a lookup: an outsider gets an empty page, never the victim's entries.
   'GET /audit': { scope: 'own', admin: true, request: async (t) => ({ query: { userId: await t.holder } }) },
+  'GET /groups': { scope: 'own', admin: true, request: () => ({}) },
+  'PATCH /groups/{id}': { scope: 'foreign', admin: true, request: async (t) => ({ params: { id: await t.group }, body: { grantsSeat: true } }) },
+  'GET /directory': { scope: 'own', admin: true, request: () => ({}) },
 };
 
 /**
@@ -244,6 +250,12 @@ function freshTargets(home: { admin: Caller; email: string }): Targets {
       const asked = await api.post('/v1/seat-requests', { reason: 'Covering the help desk' });
       if (asked.status !== 201) throw new Error(`seat request failed: ${JSON.stringify(asked.body)}`);
       return asked.body.id;
+    }),
+    group: lazily(async () => {
+      const token = (await home.admin.post('/v1/tokens', { name: 'Target directory', scope: 'scim' })).body.token;
+      const created = await new Directory(token).post('/Groups', { displayName: `Target group ${crypto.randomUUID()}` });
+      if (created.status !== 201) throw new Error(`group failed: ${JSON.stringify(created.body)}`);
+      return created.body.id;
     }),
     consoleSession: lazily(async () => {
       await home.admin.call('PUT', `/v1/users/${home.admin.id}/seat`, {});

@@ -133,7 +133,11 @@ export const PasskeyRegistrationBody = z
 
 // ── API tokens ──────────────────────────────────────────────────────────────────────────────
 
-export const TokenScope = z.enum(['read', 'write']).meta({ description: '"read" tokens may only read; any write with one is 403.' });
+export const TokenScope = z.enum(['read', 'write', 'scim']).meta({
+  description:
+    '"read" tokens may only read; any write with one is 403. "scim" (administrators) makes a directory token for ' +
+    'Okta, Entra ID or another SCIM client: it works only under /scim/v2, and nothing else works there.',
+});
 export type TokenScope = z.infer<typeof TokenScope>;
 
 /** When a token stops working; null: never (the app warns against it). */

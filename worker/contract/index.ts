@@ -15,3 +15,5 @@ export * from './console';
 export * from './seat-requests';
 export * from './reports';
 export * from './token-admin';
+export * from './groups';
+export * from './scim';

@@ -27,9 +27,19 @@ export type SeatHolder = z.infer<typeof SeatHolder>;
 export const RevocationAction = z.enum(['unassign', 'transfer', 'return']);
 export type RevocationAction = z.infer<typeof RevocationAction>;
 
+/** Where a seat came from: given by hand (by whom, if known), or through a directory group whose members get one. */
+export const SeatSource = z
+  .discriminatedUnion('kind', [
+    z.object({ kind: z.literal('manual'), by: Person.nullable().meta({ description: 'Who gave it; null when not recorded (older seats).' }) }),
+    z.object({ kind: z.literal('group'), group: Person.meta({ description: 'The directory group, `name` its display name.' }) }),
+  ])
+  .meta({ id: 'SeatSource' });
+export type SeatSource = z.infer<typeof SeatSource>;
+
 export const Seat = z
   .object({
     assignedAt: Timestamp,
+    source: SeatSource,
     expiresAt: Timestamp.nullable().meta({ description: "When the seat leaves this user at the latest: a loan's or a grace period's end." }),
     loan: z
       .object({ until: Timestamp, returnsTo: Person.nullable().meta({ description: 'Who gets the seat back then; null: it is freed.' }) })
@@ -57,6 +67,10 @@ export const User = z
     role: Role,
     status: UserStatus,
     seat: Seat.nullable(),
+    managedBy: z
+      .enum(['directory'])
+      .nullable()
+      .meta({ description: '"directory": provisioned by a directory (SCIM), which owns the name, email and role.' }),
     createdAt: Timestamp,
     lastActiveAt: Timestamp.nullable(),
   })

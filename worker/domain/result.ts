@@ -35,7 +35,8 @@ export type Failure =
   | { ok: false; code: 'confirmation_invalid'; detail: string }
   | { ok: false; code: 'token_expired'; expiredAt: string; detail: string }
   | { ok: false; code: 'passkey_invalid'; detail: string }
-  | { ok: false; code: 'passkey_expired'; detail: string };
+  | { ok: false; code: 'passkey_expired'; detail: string }
+  | { ok: false; code: 'already_exists'; detail: string };
 
 export type FailureCode = Failure['code'];
 

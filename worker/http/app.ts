@@ -6,6 +6,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
+import type { MiddlewareHandler } from 'hono';
 import type { z } from 'zod';
 import { SIGN_IN_COOKIE } from './auth';
 import type { AppEnv } from './context';
@@ -15,6 +16,7 @@ import { StoredAnswer } from './reply';
 import { account } from './routes/account';
 import { audit } from './routes/audit';
 import { consoleRoutes } from './routes/console';
+import { groups } from './routes/groups';
 import { live } from './routes/live';
 import { reauthentication } from './routes/reauthentication';
 import { reports } from './routes/reports';
@@ -53,7 +55,8 @@ v1.route('/', account)
   .route('/console', consoleRoutes)
   .route('/reports', reports)
   .route('/audit', audit)
-  .route('/live', live);
+  .route('/live', live)
+  .route('/', groups);
 
 v1.openAPIRegistry.registerComponent('securitySchemes', 'Bearer', {
   type: 'http',
@@ -91,7 +94,8 @@ export const app = new OpenAPIHono<AppEnv>().basePath('/api');
 const API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 const DOCS_CSP = "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'";
 
-app.use('*', async function securityHeaders(c, next) {
+/** The API's security headers, also on the SCIM service's answers. */
+export const securityHeaders: MiddlewareHandler = async function securityHeaders(c, next) {
   await next();
   // A WebSocket upgrade's response comes from the object as it is (and its headers are immutable).
   if (c.res.status === 101) return;
@@ -104,7 +108,8 @@ app.use('*', async function securityHeaders(c, next) {
   headers.set('cross-origin-opener-policy', 'same-origin');
   headers.set('cross-origin-resource-policy', 'same-origin');
   if (!headers.has('cache-control')) headers.set('cache-control', 'no-store');
-});
+};
+app.use('*', securityHeaders);
 
 app.use('*', bodyLimit({
   maxSize: MAX_BODY_BYTES,

@@ -37,6 +37,7 @@ const STATUS_AND_TITLE: Record<Code, [number, string]> = {
   session_limit: [409, 'Too many console sessions open'],
   idempotency_in_progress: [409, 'Request still in progress'],
   idempotency_replay_secret: [409, 'The answer was shown only once'],
+  already_exists: [409, 'Already exists'],
   payload_too_large: [413, 'Request body too large'],
   idempotency_key_reused: [422, 'Idempotency-Key reused'],
   rate_limited: [429, 'Too many attempts'],

@@ -13,7 +13,8 @@ import type { Sql } from './sql';
  * the request only reads (GET) or may write, so read-only tokens can be held to reading.
  */
 export interface Credential {
-  kind: 'device' | 'token';
+  /** `directory`: an API token presented to the SCIM service (/scim/v2), which only "scim" tokens may use. */
+  kind: 'device' | 'token' | 'directory';
   hash: string;
   intent: 'read' | 'write';
 }
@@ -38,6 +39,7 @@ const ACTIVITY_RESOLUTION_MS = 60_000;
  * Records when the user was last active.
  */
 export function authenticate(sql: Sql, credential: Credential, at: number, role?: 'administrator'): Result<Actor> {
+  if (credential.kind === 'directory') return authenticateDirectory(sql, credential, at);
   const now = new Date(at).toISOString();
   type Row = { id: string; name: string; role: string; seen: string | null; scope: string; expires: string | null };
   const row =
@@ -62,6 +64,11 @@ export function authenticate(sql: Sql, credential: Credential, at: number, role?
       detail: `This API token expired on ${row.expires}. Create a new token (Subscription or Me › API tokens) and use it instead.`,
     });
   }
+  if (row.scope === 'scim') {
+    return fail('forbidden', {
+      detail: 'This is a directory (SCIM) token: it works only under /scim/v2. Use a personal API token here.',
+    });
+  }
   if (credential.intent === 'write' && row.scope === 'read') {
     return fail('forbidden', { detail: 'This API token is read-only. Create a token without "scope": "read" to make changes.' });
   }
@@ -72,6 +79,38 @@ export function authenticate(sql: Sql, credential: Credential, at: number, role?
   }
   if (role && row.role !== role) return fail('forbidden', { detail: 'Only administrators can do this.' });
   return ok({ id: row.id, name: row.name, role: row.role as Role });
+}
+
+/**
+ * A directory (Okta, Entra ID…) behind a "scim" token. It acts as an administrator named after
+ * the token ("Okta" in the audit log), for as long as the administrator who made the token is one
+ * and is active. Any other credential is refused: the SCIM service is for directories only.
+ */
+function authenticateDirectory(sql: Sql, credential: Credential, at: number): Result<Actor> {
+  const row = sql.one<{ id: string; name: string; scope: string; seen: string | null; role: string; status: string; expires: string | null }>(
+    `SELECT t.id, t.name, t.scope, t.last_used_at AS seen, t.expires_at AS expires, u.role, u.status FROM api_tokens t
+     JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?`,
+    credential.hash,
+  );
+  if (!row || row.status !== 'active') return fail('unauthenticated', { detail: 'The directory token is not valid: it was revoked, or never existed.' });
+  if (row.expires !== null && row.expires <= new Date(at).toISOString()) {
+    return fail('token_expired', {
+      expiredAt: row.expires,
+      detail: `This directory token expired on ${row.expires}. Make a new one (Subscription › Directory sync) and give it to your identity provider.`,
+    });
+  }
+  if (row.scope !== 'scim') {
+    return fail('forbidden', {
+      detail: 'This API token is not a directory token. Create one with "scope": "scim" (Subscription › Directory sync) for your identity provider.',
+    });
+  }
+  if (row.role !== 'administrator') {
+    return fail('forbidden', { detail: 'The administrator who made this directory token is no longer an administrator. Make a new token.' });
+  }
+  if (!row.seen || at - Date.parse(row.seen) > ACTIVITY_RESOLUTION_MS) {
+    sql.run('UPDATE api_tokens SET last_used_at = ? WHERE id = ?', new Date(at).toISOString(), row.id);
+  }
+  return ok({ id: row.id, name: row.name, role: 'administrator' });
 }
 
 /**

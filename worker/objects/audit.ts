@@ -5,7 +5,7 @@ import type { Sql } from './sql';
 import { decodeCursor, page, toAuditEntry, type AuditEntry, type AuditRow, type Page } from './views';
 
 export interface AuditTarget {
-  type: 'user' | 'subscription' | 'token';
+  type: 'user' | 'subscription' | 'token' | 'group';
   id: string;
   name: string | null;
 }

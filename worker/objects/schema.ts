@@ -274,4 +274,70 @@ export const SUBSCRIPTION_MIGRATIONS: readonly string[] = [
   END;
   CREATE INDEX users_name_nocase ON users(name COLLATE NOCASE);
   `,
+  // 16: directory sync (SCIM). A third token scope, "scim" (SQLite cannot alter a CHECK, so
+  // api_tokens is rebuilt with its rows and every column: authenticated_at of 10 and expires_at of 13 included); what a
+  // directory says about a user (userName as sent, name parts, externalId, "managed by the
+  // directory") and when a user last changed; directory groups and their members (in the order they
+  // joined: first come, first served); where each seat came from (given by whom, or via which
+  // group); and seat requests a directory group made.
+  `
+  CREATE TABLE api_tokens_v16 (
+    id TEXT PRIMARY KEY,
+    token_hash TEXT NOT NULL UNIQUE,
+    user_id TEXT NOT NULL REFERENCES users(id),
+    name TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    last_used_at TEXT,
+    scope TEXT NOT NULL DEFAULT 'write' CHECK (scope IN ('read', 'write', 'scim')),
+    authenticated_at TEXT,
+    expires_at TEXT
+  );
+  INSERT INTO api_tokens_v16 (id, token_hash, user_id, name, created_at, last_used_at, scope, authenticated_at, expires_at)
+    SELECT id, token_hash, user_id, name, created_at, last_used_at, scope, authenticated_at, expires_at FROM api_tokens;
+  DROP TABLE api_tokens;
+  ALTER TABLE api_tokens_v16 RENAME TO api_tokens;
+  CREATE INDEX api_tokens_user ON api_tokens(user_id);
+  ALTER TABLE users ADD COLUMN given_name TEXT;
+  ALTER TABLE users ADD COLUMN family_name TEXT;
+  -- The directory's userName exactly as it sent it (null: the email is the userName).
+  ALTER TABLE users ADD COLUMN scim_user_name TEXT;
+  ALTER TABLE users ADD COLUMN external_id TEXT;
+  -- The directory's displayName as sent (null: it sent none, and the name is given + family name).
+  ALTER TABLE users ADD COLUMN display_name TEXT;
+  -- 1: created by the directory, which owns the name, email and role.
+  ALTER TABLE users ADD COLUMN directory INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE users ADD COLUMN updated_at TEXT;
+  CREATE INDEX users_user_name ON users(COALESCE(scim_user_name, email) COLLATE NOCASE);
+  CREATE INDEX users_external_id ON users(external_id) WHERE external_id IS NOT NULL;
+  CREATE TRIGGER users_updated_at AFTER UPDATE OF name, email, role, status, given_name, family_name, scim_user_name, external_id, display_name ON users
+    BEGIN UPDATE users SET updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = NEW.id; END;
+  CREATE TABLE groups (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    display_name TEXT NOT NULL,
+    external_id TEXT,
+    grants_seat INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE UNIQUE INDEX groups_display_name ON groups(display_name COLLATE NOCASE);
+  CREATE TABLE group_members (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    group_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    UNIQUE (group_id, user_id)
+  );
+  CREATE INDEX group_members_user ON group_members(user_id);
+  -- Whoever deletes a user or a group (the app or the directory), its memberships go with it.
+  CREATE TRIGGER users_delete_memberships AFTER DELETE ON users
+    BEGIN DELETE FROM group_members WHERE user_id = OLD.id; END;
+  CREATE TRIGGER groups_delete_members AFTER DELETE ON groups
+    BEGIN DELETE FROM group_members WHERE group_id = OLD.id; END;
+  ALTER TABLE seats ADD COLUMN given_by_id TEXT;
+  ALTER TABLE seats ADD COLUMN given_by_name TEXT;
+  -- The seat group it came through (null: given by hand, or before directory sync existed).
+  ALTER TABLE seats ADD COLUMN via_group TEXT;
+  CREATE INDEX seats_via_group ON seats(via_group) WHERE via_group IS NOT NULL;
+  ALTER TABLE seat_requests ADD COLUMN group_id TEXT;
+  `,
 ];

@@ -19,7 +19,7 @@ import { existingUser, seatHolders } from './users';
 import { decodeCursor, page, type Page, type User } from './views';
 
 
-type RequestRow = {
+export type RequestRow = {
   seq: number;
   id: string;
   user_id: string;
@@ -32,10 +32,11 @@ type RequestRow = {
   decided_by_name: string | null;
   note: string | null;
   position: number | null;
+  group_id: string | null;
 };
 
 const REQUEST_SELECT = `SELECT r.seq, r.id, r.user_id, u.name AS user_name, r.reason, r.status, r.created_at, r.decided_at,
-  r.decided_by_id, r.decided_by_name, r.note,
+  r.decided_by_id, r.decided_by_name, r.note, r.group_id,
   CASE WHEN r.status = 'pending'
     THEN (SELECT COUNT(*) FROM seat_requests p WHERE p.status = 'pending' AND p.seq <= r.seq) END AS position
   FROM seat_requests r LEFT JOIN users u ON u.id = r.user_id`;
@@ -203,25 +204,35 @@ export function cancelRequestsOf(sql: Sql, actor: Actor | null, user: Person, no
 }
 
 /**
- * With `autoAssignRequests` on, gives free seats to the oldest pending requests. Runs at the end
- * of every change, inside its transaction, so a seat freed by anything goes straight on.
+ * Gives free seats to the oldest pending requests it may serve: those a directory group made
+ * (members of a seat group wait for the next free seat, always), and with `autoAssignRequests` on
+ * every other one too, in one queue by age. Runs at the end of every change, inside its
+ * transaction, so a seat freed by anything goes straight on.
  */
 export function fillFromWaitlist(sql: Sql, now: number): void {
-  const setting = sql.one<{ auto: number }>('SELECT auto_assign_requests AS auto FROM subscription');
-  if (!setting?.auto) return;
   let available = storedCounts(sql).available;
   while (available > 0) {
-    const next = sql.one<RequestRow>(
-      `${REQUEST_SELECT} LEFT JOIN seats s ON s.user_id = r.user_id
-       WHERE r.status = 'pending' AND u.status = 'active' AND s.user_id IS NULL ORDER BY r.seq LIMIT 1`,
-    );
+    const next = nextServed(sql);
     if (!next) return;
     const request = toRequest(next);
     answer(sql, null, request, 'approved', null, now);
     recordAudit(sql, now, null, 'seat_request.approved', target(request.user), { requestId: request.id, automatic: true });
     giveSeat(sql, null, request.user, now, undefined, { requestId: request.id, automatic: true });
+    if (next.group_id) sql.run('UPDATE seats SET via_group = ? WHERE user_id = ?', next.group_id, request.user.id);
     available -= 1;
   }
+}
+
+/** The oldest pending request the waitlist serves on its own (see fillFromWaitlist), if any. */
+export function nextServed(sql: Sql): RequestRow | null {
+  const auto = sql.one<{ auto: number }>('SELECT auto_assign_requests AS auto FROM subscription')?.auto ?? 0;
+  return sql.one<RequestRow>(
+    `${REQUEST_SELECT} LEFT JOIN seats s ON s.user_id = r.user_id
+     WHERE r.status = 'pending' AND s.user_id IS NULL
+       AND ((r.group_id IS NOT NULL AND u.status != 'deactivated') OR (? = 1 AND u.status = 'active'))
+     ORDER BY r.seq LIMIT 1`,
+    auto,
+  );
 }
 
 function requestById(sql: Sql, requestId: string): SeatRequest | null {

@@ -43,11 +43,13 @@ export function moveSeat(sql: Sql, actor: Actor | null, from: Person, to: Person
 /** Inserts the seat row with its term; a time-boxed seat sets its loan timer. */
 export function addSeat(sql: Sql, actor: Actor | null, user: Person, now: number, term: SeatTerm): void {
   sql.run(
-    'INSERT INTO seats (user_id, assigned_at, expires_at, returns_to) VALUES (?, ?, ?, ?)',
+    'INSERT INTO seats (user_id, assigned_at, expires_at, returns_to, given_by_id, given_by_name) VALUES (?, ?, ?, ?, ?, ?)',
     user.id,
     new Date(now).toISOString(),
     term.until,
     term.until ? term.returnsTo : null,
+    actor?.id ?? null,
+    actor?.name ?? null,
   );
   if (term.until) setTimer(sql, 'loan', user.id, Date.parse(term.until));
   answerRequestOnSeat(sql, actor, user, now);

@@ -96,6 +96,37 @@ import {
 import { accountOf, existingUser, findUser, holdsEmail, subscriptionView, usersPage, type UserQuery } from './users';
 import type { Account, ApiToken, AuditEntry, Page, SubscriptionView, User } from './views';
 import { WritePath } from './write-path';
+import type { Actor } from './access';
+import type { DirectoryStatus, Group } from '../contract';
+import type { GroupCondition, UserCondition } from '../domain/scim-filter';
+import type { DirectoryUserView } from '../domain/scim-users';
+import { directoryStatus } from './directory';
+import {
+  changeGroup,
+  createGroup,
+  deleteGroup,
+  directoryGroup,
+  directoryGroupsPage,
+  groupList,
+  setGrantsSeat,
+  type GroupChange,
+  type GroupView,
+  type NewGroup,
+} from './directory-groups';
+import {
+  applyDirectoryUser,
+  checkUnique,
+  createDirectoryUser,
+  directoryUser,
+  directoryUsersPage,
+  managedByDirectory,
+  resolveChange,
+  type DirectoryUserChange,
+  type NewDirectoryUser,
+} from './directory-users';
+
+/** The refusal for a directory call made with anything but a directory token. */
+const directoryOnly = () => fail('forbidden', { detail: 'Only a directory (SCIM) token may do this.' });
 
 export class Subscription extends DurableObject<Env> {
   readonly #sql: Sql;
@@ -416,7 +447,10 @@ export class Subscription extends DurableObject<Env> {
    * The last active administrator keeps their role and status.
    */
   updateUser(call: Call, userId: string, change: UserChange): Reply<User> {
-    const updated = this.#calls.as(call, 'administrator', (actor, now) => updateUser(this.#sql, actor, userId, change, now));
+    const updated = this.#calls.as(call, 'administrator', (actor, now) => {
+      const owned = managedByDirectory(this.#sql, userId, change);
+      return owned.ok ? updateUser(this.#sql, actor, userId, change, now) : owned;
+    });
     if ('result' in updated && updated.result.ok && updated.result.value.status === 'deactivated') closeSockets(this.ctx.getWebSockets(userId));
     return updated;
   }
@@ -580,6 +614,137 @@ export class Subscription extends DurableObject<Env> {
   /** One page of the audit log, newest first. */
   listAudit(call: Call, query: AuditQuery): Reply<Page<AuditEntry>> {
     return this.#calls.as(call, 'administrator', () => auditPage(this.#sql, query));
+  }
+
+  // ── Directory sync: SCIM users and groups (directory-users.ts, directory-groups.ts) ─────────
+
+  /** Users as a directory sees them, filtered and paged (SCIM startIndex/count). */
+  scimListUsers(call: Call, query: { conditions: UserCondition[]; startIndex: number; count: number }): Reply<{ total: number; items: DirectoryUserView[] }> {
+    return this.#directory(call, () => directoryUsersPage(this.#sql, query.conditions, query.startIndex, query.count));
+  }
+
+  /** One user as a directory sees them. */
+  scimGetUser(call: Call, userId: string): Reply<DirectoryUserView> {
+    return this.#directory(call, () => directoryUser(this.#sql, userId));
+  }
+
+  /**
+   * Provisions a user from a directory: invited (the Worker mails the link) or deactivated. The
+   * email is claimed service-wide between a first check and the write, which checks again.
+   */
+  async scimCreateUser(call: Call, input: NewDirectoryUser): Promise<Reply<DirectoryUserView>> {
+    const checked = this.#calls.precheck<DirectoryUserView, string>(call, 'administrator', () => {
+      const unique = checkUnique(this.#sql, input, null);
+      return unique.ok ? ok(subscriptionView(this.#sql).id) : unique;
+    });
+    if ('reply' in checked) return checked.reply;
+    const subscriptionId = checked.value;
+    try {
+      if (!(await claimEmail(this.env.EMAIL_INDEX, input.email, subscriptionId, input.id))) {
+        return this.#calls.unstoredRefusal(fail('email_taken', { email: input.email }));
+      }
+      const created = this.#directory(call, (actor, now) => createDirectoryUser(this.#sql, actor, input, now));
+      if ('result' in created && created.result.ok) await confirmEmail(this.env.EMAIL_INDEX, input.email, subscriptionId, input.id);
+      else await releaseEmail(this.env.EMAIL_INDEX, input.email, subscriptionId, input.id);
+      return created;
+    } finally {
+      checked.landed();
+    }
+  }
+
+  /**
+   * Replaces (PUT) or patches (PATCH) a user as a directory says. A new email is claimed
+   * service-wide first, and the old one freed once the change has committed. Deactivating frees
+   * their seat and ends their access, as in the app; their seat then follows their groups.
+   */
+  async scimChangeUser(call: Call, userId: string, change: DirectoryUserChange): Promise<Reply<DirectoryUserView>> {
+    const checked = this.#calls.precheck<DirectoryUserView, { subscriptionId: string; from: string; to: string }>(call, 'administrator', () => {
+      const resolved = resolveChange(this.#sql, userId, change);
+      if (!resolved.ok) return resolved;
+      const unique = checkUnique(this.#sql, resolved.value.next, userId);
+      if (!unique.ok) return unique;
+      return ok({ subscriptionId: subscriptionView(this.#sql).id, from: resolved.value.before.email, to: resolved.value.next.email });
+    });
+    if ('reply' in checked) return checked.reply;
+    const { subscriptionId, from, to } = checked.value;
+    const moving = from.toLowerCase() !== to.toLowerCase();
+    try {
+      if (moving && !(await claimEmail(this.env.EMAIL_INDEX, to, subscriptionId, userId))) {
+        return this.#calls.unstoredRefusal(fail('email_taken', { email: to }));
+      }
+      const changed = this.#directory(call, (actor, now) => {
+        const resolved = resolveChange(this.#sql, userId, change);
+        if (!resolved.ok) return resolved;
+        if (resolved.value.next.email.toLowerCase() !== to.toLowerCase()) {
+          return fail('validation_failed', { detail: 'The user changed while this request ran. Send it again.' });
+        }
+        return applyDirectoryUser(this.#sql, actor, userId, resolved.value.next, now);
+      });
+      const done = 'result' in changed && changed.result.ok ? changed.result.value : null;
+      if (moving) {
+        if (done) await confirmEmail(this.env.EMAIL_INDEX, to, subscriptionId, userId);
+        await releaseEmail(this.env.EMAIL_INDEX, done ? from : to, subscriptionId, userId);
+      }
+      if (done?.status === 'deactivated') closeSockets(this.ctx.getWebSockets(userId));
+      return changed;
+    } finally {
+      checked.landed();
+    }
+  }
+
+  /** Deletes a user for a directory, as the app does: their seat frees, their email too. */
+  async scimDeleteUser(call: Call, userId: string): Promise<Reply<null>> {
+    if (call.credential.kind !== 'directory') return this.#calls.unstoredRefusal(directoryOnly());
+    return this.deleteUser(call, userId);
+  }
+
+  /** Groups as a directory sees them, filtered and paged, with or without members. */
+  scimListGroups(
+    call: Call,
+    query: { conditions: GroupCondition[]; startIndex: number; count: number; withMembers: boolean },
+  ): Reply<{ total: number; items: GroupView[] }> {
+    return this.#directory(call, () => directoryGroupsPage(this.#sql, query));
+  }
+
+  /** One group, with its members unless left out. */
+  scimGetGroup(call: Call, groupId: string, withMembers: boolean): Reply<GroupView> {
+    return this.#directory(call, () => directoryGroup(this.#sql, groupId, withMembers));
+  }
+
+  /** Creates a group with its members; members of a seat group get seats (one transaction). */
+  scimCreateGroup(call: Call, input: NewGroup): Reply<GroupView> {
+    return this.#directory(call, (actor, now) => createGroup(this.#sql, actor, input, now));
+  }
+
+  /** Renames a group or changes its members (PUT or PATCH): one transaction, however many members. */
+  scimChangeGroup(call: Call, groupId: string, change: GroupChange): Reply<GroupView> {
+    return this.#directory(call, (actor, now) => changeGroup(this.#sql, actor, groupId, change, now));
+  }
+
+  /** Deletes a group; seats given through it follow its members' other groups, or leave. */
+  scimDeleteGroup(call: Call, groupId: string): Reply<null> {
+    return this.#directory(call, (actor, now) => deleteGroup(this.#sql, actor, groupId, now));
+  }
+
+  /** Every directory group, with whether its members get a seat and how many hold one (administrators). */
+  listGroups(call: Call): Reply<{ items: Group[] }> {
+    return this.#calls.as(call, 'administrator', () => ok({ items: groupList(this.#sql) }));
+  }
+
+  /** Turns "Members get a seat" on or off for a group (administrators); seats follow at once. */
+  setGroupGrantsSeat(call: Call, groupId: string, grantsSeat: boolean): Reply<Group> {
+    return this.#calls.as(call, 'administrator', (actor, now) => setGrantsSeat(this.#sql, actor, groupId, grantsSeat, now));
+  }
+
+  /** Directory tokens, the last sync and recent directory changes (administrators). */
+  directoryStatus(call: Call): Reply<DirectoryStatus> {
+    return this.#calls.as(call, 'administrator', () => ok(directoryStatus(this.#sql)));
+  }
+
+  /** A directory's call: only a directory token (SCIM) may make it; it acts as an administrator named after its token. */
+  #directory<T>(call: Call, work: (actor: Actor, now: number) => Result<T>): Reply<T> {
+    if (call.credential.kind !== 'directory') return this.#calls.unstoredRefusal(directoryOnly());
+    return this.#calls.as(call, 'administrator', work);
   }
 
   // ── For the email index ────────────────────────────────────────────────────────────────────

@@ -22,10 +22,14 @@ export interface NewToken {
 
 /**
  * Stores a token (its hash) for the actor, if the credential asking signed in recently: a token is
- * a lasting way in, so a stolen device or token alone cannot make one.
+ * a lasting way in, so a stolen device or token alone cannot make one. Only administrators may
+ * connect a directory (a "scim" token).
  */
 export function createToken(sql: Sql, actor: Actor, credential: Credential, token: NewToken, now: number): Result<ApiToken> {
-  const stale = requireRecentSignIn(sql, credential, now, 'create an API token');
+  if (token.scope === 'scim' && actor.role !== 'administrator') {
+    return fail('forbidden', { detail: 'Only administrators can connect a directory (a "scim" token).' });
+  }
+  const stale = requireRecentSignIn(sql, credential, now, token.scope === 'scim' ? 'connect a directory' : 'create an API token');
   if (stale) return stale;
   const createdAt = new Date(now).toISOString();
   sql.run(

@@ -2,7 +2,7 @@
  * The shapes the API returns, and how stored rows (snake_case) become them (camelCase).
  * Only the Subscription object builds these; routes pass them through.
  */
-import type { AuditEntry, Page, Role, Seat, Subscription, User, UserStatus } from '../contract';
+import type { AuditEntry, Page, Role, Seat, SeatSource, Subscription, User, UserStatus } from '../contract';
 
 export type { Account, ApiToken, AuditEntry, Page, Seat, TokenScope, User } from '../contract';
 
@@ -28,6 +28,11 @@ export type UserRow = {
   revocation_transfer_to: string | null;
   revocation_transfer_to_name: string | null;
   revocation_created_at: string | null;
+  directory: number;
+  seat_given_by_id: string | null;
+  seat_given_by_name: string | null;
+  seat_via_group: string | null;
+  seat_via_group_name: string | null;
 };
 
 export function toUser(row: UserRow): User {
@@ -38,6 +43,7 @@ export function toUser(row: UserRow): User {
     role: row.role as Role,
     status: row.status as UserStatus,
     seat: row.seat_assigned_at ? toSeat(row, row.seat_assigned_at) : null,
+    managedBy: row.directory ? 'directory' : null,
     createdAt: row.created_at,
     lastActiveAt: row.last_active_at,
   };
@@ -65,7 +71,15 @@ function toSeat(row: UserRow, assignedAt: string): Seat {
       }
     : null;
   const ends = [row.seat_expires_at, row.revocation_ends_at].filter((t): t is string => t !== null).sort();
-  return { assignedAt, expiresAt: ends[0] ?? null, loan, revocation };
+  return { assignedAt, source: sourceOf(row), expiresAt: ends[0] ?? null, loan, revocation };
+}
+
+/** Through a seat group (while the group exists), else by hand: by whom, if recorded. */
+function sourceOf(row: UserRow): SeatSource {
+  if (row.seat_via_group && row.seat_via_group_name !== null) {
+    return { kind: 'group', group: { id: row.seat_via_group, name: row.seat_via_group_name } };
+  }
+  return { kind: 'manual', by: row.seat_given_by_id ? { id: row.seat_given_by_id, name: row.seat_given_by_name ?? '' } : null };
 }
 
 export type AuditRow = {

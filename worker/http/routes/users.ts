@@ -68,7 +68,8 @@ const update = signedInRoute({
   summary: 'Rename, change role, deactivate or reactivate a user (administrators)',
   description:
     'Deactivating frees the seat, ends their console sessions, signs their devices out and revokes their tokens. ' +
-    'The last active administrator stays one.',
+    'The last active administrator stays one. A user managed by a directory (SCIM) keeps the name and role the ' +
+    'directory gave them (403 forbidden); their status and seat are still the administrators\' to change.',
   request: { params: IdParams, body: jsonBody(UserPatch) },
   responses: {
     200: json(User, 'The changed user'),

@@ -14,6 +14,12 @@ export const ACTIONS: Record<string, string> = {
   'subscription.updated': 'Subscription changed',
   'token.created': 'API token created',
   'token.revoked': 'API token revoked',
+  'group.created': 'Directory group added',
+  'group.updated': 'Directory group changed',
+  'group.deleted': 'Directory group deleted',
+  'group.member_added': 'Joined a directory group',
+  'group.member_removed': 'Left a directory group',
+  'seat.source_changed': 'Seat now through another group',
   ...SEAT_ACTIONS,
 };
 
@@ -57,7 +63,21 @@ export function describe(entry: AuditEntry): string {
       return `${actor} created the API token “${target}”`;
     case 'token.revoked':
       return `${actor} revoked the API token “${target}”`;
+    case 'group.created':
+      return `${actor} added the group ${target}`;
+    case 'group.updated':
+      return `${actor} changed the group ${target}: ${changes(d) || 'details'}`;
+    case 'group.deleted':
+      return `${actor} deleted the group ${target}`;
+    case 'group.member_added':
+      return `${actor} added ${target} to ${groupName(d)}`;
+    case 'group.member_removed':
+      return `${actor} removed ${target} from ${groupName(d)}`;
+    case 'seat.source_changed':
+      return `${target}'s seat is now through ${groupName(d)}`;
     default:
       return describeSeatEntry(entry) ?? `${actor}: ${entry.action} ${target}`;
   }
 }
+
+const groupName = (details: Record<string, unknown>) => (details.group as { name?: string } | undefined)?.name ?? 'a group';
