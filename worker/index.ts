@@ -4,6 +4,7 @@
  */
 import { app } from './http/app';
 
+export { BillingIndex } from './objects/billing-index';
 export { EmailIndex } from './objects/email-index';
 export { LoginThrottle } from './objects/login-throttle';
 export { Subscription } from './objects/subscription';

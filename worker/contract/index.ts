@@ -14,3 +14,4 @@ export * from './account';
 export * from './console';
 export * from './seat-requests';
 export * from './reports';
+export * from './notifications';
