@@ -38,12 +38,26 @@ export class Dispatcher {
     this.#senders = senders;
   }
 
-  /** Sends everything due, one loop per target, and returns when no target is due any more. */
+  /**
+   * Targets being sent right now, across runs: the runtime never overlaps alarms, but a test (or a
+   * retried alarm) may call `alarm()` while one runs, and a target must never be sent twice at once.
+   */
+  readonly #sending = new Set<string>();
+
+  /** Sends everything due, one loop per target, and returns when no target it started is due any more. */
   async run(): Promise<void> {
     const loops = new Map<string, Promise<void>>();
     for (;;) {
       for (const target of this.#dueTargets()) {
-        if (!loops.has(target)) loops.set(target, this.#drain(target).finally(() => loops.delete(target)));
+        if (loops.has(target) || this.#sending.has(target)) continue;
+        this.#sending.add(target);
+        loops.set(
+          target,
+          this.#drain(target).finally(() => {
+            loops.delete(target);
+            this.#sending.delete(target);
+          }),
+        );
       }
       if (loops.size === 0) return;
       await Promise.race([...loops.values(), new Promise((resolve) => setTimeout(resolve, POLL_MS))]);
