@@ -23,6 +23,18 @@ export interface Received {
 
 let counter = 0;
 
+/** Waits until `check` holds (deliveries run in the object's alarm, which the runtime may fire on its own). */
+export async function until<T>(read: () => Promise<T>, check: (value: T) => boolean, ms = 10_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const value = await read();
+    if (check(value)) return value;
+    if (Date.now() > end) throw new Error(`gave up waiting; last value: ${JSON.stringify(value)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+
 /** A fresh receiver endpoint: its URL, and functions to configure it and read what it received. */
 export function webhookReceiver(label = 'hook') {
   const name = `${label}-${Date.now().toString(36)}-${++counter}`;

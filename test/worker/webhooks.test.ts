@@ -10,20 +10,9 @@ import { describe, expect, it } from 'vitest';
 import { WebhookEvent } from '../../worker/contract';
 import { elapse, MINUTE, sql } from './clock';
 import { createUser, problem, signup, type Api } from './helpers';
-import { webhookReceiver } from './receivers';
+import { until, webhookReceiver } from './receivers';
 
 const HOUR = 60 * MINUTE;
-
-/** Waits until `check` holds (deliveries run in the object's alarm, which the runtime may fire on its own). */
-export async function until<T>(read: () => Promise<T>, check: (value: T) => boolean, ms = 10_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await read();
-    if (check(value)) return value;
-    if (Date.now() > end) throw new Error(`gave up waiting; last value: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** An endpoint registered for a receiver that knows its secret. */
 async function endpoint(admin: Api, body: Record<string, unknown> = {}, label?: string) {

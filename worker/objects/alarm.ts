@@ -23,7 +23,7 @@ export function fireTimer(sql: Sql, timer: Timer, now: number): void {
     case 'loan_reminder':
       return loanReturningSoon(sql, timer.ref, now);
     case 'digest':
-      return sendDigests(sql, now);
+      return sendDigests(sql, timer.dueAt, now);
     case 'billing':
       return applyDecrease(sql, now);
     case 'delivery':

@@ -10,12 +10,12 @@ interface Recipient {
 /** A threshold alert: how many seats are in use, and what to do about it. */
 export function thresholdMail(to: Recipient, percent: number, subscription: Subscription): Mail {
   const { assigned, purchased, available } = subscription.seats;
-  const full = available === 0;
-  const subject = full ? `All ${purchased} seats of ${subscription.name} are in use` : `${percent} % of the seats of ${subscription.name} are in use`;
+  // The subject names the threshold that fired (several fire at once when seats jump); the body, the seats now.
+  const subject = percent >= 100 ? `All ${purchased} seats of ${subscription.name} are in use` : `${percent} % of the seats of ${subscription.name} are in use`;
   const lines = [
     `Hello ${to.name},`,
     '',
-    `${assigned} of ${purchased} seats are assigned now${full ? ': nobody else can get one until a seat is freed or more are bought.' : ` (${available} free).`}`,
+    `${assigned} of ${purchased} seats are assigned now${available === 0 ? ': nobody else can get one until a seat is freed or more are bought.' : ` (${available} free).`}`,
     'Take back seats that are not used (Reports › Idle seats shows which), or buy more seats.',
     '',
     'You get this mail because you turned on threshold alerts under Me › Notifications.',

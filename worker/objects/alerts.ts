@@ -20,6 +20,7 @@ import { subscriptionView } from './users';
 export const LOAN_REMINDER_MS = 15 * 60_000;
 /** The daily digest goes out at this hour, UTC. */
 const DIGEST_HOUR_UTC = 7;
+const DAY_MS = 24 * 3600_000;
 
 type Choice = `push.${keyof NotificationChoices['push']}` | `mail.${keyof NotificationChoices['mail']}`;
 
@@ -116,7 +117,8 @@ export function notifyFor(sql: Sql, event: WebhookEvent, now: number): void {
   if (event.type === 'seats.threshold') {
     const { percent, subscription } = event.data;
     const { assigned, purchased } = subscription.seats;
-    const full = assigned >= purchased;
+    // Named after the threshold that fired (several can fire at once), not the seats right now.
+    const full = percent >= 100;
     pushTo(sql, 'push.seatsFull', event, {
       kind: 'seats',
       title: full ? `All ${purchased} seats are in use` : `${percent} % of seats are in use`,
@@ -160,8 +162,12 @@ export function loanReturningSoon(sql: Sql, userId: string, now: number): void {
   }, now);
 }
 
-/** The `digest` timer: each administrator who opted in gets pending requests and idle seats; the next is tomorrow. */
-export function sendDigests(sql: Sql, now: number): void {
+/**
+ * The `digest` timer (due at `dueAt`): each administrator who opted in gets pending requests and
+ * idle seats. The next one is a day after this one was due (not after `now`), so a late alarm
+ * keeps the hour; with nobody opted in any more, the timer stops.
+ */
+export function sendDigests(sql: Sql, dueAt: number, now: number): void {
   const admins = recipients(sql, 'mail.digest');
   if (admins.length === 0) return;
   const pending = sql.all<{ name: string; reason: string; created_at: string }>(
@@ -173,7 +179,9 @@ export function sendDigests(sql: Sql, now: number): void {
   for (const admin of admins) {
     enqueue(sql, 'mail', mailTarget(admin.id), event, JSON.stringify(digestMail(admin, subscription, pending, idle)), now);
   }
-  setTimer(sql, 'digest', 'daily', nextDigestAt(now));
+  let next = dueAt + DAY_MS;
+  while (next <= now) next += DAY_MS;
+  setTimer(sql, 'digest', 'daily', next);
 }
 
 /** Pushes `message` to every device of the administrators who chose `choice`. */

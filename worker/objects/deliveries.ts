@@ -184,7 +184,9 @@ function finish(sql: Sql, seq: number, status: DeliveryStatus, fields: { error?:
 }
 
 /** Records a delivery that was attempted at once, outside the queue (a test event). */
-export function recordImmediate(sql: Sql, target: string, event: { id: string; type: string }, attempt: Attempt, now: number): Delivery {
+export function recordImmediate(sql: Sql, target: string, event: WebhookEvent, attempt: Attempt, now: number): Delivery {
+  // Kept like any event, so "Redeliver" works on a test event too (it is queued for no other endpoint).
+  sql.run('INSERT INTO outbox (id, type, at, payload) VALUES (?, ?, ?, ?)', event.id, event.type, event.timestamp, JSON.stringify(event));
   const delivered = attempt.answer.status !== null && attempt.answer.status >= 200 && attempt.answer.status < 300;
   const id = prefixedId('dlv');
   sql.run(
