@@ -2,12 +2,13 @@
  * The service worker: precaches the app shell so the app opens without a network, and keeps the
  * last answer to each API GET so a reload offline still shows the last known users (marked with
  * the time they were fetched). A new version waits until the page asks it to take over
- * ("Update available — reload").
+ * ("Update available — reload"). It also shows push notifications and acts on their buttons.
  */
 import { version } from '$app/env';
 import { assets, immutable } from '$app/manifest';
 import { self } from '$app/service-worker';
 import { API_CACHE, CACHED_AT_HEADER, OFFLINE_HEADER } from '#lib/offline-cache.ts';
+import { clickPush, showPush } from './push-handlers.ts';
 
 const SHELL_CACHE = `setme-shell-${version}`;
 /** Enough answers for every screen and a few searches; older ones make room. */
@@ -36,6 +37,10 @@ self.addEventListener('activate', (event) => {
 self.addEventListener('message', (event) => {
   if ((event.data as { type?: string } | null)?.type === 'skip-waiting') void self.skipWaiting();
 });
+
+// Push notifications to administrators (push-handlers.ts): seat requests with Approve / Decline.
+self.addEventListener('push', (event) => event.waitUntil(showPush(event)));
+self.addEventListener('notificationclick', (event) => event.waitUntil(clickPush(event)));
 
 self.addEventListener('fetch', (event) => {
   const request = event.request;
