@@ -431,7 +431,7 @@ describe('Every route, generated from the table', () => {
     const targets = freshTargets(victim);
     const victimIds = await Promise.all(Object.values(targets));
     const victimUsers: { id: string; email: string }[] = (await victim.admin.get('/v1/users?limit=100')).body.items;
-    const secrets = [victim.id, ...victimIds.flatMap((v) => (typeof v === 'string' ? [v] : Object.values(v))), ...victimUsers.flatMap((u) => [u.id, u.email])];
+    const secrets = [victim.id, ...victimIds.flatMap((v) => (typeof v === 'string' ? [v] : [v.webhook, v.delivery])), ...victimUsers.flatMap((u) => [u.id, u.email])];
     const before = await storedRows(victim.id);
 
     const intruder = await subscription();
