@@ -4,7 +4,14 @@ import { defineConfig } from 'vitest/config';
 // Worker tests run inside workerd (miniflare underneath) against the real Worker, Durable
 // Objects and SQLite storage, configured from wrangler.toml.
 export default defineConfig({
-  plugins: [cloudflareTest({ wrangler: { configPath: './wrangler.toml' } })],
+  plugins: [
+    cloudflareTest({
+      wrangler: { configPath: './wrangler.toml' },
+      // The tests call https://seats.test: that is the public origin every mailed link must use
+      // (whatever Host a request names), and a public origin that is not loopback needs its own key.
+      miniflare: { bindings: { PUBLIC_ORIGIN: 'https://seats.test', SECRET_KEY: 'vitest key: only for the tests in test/worker' } },
+    }),
+  ],
   test: {
     include: ['test/worker/**/*.test.ts'],
     // A webhook receiver and a push service in Node, reached by the Worker's real fetch (receivers.ts).

@@ -15,10 +15,13 @@
 //  6. in those subscriptions, the time to the first page of users and to search results, through
 //     the API and on the Users screen in Chromium;
 //  7. seat changes with three webhook endpoints registered vs none, and the delivery lag from a
-//     change to its receipt at a local receiver (BENCH_ONLY=webhooks runs this section alone).
+//     change to its receipt at a local receiver (BENCH_ONLY=webhooks runs this section alone);
+//  8. enumeration timing: the median answer times of sign-up, password reset and sign-in for emails
+//     that have an account and for unknown ones (50 samples each), which must not tell them apart.
 //
 // Figures are indicative: compare the ratios within one run, not absolute numbers across machines.
 // BENCH_PORT picks the server's port (the inspector gets the next one); otherwise free ports.
+// BENCH_ONLY=webhooks runs only section 7, BENCH_ONLY=enumeration only section 8.
 import { execSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,6 +30,7 @@ import { fileURLToPath } from 'node:url';
 import { usersScreenTimings } from './bench-browser.mjs';
 import { connectInspector, summarise } from './cpu-profile.mjs';
 import { allPages, bearer, freePort, interrupted } from './local-api.mjs';
+import { signUpByMail } from './mailbox.mjs';
 import { client, startServer } from './server.mjs';
 import { startWebhookReceiver } from '../test/support/receivers.mjs';
 
@@ -54,6 +58,8 @@ const CONFIG = {
 };
 
 const PASSWORD = 'benchmark passphrase';
+/** The server's mailbox: a sign-up is confirmed from the link it mails (set once the server runs). */
+let mailbox = null;
 let emailCounter = 0;
 const email = (tag) => `${tag}.${Date.now().toString(36)}.${++emailCounter}@bench.test`;
 // Names like people's, so a search for a name finds a few of many (each name repeats every 500 users).
@@ -132,7 +138,7 @@ const fixed = (n, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '–'
 async function newSubscription(baseUrl, seats, organization) {
   const browser = client(baseUrl);
   const adminEmail = email('admin');
-  const signup = await browser('POST', '/signup', {
+  const signup = await signUpByMail(browser, mailbox, {
     organization, name: 'Bench Admin', email: adminEmail, password: PASSWORD, seats, assignSeat: false,
   });
   if (signup.status !== 201) throw new Error(`signup answered ${signup.status} ${JSON.stringify(signup.body)}`);
@@ -607,6 +613,85 @@ async function scaling(baseUrl) {
   return { flat: rows.every((r) => r.errors === 0), subscriptions };
 }
 
+// ── Enumeration timing ───────────────────────────────────────────────────────────────────────
+
+const ENUMERATION_SAMPLES = 50;
+// Mail is limited to 5 an hour per email and wrong passwords to 10 per 15 minutes per email and
+// address: each known email serves 5 samples of one door, so each door has its own 10 accounts.
+const SAMPLES_PER_EMAIL = 5;
+
+/**
+ * Sign-up, password reset and sign-in answer the same for emails with and without an account; this
+ * shows whether their timing tells them apart. Known emails are active users of one subscription,
+ * unknown ones are made up; each side has 10 emails used 5 times, and each email gets one untimed
+ * request first (through another door, so it uses up nothing of this door's limit), so both sides
+ * measure objects already in memory. (The first request to any email whose object is not in memory
+ * costs more, known or not: the cold start is printed too.) The two kinds take turns, so drift on
+ * a busy machine hits both.
+ */
+async function enumerationTiming(baseUrl) {
+  const accounts = ENUMERATION_SAMPLES / SAMPLES_PER_EMAIL;
+  const { api } = await newSubscription(baseUrl, 1, 'Bench Enumeration');
+  const activeUsers = async (tag) => {
+    const emails = [];
+    for (let i = 0; i < accounts; i++) {
+      const address = email(tag);
+      const created = await api('POST', '/users', { name: personName(i), email: address, assignSeat: false });
+      if (created.status !== 201) throw new Error(`creating a user answered ${created.status} ${JSON.stringify(created.body)}`);
+      const accepted = await client(baseUrl)('POST', '/invitations/accept', { token: created.body.invitation.token, password: PASSWORD });
+      if (accepted.status !== 200) throw new Error(`accepting an invitation answered ${accepted.status}`);
+      emails.push(address);
+    }
+    return emails;
+  };
+  const signupProbe = (e) => ({ path: '/signup', body: { organization: 'Probe', name: 'Probe', email: e, password: PASSWORD, seats: 1 } });
+  const resetProbe = (e) => ({ path: '/auth/password-reset', body: { email: e } });
+  const loginProbe = (e) => ({ path: '/auth/login', body: { email: e, password: 'not the password' } });
+  // [door, known emails, its request, the status it answers, the warm-up request and its status]
+  const doors = [
+    ['POST /signup', await activeUsers('signup'), signupProbe, 202, loginProbe, 401],
+    ['POST /auth/password-reset', await activeUsers('reset'), resetProbe, 202, loginProbe, 401],
+    ['POST /auth/login (wrong password)', await activeUsers('login'), loginProbe, 401, resetProbe, 202],
+  ];
+  const timed = async ({ path, body }, expected) => {
+    const began = performance.now();
+    const reply = await client(baseUrl)('POST', path, body);
+    const ms = performance.now() - began;
+    if (reply.status !== expected) throw new Error(`${path} answered ${reply.status} ${JSON.stringify(reply.body)}`);
+    return ms;
+  };
+  const rows = [];
+  const cold = { known: [], unknown: [] };
+  for (const [door, knownEmails, request, expected, warmUp, warmExpected] of doors) {
+    const unknownEmails = Array.from({ length: accounts }, () => email('nobody'));
+    for (let i = 0; i < accounts; i++) {
+      cold.known.push(await timed(warmUp(knownEmails[i]), warmExpected));
+      cold.unknown.push(await timed(warmUp(unknownEmails[i]), warmExpected));
+    }
+    const known = [];
+    const unknown = [];
+    for (let i = 0; i < ENUMERATION_SAMPLES; i++) {
+      const pair = [() => timed(request(knownEmails[i % accounts]), expected), () => timed(request(unknownEmails[i % accounts]), expected)];
+      // Alternate which goes first.
+      if (i % 2) {
+        known.push(await pair[0]());
+        unknown.push(await pair[1]());
+      } else {
+        unknown.push(await pair[1]());
+        known.push(await pair[0]());
+      }
+    }
+    const [k, u] = [median(known), median(unknown)];
+    rows.push([door, fixed(k, 2), fixed(u, 2), fixed(k - u, 2)]);
+  }
+  // The warm-up requests: known emails' objects were in memory since their users were created.
+  rows.push(['first request to an email (warm-up)', fixed(median(cold.known), 2), fixed(median(cold.unknown), 2), fixed(median(cold.known) - median(cold.unknown), 2)]);
+  console.log(`\nEnumeration timing (${ENUMERATION_SAMPLES} samples each, answer time as a client sees it):`);
+  console.log(table(['door', 'known email p50 ms', 'unknown email p50 ms', 'known − unknown ms'], rows));
+}
+
+const median = (values) => percentile([...values].sort((a, b) => a - b), 50);
+
 async function main() {
   const began = performance.now();
   if (!existsSync(`${ROOT}build/index.html`)) execSync('npm run build', { cwd: ROOT, stdio: 'inherit' });
@@ -614,21 +699,17 @@ async function main() {
   const port = process.env.BENCH_PORT ? Number(process.env.BENCH_PORT) : await freePort();
   const inspectorPort = process.env.BENCH_PORT ? port + 1 : await freePort();
   const server = await startServer({ port, persistTo, quiet: true, inspectorPort });
+  mailbox = server.mailbox;
   const inspector = await connectInspector(inspectorPort);
   let ok = false;
   try {
-    console.log(`SetMe Seats load benchmark on ${server.baseUrl} (wrangler dev, local storage)\n`);
-    // BENCH_ONLY=webhooks runs that section alone.
     if (process.env.BENCH_ONLY === 'webhooks') {
       ok = await webhookDelivery(server.baseUrl);
+    } else if (process.env.BENCH_ONLY === 'enumeration') {
+      await enumerationTiming(server.baseUrl);
+      ok = true;
     } else {
-      const verified = await loadPhases(server.baseUrl, inspector);
-      const hooksOk = await webhookDelivery(server.baseUrl);
-      const stepsOk = await stepBreakdown(server.baseUrl);
-      console.log('How one seat change costs as the subscription grows (sequential assign/unassign pairs):');
-      const { flat, subscriptions } = await scaling(server.baseUrl);
-      await bigSubscriptions(server.baseUrl, subscriptions);
-      ok = verified && hooksOk && stepsOk && flat;
+      ok = await fullBenchmark(server, inspector);
     }
   } finally {
     inspector.close();
@@ -637,6 +718,19 @@ async function main() {
   }
   console.log(`\nTotal ${fixed((performance.now() - began) / 1000)} s. ${ok ? 'VERIFIED' : 'FAILED'}`);
   if (!ok) process.exit(1);
+}
+
+/** Sections 1 to 8; true when every check held. */
+async function fullBenchmark(server, inspector) {
+  console.log(`SetMe Seats load benchmark on ${server.baseUrl} (wrangler dev, local storage)\n`);
+  const verified = await loadPhases(server.baseUrl, inspector);
+  const hooksOk = await webhookDelivery(server.baseUrl);
+  const stepsOk = await stepBreakdown(server.baseUrl);
+  console.log('How one seat change costs as the subscription grows (sequential assign/unassign pairs):');
+  const { flat, subscriptions } = await scaling(server.baseUrl);
+  await bigSubscriptions(server.baseUrl, subscriptions);
+  await enumerationTiming(server.baseUrl);
+  return verified && hooksOk && stepsOk && flat;
 }
 
 await main();

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { allPages, bearer, freePort } from './local-api.mjs';
+import { signUpByMail } from './mailbox.mjs';
 import { client, startServer } from './server.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -50,7 +51,7 @@ async function main() {
     server = await startServer({ port, persistTo, quiet: true });
     const browser = client(server.baseUrl);
     const email = `durable.${Date.now()}@example.com`;
-    const signup = await browser('POST', '/signup', {
+    const signup = await signUpByMail(browser, server.mailbox, {
       organization: 'Durable Support', name: 'Dora Durable', email, password: PASSWORD, seats: 4, assignSeat: true,
     });
     if (signup.status !== 201) throw new Error(`signup answered ${signup.status} ${JSON.stringify(signup.body)}`);

@@ -187,7 +187,7 @@ async function main() {
   const server = await startServer({ port, persistTo, quiet: true });
   let chrome;
   try {
-    await seedDemo(server.baseUrl);
+    await seedDemo(server);
     const { cookie, userId } = await signIn(server.baseUrl);
     chrome = await chromeLauncher.launch({
       chromePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',

@@ -49,7 +49,7 @@ async function screenshots() {
   const server = await startServer({ port: 8797, persistTo, quiet: true });
   const browser = await launch();
   try {
-    await seedDemo(server.baseUrl);
+    await seedDemo(server);
     const shots = [
       { name: 'phone', viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, hasTouch: true },
       { name: 'desktop', viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1, hasTouch: false },

@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { freePort } from './local-api.mjs';
+import { signUpByMail, streamMailbox } from './mailbox.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const WRANGLER = `${ROOT}node_modules/.bin/wrangler`;
@@ -39,7 +40,9 @@ export function demoEmail(name) {
  * function as soon as it starts (`npm start` filters them), and nothing else prints them. With
  * `assets`, the app is served from that directory instead of build/ (e.g. a copy, so a rebuild
  * while tests run does not pull the files from under the server). The Worker's DevTools inspector
- * listens on `inspectorPort` (the benchmark profiles with it), or on a free port.
+ * listens on `inspectorPort` (the benchmark profiles with it), or on a free port. The Worker's
+ * PUBLIC_ORIGIN is this server's own origin, so the links it mails open here. The returned
+ * `mailbox` reads the mail the local transport prints (see mailbox.mjs), e.g. to confirm a sign-up.
  * @param {{ port?: number, persistTo?: string, quiet?: boolean, logFile?: string | null, assets?: string | null,
  *   inspectorPort?: number | null,
  *   output?: ((stdout: import('node:stream').Readable, stderr: import('node:stream').Readable) => void) | null }} [options]
@@ -61,15 +64,19 @@ export async function startServer({
     WRANGLER,
     [
       'dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspector), '--persist-to', persistTo, '--show-interactive-dev-session=false',
+      '--var', `PUBLIC_ORIGIN:http://127.0.0.1:${port}`,
       ...(assets ? ['--assets', assets] : []),
     ],
     {
       cwd: ROOT,
       env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', NO_COLOR: '1' },
-      stdio: logFile || output ? ['ignore', 'pipe', 'pipe'] : quiet ? ['ignore', 'ignore', 'inherit'] : ['ignore', 'inherit', 'inherit'],
+      // stdout is always read here, for the mail in it.
+      stdio: logFile || output ? ['ignore', 'pipe', 'pipe'] : quiet ? ['ignore', 'pipe', 'inherit'] : ['ignore', 'pipe', 'inherit'],
     },
   );
+  const mailbox = streamMailbox(child.stdout);
   if (output) output(child.stdout, child.stderr);
+  else if (!logFile && !quiet) child.stdout.pipe(process.stdout, { end: false });
   if (logFile) {
     // Errors still reach the terminal as before; everything also lands in the file.
     const log = createWriteStream(logFile, { flags: 'a' });
@@ -94,7 +101,7 @@ export async function startServer({
     if (child.exitCode === null) child.kill('SIGTERM');
     await exited;
   };
-  return { baseUrl, child, stop };
+  return { baseUrl, child, stop, mailbox };
 }
 
 /** A tiny API client that keeps the session cookie and sends our Origin, as the app does. */
@@ -115,17 +122,20 @@ export function client(baseUrl) {
 
 /**
  * Creates the demo subscription unless its administrator can already sign in (a second start keeps
- * the data). Returns true when it seeded. It signs out every session it opens, so starting the
- * server leaves no signed-in device behind (Node's fetch would show up as a "node" device).
+ * the data). Signs up as anyone does: the confirmation link is read from the mail the server
+ * prints (no development-only path into the Worker). Returns true when it seeded. It signs out
+ * every session it opens, so starting the server leaves no signed-in device behind (Node's fetch
+ * would show up as a "node" device).
+ * @param {{ baseUrl: string, mailbox: ReturnType<typeof streamMailbox> }} server what startServer returned
  */
-export async function seedDemo(baseUrl) {
+export async function seedDemo({ baseUrl, mailbox }) {
   const admin = client(baseUrl);
   const login = await admin('POST', '/auth/login', { email: DEMO.admin.email, password: DEMO.password });
   if (login.status === 200) {
     await admin('POST', '/auth/logout');
     return false;
   }
-  const signup = await admin('POST', '/signup', {
+  const signup = await signUpByMail(admin, mailbox, {
     organization: DEMO.organization,
     name: DEMO.admin.name,
     email: DEMO.admin.email,

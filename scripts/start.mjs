@@ -27,7 +27,7 @@ try {
   server = await startServer({ port, output: log ? log.attach : null });
   // One sign-in (then signed out) tells whether the demo exists and what it holds now.
   let demo = await demoFigures(server.baseUrl);
-  const seeded = demo ? false : await seedDemo(server.baseUrl);
+  const seeded = demo ? false : await seedDemo(server);
   if (seeded) demo = await demoFigures(server.baseUrl);
   await log?.show();
   console.log(banner(server.baseUrl, seeded, demo));

@@ -4,9 +4,9 @@
  */
 import { app } from './http/app';
 
+export { AddressThrottle } from './objects/address-throttle';
 export { BillingIndex } from './objects/billing-index';
 export { EmailIndex } from './objects/email-index';
-export { LoginThrottle } from './objects/login-throttle';
 export { Subscription } from './objects/subscription';
 
 export default app satisfies ExportedHandler<Env>;

@@ -52,6 +52,26 @@ export async function signInWithPasskey(): Promise<Account> {
   }
 }
 
+/**
+ * Confirms it is you with a passkey (for creating tokens and passkeys after a while signed in):
+ * the browser asks which one; the server accepts only one of yours, verified by the device.
+ */
+export async function reauthenticateWithPasskey(): Promise<void> {
+  const { startAuthentication } = await library();
+  const optionsJSON = await accountApi.passkeySignInOptions();
+  const response = await startAuthentication({ optionsJSON: { ...optionsJSON, userVerification: 'required' } }).catch((error: unknown) => {
+    throw ceremonyProblem(error, 'sign-in');
+  });
+  try {
+    await securityApi.reauthenticate({ passkey: { ...response, response: { ...response.response } } });
+  } catch (error) {
+    if (error instanceof ApiProblem && error.code === 'invalid_credentials') {
+      throw new ApiProblem(401, error.code, 'This passkey is not one of yours here. Use another, or enter your password.');
+    }
+    throw error;
+  }
+}
+
 function ceremonyProblem(error: unknown, ceremony: 'registration' | 'sign-in'): ApiProblem {
   const { code, name, message } = (error ?? {}) as Partial<WebAuthnError>;
   if (code === 'ERROR_CEREMONY_ABORTED') return new ApiProblem(0, 'passkey_cancelled', 'The passkey request was cancelled.');

@@ -3,6 +3,7 @@
  * keeps its own session cookie and sends our Origin, as a browser would.
  */
 import type { Account, Invitation, Role, Subscription, User } from '../../worker/contract';
+import { fileMailbox, signUpByMail } from '../../scripts/mailbox.mjs';
 
 export interface Reply<T> {
   status: number;
@@ -36,8 +37,15 @@ export class Api {
     return reply.body;
   }
 
-  signUp(body: { organization: string; name: string; email: string; password: string; seats: number; assignSeat: boolean }) {
-    return this.ok<Account>('POST', '/signup', body);
+  /**
+   * Signs up as a person does: asks, then confirms with the link from the mail the server wrote to
+   * its log (SETME_SERVER_LOG, see global-setup.ts). Signed in as the new administrator after.
+   */
+  async signUp(body: { organization: string; name: string; email: string; password: string; seats: number; assignSeat: boolean }) {
+    const call = (method: string, path: string, payload?: unknown) => this.call(method, path, payload);
+    const reply = await signUpByMail(call, fileMailbox(process.env.SETME_SERVER_LOG!), body);
+    if (reply.status !== 201) throw new Error(`sign-up → ${reply.status} ${JSON.stringify(reply.body)}`);
+    return reply.body as Account;
   }
 
   createUser(body: { name: string; email: string; role?: Role; assignSeat: boolean }) {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { fileMailbox } from '../../scripts/mailbox.mjs';
 import { Api } from './api';
 import { expect, meter, PASSWORD, test } from './fixtures';
 
@@ -34,7 +35,7 @@ test.describe('Signing in and out', () => {
     await expect(page).toHaveURL(/\/signin$/);
   });
 
-  test('signing up creates a subscription whose first user is its administrator', { tag: '@once' }, async ({ page }) => {
+  test('signing up mails a link that creates the subscription, whose first user is its administrator', { tag: '@once' }, async ({ page }) => {
     const email = `new-${randomUUID().slice(0, 8)}@test.setme.test`;
     await page.goto('/signup');
     await page.getByLabel('Organization').fill('Harbour IT');
@@ -43,7 +44,18 @@ test.describe('Signing in and out', () => {
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByLabel('Seats').fill('4');
     await expect(page.getByLabel('Assign a seat to me')).toBeChecked();
+    const mailbox = fileMailbox(process.env.SETME_SERVER_LOG!);
+    const before = mailbox.count(email);
     await page.getByRole('button', { name: 'Create subscription' }).click();
+
+    await expect(page.getByRole('heading', { name: 'Check your mail', level: 1 })).toBeVisible();
+    await expect(page.getByRole('main').getByRole('status')).toContainText(`We sent a link to ${email}`);
+    const mail = await mailbox.next(email, before);
+    const link = /https?:\/\/\S+\/confirm-signup#token=\S+/.exec(mail.text)![0];
+    // The link names this server: PUBLIC_ORIGIN is the test server's origin.
+    expect(new URL(link).origin).toBe(new URL(page.url()).origin);
+    await page.goto(link);
+    await page.getByRole('button', { name: 'Create subscription and sign in' }).click();
 
     await expect(page.getByRole('heading', { name: 'Users', level: 1 })).toBeVisible();
     await expect(meter(page, 1, 4)).toBeVisible();

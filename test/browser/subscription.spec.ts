@@ -21,6 +21,17 @@ test.describe('Subscription', { tag: '@once' }, () => {
     expect((await team.api.subscription()).seats.purchased).toBe(5);
   });
 
+  test('the console sessions one seat may have open are set here, and hold for the API', async ({ signedIn: page, team }) => {
+    await page.goto('/subscription');
+    const limit = page.getByLabel('Console sessions one seat may have open at once');
+    await expect(limit).toHaveValue('5', { timeout: 15_000 }); // the page loads its data after navigation
+    await limit.fill('2');
+    await page.getByRole('button', { name: 'Save limit' }).click();
+    await expect(page.getByText('One seat may now have 2 console sessions open at once.')).toBeVisible();
+    expect((await team.api.subscription()).maxConsoleSessionsPerSeat).toBe(2);
+    await expect(page.getByRole('button', { name: 'Save limit' })).toBeDisabled();
+  });
+
   test('an API token is shown once with Copy, listed, and revoked after confirmation', async ({ signedIn: page, team }) => {
     await page.goto('/subscription');
     await page.getByLabel('Token name').fill('Provisioning script');

@@ -1,15 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { Api, createUser, PASSWORD, problem, signedInUser, signup } from './helpers';
+import { outbox } from '../../worker/mail';
+import { Api, confirmationToken, createUser, mailTo, PASSWORD, problem, signedInUser, signup } from './helpers';
 
 describe('Sign-up, sign-in and invitations', () => {
-  it('signs up with an HttpOnly, Secure, SameSite session cookie and the first user as administrator', async () => {
+  it('signs up from the mailed link with an HttpOnly, Secure, SameSite session cookie and the first user as administrator', async () => {
     const api = new Api();
-    const reply = await api.post('/v1/signup', {
-      organization: 'Acme', name: 'Ada', email: `Ada.${Date.now()}@Example.com`, password: PASSWORD, seats: 6,
-    });
+    const email = `Ada.${Date.now()}@Example.com`;
+    const seen = new Set(outbox);
+    const asked = await api.post('/v1/signup', { organization: 'Acme', name: 'Ada', email, password: PASSWORD, seats: 6 });
+    expect(asked.status).toBe(202);
+    expect(asked.body).toEqual({ status: 'confirmation_sent' });
+    expect(asked.headers.get('set-cookie')).toBeNull();
+    const mail = await mailTo(email.toLowerCase(), seen);
+    expect(mail.subject).toBe('Confirm your SetMe Seats sign-up');
+    expect(mail.text).toContain('https://seats.test/confirm-signup#token=');
+
+    const reply = await api.post('/v1/signup/confirm', { token: confirmationToken(mail) });
     expect(reply.status).toBe(201);
     expect(reply.body.user).toMatchObject({ role: 'administrator', status: 'active', seat: { assignedAt: expect.any(String) } });
-    expect(reply.body.user.email).toBe(reply.body.user.email.toLowerCase());
+    expect(reply.body.user.email).toBe(email.toLowerCase());
     expect(reply.body.subscription).toMatchObject({ name: 'Acme', seats: { purchased: 6, assigned: 1, available: 5 } });
     const cookie = reply.headers.get('set-cookie')!;
     expect(cookie).toMatch(/HttpOnly/);
@@ -57,7 +66,11 @@ describe('Deactivating and deleting users', () => {
     expect((await admin.get('/v1/subscription')).body.seats.assigned).toBe(0);
     problem(await tech.get('/v1/me'), 401, 'unauthenticated');
     problem(await token.get('/v1/me'), 401, 'unauthenticated');
-    problem(await new Api().post('/v1/auth/login', { email: user.email, password: PASSWORD }), 403, 'forbidden');
+    // A deactivated account answers its right password exactly like a wrong one.
+    const deactivated = await new Api().post('/v1/auth/login', { email: user.email, password: PASSWORD });
+    const wrong = await new Api().post('/v1/auth/login', { email: user.email, password: 'not the password at all' });
+    problem(deactivated, 401, 'invalid_credentials');
+    expect(deactivated.body).toEqual(wrong.body);
 
     expect((await admin.patch(`/v1/users/${user.id}`, { status: 'active' })).body).toMatchObject({ status: 'active', seat: null });
     expect((await new Api().post('/v1/auth/login', { email: user.email, password: PASSWORD })).status).toBe(200);
@@ -100,7 +113,8 @@ describe('API tokens', () => {
     const { admin } = await signup();
     const created = await admin.post('/v1/tokens', { name: 'Provisioning' });
     expect(created.status).toBe(201);
-    expect(created.body.token).toMatch(/^setme_sub_[a-z2-7]{20}\.[a-z2-7]{52}$/);
+    // The subscription it belongs to, 256 random bits, and the HMAC of both with the Worker's key.
+    expect(created.body.token).toMatch(/^setme_sub_[a-z2-7]{20}\.[a-z2-7]{52}\.[a-z2-7]{26}$/);
     const script = new Api(created.body.token);
     expect((await script.get('/v1/subscription')).status).toBe(200);
     const listed = await admin.get('/v1/tokens');

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Api, createUser, ORIGIN, PASSWORD, problem, signedInUser, signup, uniqueEmail } from './helpers';
+import { outbox } from '../../worker/mail';
+import { Api, confirmationToken, createUser, mailTo, ORIGIN, PASSWORD, problem, signedInUser, signup, uniqueEmail } from './helpers';
 
 describe('Every refusal is an RFC 9457 problem with a stable code', () => {
   it('validation_failed 400: bad JSON, a bad field, an unknown field, a bad query', async () => {
@@ -90,10 +91,16 @@ describe('Every refusal is an RFC 9457 problem with a stable code', () => {
   it('email_taken 409 across the whole service, case-insensitively, without reserving refused emails', async () => {
     const first = await signup();
     const second = await signup();
-    const taken = (await createUser(first.admin, { name: 'Shared' })).user.email;
+    // A sign-up asked for while the address was free, confirmed after someone else took it.
+    const later = uniqueEmail('shared');
+    const seen = new Set(outbox);
+    expect((await new Api().post('/v1/signup', { organization: 'O', name: 'N', email: later, password: PASSWORD, seats: 1 })).status).toBe(202);
+    const link = confirmationToken(await mailTo(later, seen));
+
+    const taken = (await createUser(first.admin, { name: 'Shared', email: later })).user.email;
     const refused = problem(await second.admin.post('/v1/users', { name: 'Dup', email: taken.toUpperCase() }), 409, 'email_taken');
     expect(refused.email).toBe(taken);
-    problem(await new Api().post('/v1/signup', { organization: 'O', name: 'N', email: taken, password: PASSWORD, seats: 1 }), 409, 'email_taken');
+    problem(await new Api().post('/v1/signup/confirm', { token: link }), 409, 'email_taken');
 
     // A create refused for want of a seat leaves the email free for anyone.
     const { admin: full } = await signup(1);

@@ -3,6 +3,7 @@
  * Durable Objects and their SQLite storage in workerd. Nothing of ours is mocked.
  */
 import { exports } from 'cloudflare:workers';
+import { outbox, type Mail } from '../../worker/mail';
 
 export const ORIGIN = 'https://seats.test';
 export const PASSWORD = 'correct horse battery staple';
@@ -46,26 +47,55 @@ let counter = 0;
 /** A unique email per call, so tests never collide on the service-wide email index. */
 export const uniqueEmail = (name = 'user') => `${name}.${Date.now().toString(36)}.${++counter}@example.com`;
 
-/** Signs up a new subscription; returns its administrator's API session and the account. */
-export async function signup(seats = 6, options: { assignSeat?: boolean; name?: string } = {}) {
+/**
+ * The first mail to `to` that is not among `seen` (the outbox before the request that sends it).
+ * Mail goes out after the answer (`waitUntil`), so this waits for it, briefly.
+ * @example const seen = new Set(outbox); await api.post('/v1/auth/password-reset', { email }); const mail = await mailTo(email, seen);
+ */
+export async function mailTo(to: string, seen: ReadonlySet<Mail>): Promise<Mail> {
+  for (let waited = 0; waited < 5_000; waited += 5) {
+    const mail = outbox.find((m) => m.to === to && !seen.has(m));
+    if (mail) return mail;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  throw new Error(`no mail to ${to} within 5 s`);
+}
+
+/** The token of the sign-up confirmation link in a mail. */
+export function confirmationToken(mail: Mail): string {
+  const token = mail.text.match(/\/confirm-signup#token=(\S+)/)?.[1];
+  if (!token) throw new Error(`no confirmation link in the mail to ${mail.to}: ${mail.text}`);
+  return token;
+}
+
+/**
+ * Signs up a new subscription the way people do: asks for it, opens the confirmation link mailed
+ * (read from the local mail transport) and confirms. Returns its administrator's API session, the
+ * account and the administrator's email.
+ */
+export async function signup(seats = 6, options: { assignSeat?: boolean; name?: string; email?: string } = {}) {
   const admin = new Api();
-  const reply = await admin.post('/v1/signup', {
+  const email = options.email ?? uniqueEmail('admin');
+  const seen = new Set(outbox);
+  const asked = await admin.post('/v1/signup', {
     organization: 'Acme Support',
     name: options.name ?? 'Ada Admin',
-    email: uniqueEmail('admin'),
+    email,
     password: PASSWORD,
     seats,
     assignSeat: options.assignSeat ?? false,
   });
-  if (reply.status !== 201) throw new Error(`signup failed: ${JSON.stringify(reply.body)}`);
-  return { admin, user: reply.body.user, subscription: reply.body.subscription };
+  if (asked.status !== 202) throw new Error(`signup failed: ${asked.status} ${JSON.stringify(asked.body)}`);
+  const reply = await admin.post('/v1/signup/confirm', { token: confirmationToken(await mailTo(email, seen)) });
+  if (reply.status !== 201) throw new Error(`signup confirmation failed: ${reply.status} ${JSON.stringify(reply.body)}`);
+  return { admin, user: reply.body.user, subscription: reply.body.subscription, email };
 }
 
 /** Creates a user through the API and returns them (with their invitation). */
-export async function createUser(admin: Api, fields: { name?: string; role?: string; assignSeat?: boolean } = {}) {
+export async function createUser(admin: Api, fields: { name?: string; role?: string; assignSeat?: boolean; email?: string } = {}) {
   const reply = await admin.post('/v1/users', {
     name: fields.name ?? 'Tech',
-    email: uniqueEmail(fields.name?.split(' ')[0]?.toLowerCase() ?? 'tech'),
+    email: fields.email ?? uniqueEmail(fields.name?.split(' ')[0]?.toLowerCase() ?? 'tech'),
     role: fields.role ?? 'technician',
     assignSeat: fields.assignSeat ?? false,
   });

@@ -8,13 +8,14 @@ import { env } from 'cloudflare:workers';
 import { evictDurableObject, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { hashPassword, newId, newSecret, sha256 } from '../../worker/crypto';
+import { secretKeys } from '../../worker/http/config';
 import { EMAIL_INDEX_MIGRATIONS } from '../../worker/objects/email-index';
-import { LOGIN_THROTTLE_MIGRATIONS } from '../../worker/objects/login-throttle';
+import { ADDRESS_THROTTLE_MIGRATIONS } from '../../worker/objects/address-throttle';
 import { migrate } from '../../worker/objects/migrate';
 import { SUBSCRIPTION_MIGRATIONS } from '../../worker/objects/schema';
 import { Sql } from '../../worker/objects/sql';
 import { elapse, timers } from './clock';
-import { Api, createUser, PASSWORD, signup } from './helpers';
+import { Api, createUser, PASSWORD, problem, signup } from './helpers';
 
 /** Rows written at one schema version, and what must be read back after the newest migration. */
 interface Seed {
@@ -25,6 +26,11 @@ interface Seed {
 }
 
 const T = '2026-10-01T08:00:00.000Z';
+
+/** The version a migration brings an object to, found by what it does (numbers change when branches merge). */
+const versionThat = (does: string) => SUBSCRIPTION_MIGRATIONS.findIndex((m) => m.includes(does)) + 1;
+/** Recovery: devices and tokens record when they last proved their user; failed password checks. */
+const RECOVERY = versionThat('CREATE TABLE password_checks');
 const LATER = '2099-01-01T00:00:00.000Z';
 
 /** One row or more of every table, written at the version that added it or changed its shape. */
@@ -56,6 +62,10 @@ const SUBSCRIPTION_SEEDS: Seed[] = [
       ['SELECT user_id FROM invitations', [{ user_id: 'usr_tech' }]],
       ['SELECT user_id, at FROM login_failures', [{ user_id: 'usr_admin', at: 123 }]],
       ['SELECT action, details FROM audit', [{ action: 'seat.assigned', details: '{}' }]],
+      // Signed in before anyone recorded when: creating a token or passkey asks to confirm first.
+      ["SELECT authenticated_at FROM devices WHERE token_hash = 'hash-v1'", [{ authenticated_at: null }]],
+      ["SELECT authenticated_at FROM api_tokens WHERE id = 'tok_v1'", [{ authenticated_at: null }]],
+      ['SELECT max_console_sessions_per_seat FROM subscription', [{ max_console_sessions_per_seat: 5 }]],
     ],
   },
   {
@@ -128,6 +138,17 @@ const SUBSCRIPTION_SEEDS: Seed[] = [
     version: 8,
     write: ['UPDATE subscription SET revision = 7'],
     survives: [['SELECT revision FROM subscription', [{ revision: 7 }]]],
+  },
+  {
+    version: RECOVERY,
+    write: [
+      `UPDATE devices SET authenticated_at = '${T}' WHERE token_hash = 'hash-v4'`,
+      "INSERT INTO password_checks VALUES ('usr_admin', 456)",
+    ],
+    survives: [
+      ["SELECT authenticated_at FROM devices WHERE token_hash = 'hash-v4'", [{ authenticated_at: T }]],
+      ['SELECT user_id, at FROM password_checks', [{ user_id: 'usr_admin', at: 456 }]],
+    ],
   },
 ];
 
@@ -224,7 +245,7 @@ describe('Subscription migrations', () => {
 
   it('an object made at version 1 still works after the upgrade: its device stays signed in, and later features work', async () => {
     const subscriptionId = newId('sub');
-    const secret = newSecret(subscriptionId);
+    const secret = await newSecret(await secretKeys(env), subscriptionId);
     const password = await hashPassword(PASSWORD);
     const deviceHash = await sha256(secret);
     const stub = env.SUBSCRIPTION.getByName(subscriptionId);
@@ -252,6 +273,9 @@ describe('Subscription migrations', () => {
     expect((await admin.get('/v1/users/usr_oldtecholdtecholdt')).body).toMatchObject({ name: 'Old Timer', seat: expect.any(Object) });
     expect((await admin.get('/v1/subscription')).body.seats).toEqual({ purchased: 2, assigned: 1, available: 1 });
     expect((await admin.get('/v1/devices')).body.items).toEqual([expect.objectContaining({ current: true })]);
+    // Nobody knows when that device last proved its user: a token needs a confirmation first.
+    problem(await admin.post('/v1/tokens', { name: 'after upgrade' }), 403, 'reauthentication_required');
+    expect((await admin.post('/v1/me/reauthenticate', { password: PASSWORD })).status).toBe(200);
     expect((await admin.post('/v1/tokens', { name: 'after upgrade' }, { 'idempotency-key': 'k' })).status).toBe(201);
     expect((await admin.put('/v1/users/usr_oldadminoldadminold/seat')).status).toBe(200);
     expect((await admin.post('/v1/console/sessions', { computer: 'PC' })).status).toBe(201);
@@ -288,7 +312,7 @@ describe('Subscription migrations', () => {
   });
 });
 
-describe('EmailIndex and LoginThrottle migrations', () => {
+describe('EmailIndex and AddressThrottle migrations', () => {
   const cases = [
     {
       name: 'EmailIndex',
@@ -297,42 +321,74 @@ describe('EmailIndex and LoginThrottle migrations', () => {
       legacy: `CREATE TABLE IF NOT EXISTS claim (
         subscription_id TEXT NOT NULL, user_id TEXT NOT NULL, email TEXT NOT NULL,
         state TEXT NOT NULL, claimed_at INTEGER NOT NULL)`,
-      row: "INSERT INTO claim VALUES ('sub_a', 'usr_a', 'a@example.com', 'confirmed', 1)",
-      read: 'SELECT subscription_id, state FROM claim',
-      expected: [{ subscription_id: 'sub_a', state: 'confirmed' }],
+      legacyRow: "INSERT INTO claim VALUES ('sub_a', 'usr_a', 'a@example.com', 'confirmed', 1)",
+      legacyKept: [['SELECT subscription_id, state FROM claim', [{ subscription_id: 'sub_a', state: 'confirmed' }]]],
+      seeds: [
+        {
+          version: 1,
+          write: ["INSERT INTO claim VALUES ('sub_a', 'usr_a', 'a@example.com', 'confirmed', 1)"],
+          survives: [['SELECT subscription_id, state FROM claim', [{ subscription_id: 'sub_a', state: 'confirmed' }]]],
+        },
+        {
+          version: 2,
+          write: ["INSERT INTO attempts VALUES ('signin:ip_x', 'a1', 42)", "INSERT INTO trusted_addresses VALUES ('ip_y', 43)"],
+          survives: [
+            ['SELECT bucket, id, at FROM attempts', [{ bucket: 'signin:ip_x', id: 'a1', at: 42 }]],
+            ['SELECT address, signed_in_at FROM trusted_addresses', [{ address: 'ip_y', signed_in_at: 43 }]],
+          ],
+        },
+      ] as Seed[],
     },
     {
-      name: 'LoginThrottle',
-      stub: () => env.LOGIN_THROTTLE.getByName(`ip:migrating-${crypto.randomUUID()}`),
-      migrations: LOGIN_THROTTLE_MIGRATIONS,
+      name: 'AddressThrottle',
+      stub: () => env.ADDRESS_THROTTLE.getByName(`ip_migrating-${crypto.randomUUID()}`),
+      migrations: ADDRESS_THROTTLE_MIGRATIONS,
+      // Version 1's failures counted finished checks only and are at most 15 minutes old: version 2 drops them.
       legacy: 'CREATE TABLE IF NOT EXISTS failures (at INTEGER NOT NULL)',
-      row: 'INSERT INTO failures VALUES (42)',
-      read: 'SELECT at FROM failures',
-      expected: [{ at: 42 }],
+      legacyRow: 'INSERT INTO failures VALUES (42)',
+      legacyKept: [["SELECT name FROM sqlite_master WHERE name IN ('failures', 'attempts')", [{ name: 'attempts' }]]],
+      seeds: [
+        {
+          version: 2,
+          write: ["INSERT INTO attempts VALUES ('signin', 'a1', 42)"],
+          survives: [['SELECT bucket, id, at FROM attempts', [{ bucket: 'signin', id: 'a1', at: 42 }]]],
+        },
+      ] as Seed[],
     },
   ];
 
   for (const c of cases) {
-    it(`${c.name}: an object made before numbered migrations (its table, no version) keeps its rows`, async () => {
+    it(`${c.name}: an object made before numbered migrations (its table, no version) is brought up to date`, async () => {
       const upgraded = await runInDurableObject(c.stub(), (_i, state) => {
         const sql = new Sql(state.storage.sql);
         empty(sql);
         sql.run(c.legacy);
-        sql.run(c.row);
+        sql.run(c.legacyRow);
         const found = migrate(sql, state.storage, c.migrations);
-        return { found, version: sql.one<{ version: number }>('SELECT version FROM schema_version')!.version, rows: sql.all(c.read) };
+        return { found, version: sql.one<{ version: number }>('SELECT version FROM schema_version')!.version, kept: c.legacyKept.map(([query]) => sql.all(query as string)) };
       });
-      expect(upgraded).toEqual({ found: 0, version: c.migrations.length, rows: c.expected });
+      expect(upgraded).toEqual({ found: 0, version: c.migrations.length, kept: c.legacyKept.map(([, rows]) => rows) });
     });
 
     for (let start = 0; start < c.migrations.length; start++) {
       it(`${c.name}: upgrades an object at version ${start}, keeping its rows`, async () => {
-        const seeds = [{ version: 1, write: [c.row], survives: [[c.read, c.expected]] as [string, unknown][] }];
-        const upgraded = await runInDurableObject(c.stub(), (_i, state) => upgradeFrom(state, c.migrations, start, seeds));
+        const upgraded = await runInDurableObject(c.stub(), (_i, state) => upgradeFrom(state, c.migrations, start, c.seeds));
         expect(upgraded.found).toBe(start);
         expect(upgraded.version).toBe(c.migrations.length);
         expect(upgraded.survived).toEqual(upgraded.expected);
       });
     }
+
+    it(`${c.name}: a new object has no tables until its first write, and an old one is upgraded when it starts`, async () => {
+      const stub = c.stub();
+      expect(await runInDurableObject(stub, (_i, state) => schemaOf(new Sql(state.storage.sql)))).toEqual([]);
+      await runInDurableObject(stub, (_i, state) => {
+        const sql = new Sql(state.storage.sql);
+        migrate(sql, state.storage, c.migrations, 1);
+      });
+      await evictDurableObject(stub);
+      const version = await runInDurableObject(stub, (_i, state) => new Sql(state.storage.sql).one<{ version: number }>('SELECT version FROM schema_version')!.version);
+      expect(version).toBe(c.migrations.length);
+    });
   }
 });

@@ -156,6 +156,14 @@ describe('Console activity report', () => {
     expect(lines.at(-1)).toBe('');
     expect(lines).toHaveLength(5);
   });
+
+  it('quotes a field holding a semicolon, the separator many spreadsheets use', async () => {
+    const { admin } = await signup(3);
+    const user = (await createUser(admin, { name: 'Jo', assignSeat: true })).user;
+    await admin.patch(`/v1/users/${user.id}`, { name: 'Smith; Jo' });
+    const download = await csv(admin, '/reports/console-activity?format=csv');
+    expect(download.text.split('\r\n')).toContain(`${user.id},"Smith; Jo",${user.email},technician,true,0,0,`);
+  });
 });
 
 describe('Idle seats report', () => {

@@ -83,7 +83,8 @@ interface Row {
 }
 
 const ROUTES: Record<string, Row> = {
-  'POST /signup': { scope: 'public', why: 'creates a new subscription; there is no caller to isolate' },
+  'POST /signup': { scope: 'public', why: 'mails a confirmation link; there is no caller to isolate' },
+  'POST /signup/confirm': { scope: 'public', why: 'creates a new subscription from a sealed link; there is no caller to isolate' },
   'POST /auth/login': { scope: 'public', why: 'takes only an email and a password' },
   'POST /auth/passkey-options': { scope: 'public', why: 'a challenge for anyone' },
   'POST /auth/passkey': { scope: 'public', why: "the passkey's user handle names its own subscription and user" },
@@ -93,6 +94,7 @@ const ROUTES: Record<string, Row> = {
   'POST /auth/logout': { scope: 'own', request: () => ({}) },
   'GET /me': { scope: 'own', request: () => ({}) },
   'POST /me/password': { scope: 'own', request: () => ({ body: { currentPassword: PASSWORD, newPassword: PASSWORD } }) },
+  'POST /me/reauthenticate': { scope: 'own', request: () => ({ body: { password: PASSWORD } }) },
   'GET /devices': { scope: 'own', request: () => ({}) },
   'DELETE /devices/{id}': { scope: 'foreign', owner: true, request: async (t) => ({ params: { id: await t.device } }) },
   'POST /devices/sign-out-others': { scope: 'own', request: () => ({}) },
@@ -230,12 +232,16 @@ class Caller extends Api {
     return reply;
   }
 
-  /** A new API token of the user behind `api`, as a caller. */
+  /**
+   * A new API token of the user behind `api`, as a caller. A write token confirms its user's
+   * password at once, so it may create tokens and passkeys (which need a recent sign-in).
+   */
   static async of(api: Api, scope?: 'read'): Promise<Caller> {
     const reply = await api.post('/v1/tokens', { name: `route table ${scope ?? ''}`.trim(), ...(scope ? { scope } : {}) });
     if (reply.status !== 201) throw new Error(`token failed: ${JSON.stringify(reply.body)}`);
     const caller = new Caller(reply.body.token);
     caller.id = (await caller.get('/v1/me')).body.user.id;
+    if (!scope && (await caller.post('/v1/me/reauthenticate', { password: PASSWORD })).status !== 200) throw new Error('reauthentication failed');
     return caller;
   }
 }

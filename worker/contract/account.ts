@@ -3,7 +3,8 @@
  * (signed-in browsers and apps), passwords, passkeys and personal API tokens.
  */
 import { z } from 'zod';
-import { Email, MAX_SEATS, MIN_SEATS, Name, Password, Timestamp } from './common';
+import { Email, MAX_SEATS, MIN_SEATS, Name, Password, Text, Timestamp } from './common';
+import { Account } from './users';
 
 // ── Signing up and in ───────────────────────────────────────────────────────────────────────
 
@@ -19,6 +20,14 @@ export const SignupBody = z
   .strict();
 export type SignupBody = z.input<typeof SignupBody>;
 
+/** The answer to a sign-up, the same for every address: a confirmation link (or, for a taken address, a note) is mailed. */
+export const SignupAccepted = z.object({ status: z.literal('confirmation_sent') }).meta({ id: 'SignupAccepted' });
+export type SignupAccepted = z.infer<typeof SignupAccepted>;
+
+/** The token from a sign-up confirmation link (`/confirm-signup#token=…`). */
+export const SignupConfirmBody = z.object({ token: z.string().min(1).max(4096) }).strict();
+export type SignupConfirmBody = z.input<typeof SignupConfirmBody>;
+
 export const LoginBody = z.object({ email: Email, password: z.string().min(1).max(256) }).strict();
 export type LoginBody = z.input<typeof LoginBody>;
 
@@ -28,6 +37,20 @@ export type PasswordResetBody = z.input<typeof PasswordResetBody>;
 /** A sentence that says what happened, for answers that have nothing else to say. */
 export const Notice = z.object({ detail: z.string() }).meta({ id: 'Notice' });
 export type Notice = z.infer<typeof Notice>;
+
+/** What a password reset or change took away from the account, so an intruder is out. */
+export const RemovedAccess = z
+  .object({
+    devices: z.number().int().meta({ description: 'Devices signed out.' }),
+    apiTokens: z.number().int().meta({ description: 'API tokens revoked.' }),
+    passkeys: z.number().int().meta({ description: 'Passkeys removed (add yours again).' }),
+  })
+  .meta({ id: 'RemovedAccess' });
+export type RemovedAccess = z.infer<typeof RemovedAccess>;
+
+/** After a reset: signed in here, everything else removed; `detail` says what, as a sentence. */
+export const RecoveredAccount = Account.extend({ removed: RemovedAccess, detail: z.string() }).meta({ id: 'RecoveredAccount' });
+export type RecoveredAccount = z.infer<typeof RecoveredAccount>;
 
 export const PasswordResetConfirmBody = z.object({ token: z.string().min(1).max(200), password: Password }).strict();
 export type PasswordResetConfirmBody = z.input<typeof PasswordResetConfirmBody>;
@@ -58,8 +81,36 @@ export type Device = z.infer<typeof Device>;
 export const SignedOut = z.object({ ended: z.number().int() }).meta({ id: 'SignedOut' });
 export type SignedOut = z.infer<typeof SignedOut>;
 
-export const PasswordChangeBody = z.object({ currentPassword: z.string().min(1).max(256), newPassword: Password }).strict();
+export const PasswordChangeBody = z
+  .object({
+    currentPassword: z.string().min(1).max(256),
+    newPassword: Password,
+    revokeApiTokens: z.boolean().default(false).meta({ description: 'Also revoke your API tokens (except the one asking).' }),
+    removePasskeys: z.boolean().default(false).meta({ description: 'Also remove your passkeys.' }),
+  })
+  .strict();
 export type PasswordChangeBody = z.input<typeof PasswordChangeBody>;
+
+/** After a password change: what was removed (always your other devices), and a sentence saying so. */
+export const PasswordChanged = z.object({ removed: RemovedAccess, detail: z.string() }).meta({ id: 'PasswordChanged' });
+export type PasswordChanged = z.infer<typeof PasswordChanged>;
+
+/** Confirming it is you, for a credential signed in more than 10 minutes ago: a password or a passkey. */
+export const ReauthenticateBody = z
+  .object({
+    password: z.string().min(1).max(256).optional(),
+    passkey: PasskeyLoginBody.shape.response
+      .optional()
+      .meta({ description: 'An assertion over a challenge from POST /auth/passkey-options, by one of your passkeys.' }),
+  })
+  .strict()
+  .refine((b) => (b.password === undefined) !== (b.passkey === undefined), 'Give either "password" or "passkey".');
+export type ReauthenticateBody = z.input<typeof ReauthenticateBody>;
+
+export const Reauthenticated = z
+  .object({ until: Timestamp.meta({ description: 'Creating API tokens and passkeys is allowed until then.' }) })
+  .meta({ id: 'Reauthenticated' });
+export type Reauthenticated = z.infer<typeof Reauthenticated>;
 
 export const Passkey = z
   .object({ id: z.string(), name: z.string(), createdAt: Timestamp, lastUsedAt: Timestamp.nullable() })
@@ -68,7 +119,7 @@ export type Passkey = z.infer<typeof Passkey>;
 
 export const PasskeyRegistrationBody = z
   .object({
-    name: z.string().trim().min(1).max(60).default('Passkey'),
+    name: Text({ min: 1, max: 60, what: 'Names' }).default('Passkey'),
     response: z.object({ ...credentialEnvelope, response: z.looseObject({}) }).loose(),
   })
   .strict();

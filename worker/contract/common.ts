@@ -16,6 +16,8 @@ export const MAX_REPORT_DAYS = 366;
 /** Names (people, organizations, tokens) are at most this long. */
 export const NAME_MAX = 100;
 export const PASSWORD_MIN = 10;
+/** The most console sessions an administrator can allow one seat at once (the default is 5). */
+export const MAX_CONSOLE_SESSIONS_PER_SEAT = 100;
 
 // ── Primitives ──────────────────────────────────────────────────────────────────────────────
 
@@ -28,8 +30,34 @@ export const UserId = idOf('usr', 'usr_3kq7m2x4p5r6s7t2u3v4');
 /** A moment, as ISO 8601 in UTC. */
 export const Timestamp = z.string().meta({ format: 'date-time', example: '2026-11-29T14:00:00.000Z' });
 
-/** A person's (or organization's) name as typed. */
-export const Name = z.string().trim().min(1).max(NAME_MAX);
+/**
+ * Characters no free text may hold: C0 and C1 controls (and DEL), the line and paragraph
+ * separators, and the bidi embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069),
+ * which can make `Admin\u202Egnp.exe` show as `Adminexe.png`. The marks U+200E/U+200F stay
+ * allowed: they cannot reorder text, and names pasted from right-to-left scripts carry them.
+ */
+const CONTROL_OR_BIDI = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+/** The same but line breaks (LF, CR), for text typed in a multi-line box. */
+const CONTROL_OR_BIDI_BUT_LINE_BREAKS = /[\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+
+/**
+ * Free text as typed (a name, a reason, a note, a computer's name): trimmed, within `max`, and
+ * refused when it holds a control or text-direction character, with a sentence that says so.
+ * Every free-text field of the contract is one, so every route refuses them alike.
+ * @example const Reason = Text({ max: 500, lines: true, what: 'Reasons' });
+ */
+export const Text = ({ max, min = 0, lines = false, what = 'Text' }: { max: number; min?: number; lines?: boolean; what?: string }) =>
+  z
+    .string()
+    .trim()
+    .min(min)
+    .max(max)
+    .refine((text) => !(lines ? CONTROL_OR_BIDI_BUT_LINE_BREAKS : CONTROL_OR_BIDI).test(text), {
+      message: `${what} cannot contain control characters${lines ? ' (other than line breaks)' : ''} or text-direction characters such as U+202E.`,
+    });
+
+/** A person's (or organization's, or token's) name as typed. */
+export const Name = Text({ min: 1, max: NAME_MAX, what: 'Names' });
 
 export const Email = z.string().trim().toLowerCase().max(254).pipe(z.email()).meta({ example: 'ada@example.com' });
 

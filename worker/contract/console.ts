@@ -1,6 +1,6 @@
 /** The Expert Console: remote sessions that follow the seat, with heartbeats. */
 import { z } from 'zod';
-import { Person, Timestamp, UserId } from './common';
+import { Person, Text, Timestamp, UserId } from './common';
 
 const sessionStatus = {
   status: z.enum(['active', 'ending']).meta({ description: '"ending": the seat is being taken back; finish up by `endsAt`.' }),
@@ -21,7 +21,11 @@ export const StartedConsoleSession = ConsoleSession.extend({
 }).meta({ id: 'StartedConsoleSession' });
 export type StartedConsoleSession = z.infer<typeof StartedConsoleSession>;
 
-export const ConsoleSessionBody = z.object({ computer: z.string().trim().min(1).max(200).meta({ example: 'FRONTDESK-PC-07' }) }).strict();
+/** An open session as listed in a `session_limit` problem: enough to recognise it and end it. */
+export const OpenConsoleSession = z.object({ id: z.string(), computer: z.string(), startedAt: Timestamp }).meta({ id: 'OpenConsoleSession' });
+export type OpenConsoleSession = z.infer<typeof OpenConsoleSession>;
+
+export const ConsoleSessionBody = z.object({ computer: Text({ min: 1, max: 200, what: 'Computer names' }).meta({ example: 'FRONTDESK-PC-07' }) }).strict();
 export type ConsoleSessionBody = z.input<typeof ConsoleSessionBody>;
 
 export const ConsoleSessionQuery = z.object({ userId: UserId.optional() }).strict();

@@ -3,7 +3,7 @@
  * administrators' devices, mail alerts and digests, and billing (seat purchases from Stripe).
  */
 import { z } from 'zod';
-import { Cursor, Limit, Person, Timestamp, UserId } from './common';
+import { Cursor, Limit, Person, Text, Timestamp, UserId } from './common';
 import { SeatRequest } from './seat-requests';
 import { SeatCounts, Subscription, User } from './users';
 
@@ -60,6 +60,9 @@ export type WebhookEvent = z.infer<typeof WebhookEvent>;
 
 // ── Webhook endpoints ───────────────────────────────────────────────────────────────────────
 
+/** What an endpoint is for, as typed: free text like every other (no control or text-direction characters). */
+const Description = Text({ max: 200, what: 'Descriptions' });
+
 const WebhookUrl = z.string().trim().max(2000).pipe(z.url({ protocol: /^https?$/ })).meta({ example: 'https://hooks.example.com/setme' });
 const EventTypes = z
   .array(EventType)
@@ -83,7 +86,7 @@ export type Webhook = z.infer<typeof Webhook>;
 export const CreateWebhookBody = z
   .object({
     url: WebhookUrl,
-    description: z.string().trim().max(200).default(''),
+    description: Description.default(''),
     eventTypes: EventTypes.default([]),
     enabled: z.boolean().default(true),
   })
@@ -91,7 +94,7 @@ export const CreateWebhookBody = z
 export type CreateWebhookBody = z.input<typeof CreateWebhookBody>;
 
 export const UpdateWebhookBody = z
-  .object({ url: WebhookUrl, description: z.string().trim().max(200), eventTypes: EventTypes, enabled: z.boolean() })
+  .object({ url: WebhookUrl, description: Description, eventTypes: EventTypes, enabled: z.boolean() })
   .partial()
   .strict();
 export type UpdateWebhookBody = z.input<typeof UpdateWebhookBody>;
@@ -145,7 +148,7 @@ export const PushSubscriptionBody = z
     endpoint: WebhookUrl,
     expirationTime: z.number().nullable().optional(),
     keys: z.object({ p256dh: Base64Url(80, 100), auth: Base64Url(16, 30) }).strict(),
-    device: z.string().trim().max(100).default(''),
+    device: Text({ max: 100, what: 'Device names' }).default(''),
   })
   .strict();
 export type PushSubscriptionBody = z.input<typeof PushSubscriptionBody>;

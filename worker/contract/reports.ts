@@ -1,6 +1,6 @@
 /** Reports for administrators: utilisation per day, console activity per person, idle seats. */
 import { z } from 'zod';
-import { Cursor, Limit, MAX_REPORT_DAYS, Person, Timestamp, UserId } from './common';
+import { Cursor, Limit, MAX_REPORT_DAYS, Person, Text, Timestamp, UserId } from './common';
 
 export const UtilisationDay = z.object({
   date: z.string().meta({ description: 'A UTC day, YYYY-MM-DD.' }),
@@ -78,5 +78,5 @@ export const AuditEntry = z
   .meta({ id: 'AuditEntry' });
 export type AuditEntry = z.infer<typeof AuditEntry>;
 
-export const AuditQuery = z.object({ limit: Limit, cursor: Cursor, action: z.string().max(50).optional(), userId: UserId.optional() }).strict();
+export const AuditQuery = z.object({ limit: Limit, cursor: Cursor, action: Text({ max: 50, what: 'Actions' }).optional(), userId: UserId.optional() }).strict();
 export type AuditQuery = z.input<typeof AuditQuery>;

@@ -1,6 +1,6 @@
 /** Seat requests and the waitlist: a user without a seat asks; administrators approve or decline. */
 import { z } from 'zod';
-import { Cursor, Limit, Person, Timestamp, UserId } from './common';
+import { Cursor, Limit, Person, Text, Timestamp, UserId } from './common';
 import { GraceMinutes, graceOnlyWithGrace, OnActiveSessions, Until, User } from './users';
 
 export const SeatRequestStatus = z.enum(['pending', 'approved', 'declined', 'cancelled']);
@@ -26,10 +26,10 @@ export const ApprovedSeatRequest = z
   .meta({ id: 'ApprovedSeatRequest' });
 export type ApprovedSeatRequest = z.infer<typeof ApprovedSeatRequest>;
 
-const Note = z.string().trim().max(500);
+const Note = Text({ max: 500, lines: true, what: 'Notes' });
 
 export const SeatRequestBody = z
-  .object({ reason: z.string().trim().min(1).max(500).meta({ example: 'On call this weekend for the Berlin office' }) })
+  .object({ reason: Text({ min: 1, max: 500, lines: true, what: 'Reasons' }).meta({ example: 'On call this weekend for the Berlin office' }) })
   .strict();
 export type SeatRequestBody = z.input<typeof SeatRequestBody>;
 

@@ -3,7 +3,7 @@
  * and `/seats` answer and accept.
  */
 import { z } from 'zod';
-import { Cursor, Limit, MAX_GRACE_MINUTES, MAX_SEATS, MIN_SEATS, Name, Email, Person, Timestamp, UserId } from './common';
+import { Cursor, Limit, MAX_CONSOLE_SESSIONS_PER_SEAT, MAX_GRACE_MINUTES, MAX_SEATS, MIN_SEATS, Name, Email, Person, Text, Timestamp, UserId } from './common';
 
 export const Role = z.enum(['administrator', 'technician']);
 export type Role = z.infer<typeof Role>;
@@ -69,6 +69,10 @@ export const Subscription = z
     name: z.string(),
     seats: SeatCounts,
     autoAssignRequests: z.boolean().meta({ description: 'Freed seats go to the oldest pending seat request at once.' }),
+    maxConsoleSessionsPerSeat: z
+      .number()
+      .int()
+      .meta({ description: 'How many Expert Console sessions one seat may have open at once (409 `session_limit` beyond).' }),
   })
   .meta({ id: 'Subscription' });
 export type Subscription = z.infer<typeof Subscription>;
@@ -109,7 +113,7 @@ export const UserListQuery = z
     seat: z.enum(['assigned', 'unassigned']).optional(),
     role: Role.optional(),
     status: UserStatus.optional(),
-    q: z.string().trim().max(100).optional(),
+    q: Text({ max: 100, what: 'Searches' }).optional(),
     limit: Limit,
     cursor: Cursor,
   })
@@ -117,11 +121,16 @@ export const UserListQuery = z
 export type UserListQuery = z.input<typeof UserListQuery>;
 
 export const SubscriptionPatch = z
-  .object({ seats: Seats.optional(), name: Name.optional(), autoAssignRequests: z.boolean().optional() })
+  .object({
+    seats: Seats.optional(),
+    name: Name.optional(),
+    autoAssignRequests: z.boolean().optional(),
+    maxConsoleSessionsPerSeat: z.number().int().min(1).max(MAX_CONSOLE_SESSIONS_PER_SEAT).optional(),
+  })
   .strict()
   .refine(
-    (b) => b.seats !== undefined || b.name !== undefined || b.autoAssignRequests !== undefined,
-    'Give "seats", "name", "autoAssignRequests", or several.',
+    (b) => Object.values(b).some((value) => value !== undefined),
+    'Give "seats", "name", "autoAssignRequests", "maxConsoleSessionsPerSeat", or several.',
   );
 export type SubscriptionPatch = z.input<typeof SubscriptionPatch>;
 

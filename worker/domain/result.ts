@@ -3,7 +3,7 @@
  * errors thrown across RPC lose their custom fields. One place (worker/http/problem.ts) maps each
  * failure code to an RFC 9457 problem response.
  */
-import type { FieldError, SeatCounts, SeatHolder } from '../contract';
+import type { FieldError, OpenConsoleSession, SeatCounts, SeatHolder } from '../contract';
 
 /** Every expected refusal, by stable code. Extra fields travel into the problem body. */
 export type Failure =
@@ -32,7 +32,10 @@ export type Failure =
   | { ok: false; code: 'seat_request_closed'; requestId: string; requestStatus: string; detail: string }
   | { ok: false; code: 'destination_not_allowed'; url: string; detail: string }
   | { ok: false; code: 'push_not_configured'; detail: string }
-  | { ok: false; code: 'billing_customer_taken'; customerId: string; detail: string };
+  | { ok: false; code: 'billing_customer_taken'; customerId: string; detail: string }
+  | { ok: false; code: 'session_limit'; limit: number; sessions: OpenConsoleSession[]; detail: string }
+  | { ok: false; code: 'reauthentication_required'; detail: string }
+  | { ok: false; code: 'confirmation_invalid'; detail: string };
 
 export type FailureCode = Failure['code'];
 

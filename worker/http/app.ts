@@ -19,10 +19,12 @@ import { consoleRoutes } from './routes/console';
 import { live } from './routes/live';
 import { notifications } from './routes/notifications';
 import { pushSubscriptions } from './routes/push-subscriptions';
+import { reauthentication } from './routes/reauthentication';
 import { reports } from './routes/reports';
 import { seatRequests } from './routes/seat-requests';
 import { seats } from './routes/seats';
 import { security } from './routes/security';
+import { signupRoutes } from './routes/signup';
 import { stripeWebhooks } from './routes/stripe';
 import { subscription } from './routes/subscription';
 import { tokens } from './routes/tokens';
@@ -45,7 +47,9 @@ function validationHook(result: { success: boolean; error?: z.ZodError }) {
 // Each route declares its own authentication (signedInRoute, or authenticate() on /live).
 const v1 = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 v1.route('/', account)
+  .route('/signup', signupRoutes)
   .route('/', security)
+  .route('/', reauthentication)
   .route('/tokens', tokens)
   .route('/subscription', subscription)
   .route('/users', users)

@@ -1,13 +1,15 @@
 /**
  * Who is asking, decided once per request. Browsers send their sign-in cookie; scripts send
- * `Authorization: Bearer <token>`. Both secrets name their subscription, so this middleware can
- * pick the right Subscription object; the object itself checks the secret's hash, the user's role
- * and status, in the same call that does the work.
+ * `Authorization: Bearer <token>`. Both secrets name their subscription, signed with the Worker's
+ * key, so this middleware can pick the right Subscription object, and refuses a made-up secret
+ * before any object is asked; the object itself checks the secret's hash, the user's role and
+ * status, in the same call that does the work.
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { API_TOKEN_PREFIX, newSecret, parseSecret, sha256 } from '../crypto';
 import { SIGN_IN_DAYS } from '../objects/access';
+import { secretKeys } from './config';
 import type { AppEnv } from './context';
 import { ProblemError } from './problem';
 
@@ -30,7 +32,7 @@ export function authenticate(): MiddlewareHandler<AppEnv> {
     const bearer = header?.match(/^Bearer\s+(\S+)$/i)?.[1];
     const cookie = getCookie(c, SIGN_IN_COOKIE);
     const secret = bearer?.startsWith(API_TOKEN_PREFIX) ? bearer.slice(API_TOKEN_PREFIX.length) : bearer ? '' : cookie;
-    const parsed = secret ? parseSecret(secret) : null;
+    const parsed = secret ? await parseSecret(await secretKeys(c.env), secret) : null;
     if (!parsed || !secret) {
       throw new ProblemError({ ok: false, code: 'unauthenticated', detail: 'Sign in, or send an API token as "Authorization: Bearer <token>".' });
     }
@@ -60,8 +62,8 @@ function sameOrigin(c: Context): boolean {
 }
 
 /** A new device's sign-in secret for a subscription: the cookie value, and what the object stores of it. */
-export async function newDevice(c: Context, subscriptionId: string) {
-  const secret = newSecret(subscriptionId);
+export async function newDevice(c: Context<AppEnv>, subscriptionId: string) {
+  const secret = await newSecret(await secretKeys(c.env), subscriptionId);
   return { secret, stored: { hash: await sha256(secret), userAgent: c.req.header('user-agent') ?? null } };
 }
 

@@ -1,6 +1,6 @@
 /**
  * CSV export for the reports (RFC 4180): a header row, CRLF line ends, fields quoted when they hold
- * a comma, a quote or a line break. Text that a spreadsheet would run as a formula (=, +, -, @,
+ * a comma, a semicolon (the separator spreadsheets use in many locales), a quote or a line break. Text that a spreadsheet would run as a formula (=, +, -, @,
  * tab, CR at the start) is prefixed with an apostrophe, so a user's name cannot become a formula.
  */
 
@@ -27,7 +27,7 @@ export function csvField(value: CsvValue): string {
   if (value === null) return '';
   if (typeof value !== 'string') return String(value);
   const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+  return /[",;\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
 /** A CSV download response. */

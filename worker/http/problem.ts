@@ -22,6 +22,7 @@ const STATUS_AND_TITLE: Record<Code, [number, string]> = {
   forbidden: [403, 'Not allowed'],
   seat_required: [403, 'A seat is required'],
   seat_revoked: [403, 'The seat was taken back'],
+  reauthentication_required: [403, 'Confirm it is you'],
   not_found: [404, 'Not found'],
   no_seats_available: [409, 'No seat is free'],
   seats_in_use: [409, 'Seats are in use'],
@@ -34,6 +35,7 @@ const STATUS_AND_TITLE: Record<Code, [number, string]> = {
   seat_not_lent: [409, 'The seat is not time-boxed'],
   seat_request_pending: [409, 'A seat request is already waiting'],
   seat_request_closed: [409, 'The seat request was already answered'],
+  session_limit: [409, 'Too many console sessions open'],
   idempotency_in_progress: [409, 'Request still in progress'],
   idempotency_replay_secret: [409, 'The answer was shown only once'],
   payload_too_large: [413, 'Request body too large'],
@@ -44,6 +46,7 @@ const STATUS_AND_TITLE: Record<Code, [number, string]> = {
   push_not_configured: [409, 'Push notifications are not configured'],
   billing_customer_taken: [409, 'Stripe customer already linked'],
   stripe_signature_invalid: [400, 'Stripe signature not valid'],
+  confirmation_invalid: [400, 'Confirmation link not valid'],
 };
 
 /** Every code the API can answer with, for the OpenAPI document. */

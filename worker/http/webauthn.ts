@@ -1,5 +1,6 @@
 /**
- * Passkeys (WebAuthn) with @simplewebauthn/server. The relying party is this site's hostname.
+ * Passkeys (WebAuthn) with @simplewebauthn/server. The relying party is the hostname of this
+ * deployment's PUBLIC_ORIGIN.
  * A ceremony's challenge travels in a short-lived HttpOnly cookie, so starting a passkey sign-in
  * needs no server state; the passkey's user handle names its subscription and user
  * (`<subscriptionId>:<userId>`), so a sign-in goes straight to the right object.
@@ -7,15 +8,17 @@
 import { isoBase64URL } from '@simplewebauthn/server/helpers';
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { publicOrigin } from './config';
+import type { AppEnv } from './context';
 import { ProblemError } from './problem';
 
 const CHALLENGE_COOKIE = 'setme_webauthn';
 const CHALLENGE_SECONDS = 300;
 
-/** This site as a WebAuthn relying party. */
-export function relyingParty(c: Context) {
-  const url = new URL(c.req.url);
-  return { rpName: 'SetMe Seats', rpID: url.hostname, origin: url.origin };
+/** This site as a WebAuthn relying party: its configured public origin, never the request's Host header. */
+export function relyingParty(c: Context<AppEnv>) {
+  const origin = publicOrigin(c.env);
+  return { rpName: 'SetMe Seats', rpID: new URL(origin).hostname, origin };
 }
 
 /** Remembers a ceremony's challenge for its second step. */

@@ -1,10 +1,10 @@
 /**
- * Who may act in a subscription: signed-in devices, API tokens, sign-in throttling. Plain
+ * Who may act in a subscription: signed-in devices and API tokens. Plain
  * functions over the object's SQLite storage; only the Subscription object calls them, inside its
  * own synchronous methods.
  */
 import type { Device, Role } from '../contract';
-import { fail, ok, type Failure, type Result } from '../domain/result';
+import { fail, ok, type Result } from '../domain/result';
 import type { Sql } from './sql';
 
 /**
@@ -27,8 +27,6 @@ export interface Actor {
 
 /** How long a device stays signed in. */
 export const SIGN_IN_DAYS = 30;
-const LOGIN_WINDOW_MS = 15 * 60_000;
-const LOGIN_MAX_FAILURES = 10;
 /** Activity is recorded at most once a minute, so reads stay reads. */
 const ACTIVITY_RESOLUTION_MS = 60_000;
 
@@ -71,18 +69,23 @@ export interface NewDevice {
   userAgent: string | null;
 }
 
-/** Signs a device in for a user at `at`, identified by the hash of its cookie secret. */
+/**
+ * Signs a device in for a user at `at`, identified by the hash of its cookie secret. Every way in
+ * proves the user (a password, a passkey, an invitation or reset link), so this is also when the
+ * device last authenticated (see reauthentication.ts).
+ */
 export function addDevice(sql: Sql, userId: string, device: NewDevice, at: number): void {
   const now = new Date(at);
   const expires = new Date(at + SIGN_IN_DAYS * 86_400_000);
   sql.run(
-    `INSERT INTO devices (id, token_hash, user_id, user_agent, created_at, expires_at, last_seen_at)
-     VALUES ('dev_' || lower(hex(randomblob(10))), ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO devices (id, token_hash, user_id, user_agent, created_at, expires_at, last_seen_at, authenticated_at)
+     VALUES ('dev_' || lower(hex(randomblob(10))), ?, ?, ?, ?, ?, ?, ?)`,
     device.hash,
     userId,
     device.userAgent?.slice(0, 300) ?? null,
     now.toISOString(),
     expires.toISOString(),
+    now.toISOString(),
     now.toISOString(),
   );
 }
@@ -110,22 +113,4 @@ export function userDevices(sql: Sql, userId: string, currentHash: string | null
 export function endAccess(sql: Sql, userId: string): void {
   sql.run('DELETE FROM devices WHERE user_id = ?', userId);
   sql.run('DELETE FROM api_tokens WHERE user_id = ?', userId);
-}
-
-/** A `rate_limited` refusal once an account has failed to sign in too often in the window before `now`. */
-export function loginThrottle(sql: Sql, userId: string, now: number): Failure | null {
-  const since = now - LOGIN_WINDOW_MS;
-  const failures = sql.all<{ at: number }>('SELECT at FROM login_failures WHERE user_id = ? AND at >= ? ORDER BY at', userId, since);
-  if (failures.length < LOGIN_MAX_FAILURES) return null;
-  const retryAfterSeconds = Math.max(1, Math.ceil((failures[0]!.at + LOGIN_WINDOW_MS - now) / 1000));
-  return fail('rate_limited', {
-    retryAfterSeconds,
-    detail: `Too many failed sign-ins for this account. Try again in ${Math.ceil(retryAfterSeconds / 60)} minutes.`,
-  });
-}
-
-/** Counts a failed sign-in at `now` (and forgets those older than the window). */
-export function recordLoginFailure(sql: Sql, userId: string, now: number): void {
-  sql.run('DELETE FROM login_failures WHERE at < ?', now - LOGIN_WINDOW_MS);
-  sql.run('INSERT INTO login_failures (user_id, at) VALUES (?, ?)', userId, now);
 }

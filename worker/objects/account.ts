@@ -6,9 +6,9 @@
 import type { PasswordHash } from '../crypto';
 import type { Role } from '../contract';
 import { fail, ok, type Result } from '../domain/result';
-import { addDevice, loginThrottle, type Credential, type NewDevice } from './access';
+import { addDevice, type Credential, type NewDevice } from './access';
 import { recordAudit } from './audit';
-import { setPassword, storedPassword, type StoredPassword } from './credentials';
+import { invitationLinkInvalid, invitedUser, setPassword, storedPassword, type StoredPassword } from './credentials';
 import { giveSeat } from './seats';
 import type { Sql } from './sql';
 import { accountOf, userRow } from './users';
@@ -26,9 +26,14 @@ export interface Signup {
   device: NewDevice;
 }
 
-/** A refusal when this object already holds a subscription (sign-up made a new id, so only a bug gets here). */
+/**
+ * A refusal when this object already holds a subscription. Its id comes from a sign-up
+ * confirmation link, so this is that link used a second time.
+ */
 export function checkNewSubscription(sql: Sql): Result<null> {
-  return sql.one('SELECT id FROM subscription') ? fail('forbidden', { detail: 'Subscription exists.' }) : ok(null);
+  return sql.one('SELECT id FROM subscription')
+    ? fail('confirmation_invalid', { detail: 'This confirmation link was already used: the subscription exists. Sign in with your email and password.' })
+    : ok(null);
 }
 
 /** Creates the subscription with its first user, an administrator, signed in. */
@@ -65,22 +70,21 @@ export function createSubscription(sql: Sql, input: Signup, now: number): Result
   return ok(accountOf(sql, input.userId));
 }
 
-/** The stored password of the user with this email, unless sign-ins to it are throttled. */
-export function passwordFor(sql: Sql, email: string, now: number): Result<StoredPassword | null> {
-  const user = sql.one<{ id: string }>('SELECT id FROM users WHERE email = ?', email);
-  const stored = user ? storedPassword(sql, user.id) : null;
-  if (!stored) return ok(null);
-  return loginThrottle(sql, stored.userId, now) ?? ok(stored);
+/**
+ * The stored password of the active user with this email, for the Worker to verify; null for
+ * anyone else. A deactivated user's password is not handed out, so the Worker checks it against
+ * its decoy and answers exactly as for a wrong password: whether an account is deactivated shows
+ * to no one. (Sign-in throttling happens before this, in the email index.)
+ */
+export function passwordFor(sql: Sql, email: string): Result<StoredPassword | null> {
+  const user = sql.one<{ id: string }>("SELECT id FROM users WHERE email = ? AND status = 'active'", email);
+  return ok(user ? storedPassword(sql, user.id) : null);
 }
 
-/** Signs a user in whose password matched, unless they are deactivated. */
+/** Signs a user in whose password matched; one deactivated meanwhile gets the wrong-password answer. */
 export function completeLogin(sql: Sql, userId: string, device: NewDevice, now: number): Result<Account> {
   const user = userRow(sql, userId);
-  if (!user) return fail('invalid_credentials', {});
-  if (user.status === 'deactivated') {
-    return fail('forbidden', { detail: 'This account is deactivated. Ask an administrator to reactivate it.' });
-  }
-  sql.run('DELETE FROM login_failures WHERE user_id = ?', userId);
+  if (!user || user.status !== 'active') return fail('invalid_credentials', {});
   addDevice(sql, userId, device, now);
   sql.run('UPDATE users SET last_active_at = ? WHERE id = ?', new Date(now).toISOString(), userId);
   return ok(accountOf(sql, userId));
@@ -89,16 +93,9 @@ export function completeLogin(sql: Sql, userId: string, device: NewDevice, now: 
 /** Sets an invited user's password from their invitation link, activates them and signs them in. */
 export function acceptInvitation(sql: Sql, invitationHash: string, password: PasswordHash, device: NewDevice, now: number): Result<Account> {
   const at = new Date(now).toISOString();
-  const invitation = sql.one<{ user_id: string; expires_at: string }>(
-    'SELECT user_id, expires_at FROM invitations WHERE token_hash = ?',
-    invitationHash,
-  );
-  const user = invitation ? userRow(sql, invitation.user_id) : null;
-  if (!invitation || !user || invitation.expires_at <= at || user.status !== 'invited') {
-    return fail('invitation_invalid', {
-      detail: 'This invitation link is invalid, already used or expired. Ask an administrator for a new one.',
-    });
-  }
+  const userId = invitedUser(sql, invitationHash, now);
+  const user = userId ? userRow(sql, userId) : null;
+  if (!user || user.status !== 'invited') return invitationLinkInvalid();
   sql.run('DELETE FROM invitations WHERE user_id = ?', user.id);
   setPassword(sql, user.id, password);
   sql.run("UPDATE users SET status = 'active', last_active_at = ? WHERE id = ?", at, user.id);

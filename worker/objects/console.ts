@@ -10,7 +10,7 @@ import {
   sessionStatus,
   type SessionEndReason,
 } from '../domain/seat-timing';
-import { fail, ok, type Result } from '../domain/result';
+import { fail, ok, type Failure, type Result } from '../domain/result';
 import type { ConsoleSession, Heartbeat, StartedConsoleSession } from '../contract';
 import type { Actor } from './access';
 import { recordAudit } from './audit';
@@ -53,6 +53,8 @@ export function startSession(
         'or ask an administrator to keep your seat.',
     });
   }
+  const limited = sessionLimit(sql, actor.id);
+  if (limited) return limited;
   const startedAt = new Date(now).toISOString();
   sql.run(
     'INSERT INTO console_sessions (id, user_id, computer, started_at, last_heartbeat_at) VALUES (?, ?, ?, ?, ?)',
@@ -72,6 +74,27 @@ export function startSession(
     lastHeartbeatAt: startedAt,
     heartbeatSeconds: HEARTBEAT_SECONDS,
     ...sessionStatus(seat),
+  });
+}
+
+/**
+ * A `session_limit` refusal when the user already has as many sessions open as one seat allows
+ * (the subscription's `maxConsoleSessionsPerSeat`), listing them so one can be ended.
+ */
+function sessionLimit(sql: Sql, userId: string): Failure | null {
+  const limit = sql.one<{ max: number }>('SELECT max_console_sessions_per_seat AS max FROM subscription')!.max;
+  const open = sql.all<{ id: string; computer: string; started_at: string }>(
+    'SELECT id, computer, started_at FROM console_sessions WHERE user_id = ? AND ended_at IS NULL ORDER BY started_at',
+    userId,
+  );
+  if (open.length < limit) return null;
+  return fail('session_limit', {
+    limit,
+    sessions: open.map((s) => ({ id: s.id, computer: s.computer, startedAt: s.started_at })),
+    detail:
+      `You already have ${open.length} console sessions open, and one seat allows ${limit} at once. End one you no ` +
+      'longer use (DELETE /api/v1/console/sessions/{id}; a session that stopped sending heartbeats ends by itself ' +
+      'within a minute), or ask an administrator to raise the limit in the subscription settings.',
   });
 }
 

@@ -5,6 +5,7 @@
  */
 import type { Passkey } from '../contract';
 import type { PasswordHash } from '../crypto';
+import { fail } from '../domain/result';
 import type { Sql } from './sql';
 
 export const RESET_MINUTES = 30;
@@ -75,6 +76,25 @@ export function passwordResetUser(sql: Sql, tokenHash: string, now: number): str
     )?.user_id ?? null
   );
 }
+
+/** The user an invitation still valid at `now` belongs to, or null. */
+export function invitedUser(sql: Sql, invitationHash: string, now: number): string | null {
+  return (
+    sql.one<{ user_id: string }>(
+      'SELECT user_id FROM invitations WHERE token_hash = ? AND expires_at > ?',
+      invitationHash,
+      new Date(now).toISOString(),
+    )?.user_id ?? null
+  );
+}
+
+/** The refusal of a reset link that is unknown, used or expired. */
+export const resetLinkInvalid = () =>
+  fail('invitation_invalid', { detail: 'This password reset link is invalid, already used or expired. Ask for a new one.' });
+
+/** The refusal of an invitation link that is unknown, used or expired. */
+export const invitationLinkInvalid = () =>
+  fail('invitation_invalid', { detail: 'This invitation link is invalid, already used or expired. Ask an administrator for a new one.' });
 
 export interface StoredPasskey {
   id: string;

@@ -5,9 +5,21 @@
  * A claim is "pending" while the owning subscription creates the user, then "confirmed". If a
  * subscription stops between the two (or fails to release a refused claim), the index repairs
  * itself: a stale claim is checked with its owner before anyone else may take the address.
+ *
+ * It also counts what is tried on its address: password checks (per client address, and from
+ * addresses that never signed in to it) and the mail sent to it (attempts.ts decides, with the rules
+ * in domain/throttle.ts). Unknown addresses are counted exactly like known ones, so the answers
+ * reveal nothing about who has an account.
+ *
+ * Every address anyone types reaches its object (a sign-in, a reset, a sign-up), so an object
+ * keeps nothing for a stranger: the schema is created by the first claim, by the first sign-in or
+ * by a bucket of attempts that reached PERSIST_FROM, never by the constructor, and a lookup of an
+ * address nobody claimed reads an empty database and writes nothing.
  */
 import { DurableObject } from 'cloudflare:workers';
-import { migrate } from './migrate';
+import { TRUSTED_ADDRESS_MS, type RuleName, type Verdict } from '../domain/throttle';
+import { ATTEMPTS_SCHEMA, Attempts } from './attempts';
+import { hasSchema, migrate } from './migrate';
 import { Sql } from './sql';
 
 /** How long a pending claim is trusted without asking its owner. */
@@ -24,16 +36,31 @@ export const EMAIL_INDEX_MIGRATIONS: readonly string[] = [
     subscription_id TEXT NOT NULL, user_id TEXT NOT NULL, email TEXT NOT NULL,
     state TEXT NOT NULL, claimed_at INTEGER NOT NULL);
   `,
+  // 2: attempts on this address (see attempts.ts), and the client addresses its owner signed in
+  // from (by their tag, see worker/http/client-address.ts), which the slower limit spares.
+  `
+  ${ATTEMPTS_SCHEMA}
+  CREATE TABLE trusted_addresses (address TEXT PRIMARY KEY, signed_in_at INTEGER NOT NULL);
+  `,
 ];
+
+/** A password check of this email from a client address (its tag), counted from its start. */
+export interface SignInAttempt {
+  id: string;
+  address: string;
+}
 
 export class EmailIndex extends DurableObject<Env> {
   readonly #sql: Sql;
+  readonly #attempts: Attempts;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#sql = new Sql(ctx.storage.sql);
+    this.#attempts = new Attempts(this.#sql, { exists: () => hasSchema(this.#sql), create: () => this.#createSchema() });
+    // An object that already holds a claim is brought up to date here; a new one waits for its first claim.
     void ctx.blockConcurrencyWhile(async () => {
-      migrate(this.#sql, ctx.storage, EMAIL_INDEX_MIGRATIONS);
+      if (hasSchema(this.#sql)) migrate(this.#sql, ctx.storage, EMAIL_INDEX_MIGRATIONS);
     });
   }
 
@@ -43,6 +70,7 @@ export class EmailIndex extends DurableObject<Env> {
     // Decide on what holds after the last await, in one synchronous block.
     const current = this.#claim();
     if (current) return current.subscription_id === subscriptionId && current.user_id === userId;
+    this.#createSchema();
     this.#sql.run(
       "INSERT INTO claim (subscription_id, user_id, email, state, claimed_at) VALUES (?, ?, ?, 'pending', ?)",
       subscriptionId,
@@ -55,6 +83,7 @@ export class EmailIndex extends DurableObject<Env> {
 
   /** Marks the claim as final once the user exists. */
   confirm(subscriptionId: string, userId: string): void {
+    if (!hasSchema(this.#sql)) return;
     this.#sql.run(
       "UPDATE claim SET state = 'confirmed' WHERE subscription_id = ? AND user_id = ?",
       subscriptionId,
@@ -64,6 +93,7 @@ export class EmailIndex extends DurableObject<Env> {
 
   /** Frees the address, if this user still holds it. */
   release(subscriptionId: string, userId: string): void {
+    if (!hasSchema(this.#sql)) return;
     this.#sql.run('DELETE FROM claim WHERE subscription_id = ? AND user_id = ?', subscriptionId, userId);
   }
 
@@ -77,8 +107,64 @@ export class EmailIndex extends DurableObject<Env> {
     return current?.state === 'confirmed' ? current.subscription_id : null;
   }
 
+  // ── Throttling what is tried on this address ───────────────────────────────────────────────
+
+  /**
+   * A password check of this email is about to start: counts it as failed, per client address and
+   * (from an address that has not signed in here in 30 days) against the slower limit, unless a
+   * limit is reached. With it, the subscription this email signs in to (null when none, or when
+   * refused), so a sign-in asks the index once. Known and unknown emails are counted alike.
+   */
+  async beginSignIn(attempt: SignInAttempt): Promise<{ verdict: Verdict; subscriptionId: string | null }> {
+    const now = Date.now();
+    const buckets: { bucket: string; rule: RuleName }[] = [{ bucket: `signin:${attempt.address}`, rule: 'signInsToEmailFromAddress' }];
+    if (!this.#trusted(attempt.address, now)) buckets.push({ bucket: 'signin-new', rule: 'signInsToEmailFromNewAddresses' });
+    const verdict = this.#attempts.count(attempt.id, buckets, now);
+    return { verdict, subscriptionId: verdict.ok ? await this.lookup() : null };
+  }
+
+  /**
+   * The password was right and the user is signed in: their address's failures here are forgotten,
+   * this attempt no longer counts, and the address is spared the slower limit for 30 days.
+   */
+  signedIn(attempt: SignInAttempt): void {
+    this.#attempts.clear(`signin:${attempt.address}`);
+    this.#attempts.forget('signin-new', attempt.id);
+    this.#createSchema();
+    this.#sql.run(
+      'INSERT INTO trusted_addresses (address, signed_in_at) VALUES (?, ?) ON CONFLICT (address) DO UPDATE SET signed_in_at = excluded.signed_in_at',
+      attempt.address,
+      Date.now(),
+    );
+    this.#sql.run('DELETE FROM trusted_addresses WHERE signed_in_at <= ?', Date.now() - TRUSTED_ADDRESS_MS);
+  }
+
+  /** Counts a mail to this address (a sign-up confirmation or a reset link), unless too many went out lately. */
+  sendMail(id: string): Verdict {
+    return this.#attempts.count(id, [{ bucket: 'mail', rule: 'mailToEmail' }], Date.now());
+  }
+
+  /**
+   * What a sign-in (or a reset) of an unknown email asks where a known one asks its subscription:
+   * nothing, but the same number of calls, so both take about as long.
+   */
+  noPassword(): null {
+    return null;
+  }
+
+  #trusted(address: string, now: number): boolean {
+    if (!hasSchema(this.#sql)) return false;
+    const row = this.#sql.one<{ signed_in_at: number }>('SELECT signed_in_at FROM trusted_addresses WHERE address = ?', address);
+    return row !== null && row.signed_in_at > now - TRUSTED_ADDRESS_MS;
+  }
+
+  /** Creates (or brings up to date) this object's tables, before its first write. */
+  #createSchema(): void {
+    migrate(this.#sql, this.ctx.storage, EMAIL_INDEX_MIGRATIONS);
+  }
+
   #claim(): ClaimRow | null {
-    return this.#sql.one<ClaimRow>('SELECT * FROM claim');
+    return hasSchema(this.#sql) ? this.#sql.one<ClaimRow>('SELECT * FROM claim') : null;
   }
 
   /**

@@ -24,3 +24,12 @@ export function migrate(sql: Sql, storage: DurableObjectStorage, migrations: rea
   }
   return found;
 }
+
+/**
+ * Whether an object's storage holds any table of ours yet. Objects that must not keep anything for
+ * a stranger (the email index, the throttles) create their tables on their first write, not in the
+ * constructor: reading this writes nothing, so an object that was only asked leaves no storage.
+ */
+export function hasSchema(sql: Sql): boolean {
+  return sql.one("SELECT 1 AS found FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'") !== null;
+}

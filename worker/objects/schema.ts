@@ -217,7 +217,26 @@ export const SUBSCRIPTION_MIGRATIONS: readonly string[] = [
   DROP INDEX sessions_id;
   CREATE UNIQUE INDEX devices_id ON devices(id);
   `,
-  // 10: the ways out and in. Events are written to `outbox` in the transaction of the change; each
+  // 10: recovery. When each device or API token last proved its user with a password or passkey
+  // (creating tokens and passkeys needs that within 10 minutes; rows from before have not), and the
+  // failed current-password checks of signed-in users (changing the password, reauthenticating),
+  // throttled like sign-in in their own count, so a thief holding a device cannot lock the owner
+  // out of signing in.
+  `
+  ALTER TABLE devices ADD COLUMN authenticated_at TEXT;
+  ALTER TABLE api_tokens ADD COLUMN authenticated_at TEXT;
+  CREATE TABLE password_checks (
+    user_id TEXT NOT NULL,
+    at INTEGER NOT NULL
+  );
+  CREATE INDEX password_checks_user ON password_checks(user_id, at);
+  `,
+  // 11: how many console sessions one seat may have open at once.
+  `
+  ALTER TABLE subscription ADD COLUMN max_console_sessions_per_seat INTEGER NOT NULL DEFAULT 5
+    CHECK (max_console_sessions_per_seat BETWEEN 1 AND 100);
+  `,
+  // 12: the ways out and in. Events are written to `outbox` in the transaction of the change; each
   // is fanned out to `deliveries` (webhook endpoints, push devices, mail) in that same transaction
   // and sent by the alarm (a `delivery` timer per target); webhook endpoints and their secrets;
   // administrators' push devices and notification choices; alert thresholds; billing (Stripe).

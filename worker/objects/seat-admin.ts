@@ -26,9 +26,13 @@ export interface SubscriptionChange {
   seats?: number;
   name?: string;
   autoAssignRequests?: boolean;
+  maxConsoleSessionsPerSeat?: number;
 }
 
-/** Renames the subscription, changes its purchased seats (never below those held), or its auto-assign setting. */
+/**
+ * Renames the subscription, changes its purchased seats (never below those held), its auto-assign
+ * setting, or how many console sessions a seat may have open (sessions already open stay).
+ */
 export function updateSubscription(sql: Sql, actor: Actor, change: SubscriptionChange, now: number): Result<SubscriptionView> {
   const before = subscriptionView(sql);
   if (change.seats !== undefined) {
@@ -42,12 +46,15 @@ export function updateSubscription(sql: Sql, actor: Actor, change: SubscriptionC
   if (change.name !== undefined && change.name !== before.name) details.name = { from: before.name, to: change.name };
   const auto = change.autoAssignRequests ?? before.autoAssignRequests;
   if (auto !== before.autoAssignRequests) details.autoAssignRequests = { from: before.autoAssignRequests, to: auto };
+  const sessions = change.maxConsoleSessionsPerSeat ?? before.maxConsoleSessionsPerSeat;
+  if (sessions !== before.maxConsoleSessionsPerSeat) details.maxConsoleSessionsPerSeat = { from: before.maxConsoleSessionsPerSeat, to: sessions };
   if (Object.keys(details).length > 0) {
     sql.run(
-      'UPDATE subscription SET purchased = ?, name = ?, auto_assign_requests = ?',
+      'UPDATE subscription SET purchased = ?, name = ?, auto_assign_requests = ?, max_console_sessions_per_seat = ?',
       change.seats ?? before.seats.purchased,
       change.name ?? before.name,
       auto ? 1 : 0,
+      sessions,
     );
     const target = { type: 'subscription' as const, id: before.id, name: change.name ?? before.name };
     recordAudit(sql, now, actor, 'subscription.updated', target, details);

@@ -1,20 +1,27 @@
 /**
  * A user's account security: their signed-in devices, their password (changed, or reset from an
  * emailed link) and their passkeys. Hashing and WebAuthn verification happen in the Worker; these
- * functions store the outcome.
+ * functions store the outcome. Recovery evicts whoever else got in: a reset removes every device,
+ * API token and passkey of the user; a change signs out the other devices, and revokes tokens and
+ * removes passkeys when asked.
  */
-import type { Passkey, Role } from '../contract';
-import { constantTimeEqual, type PasswordHash } from '../crypto';
+import type { PasswordChanged, Passkey, RecoveredAccount, RemovedAccess, Role } from '../contract';
+import type { PasswordHash } from '../crypto';
+import { removedSentence } from '../domain/recovery';
 import { fail, ok, type Result } from '../domain/result';
 import { addDevice, type Actor, type Credential, type NewDevice } from './access';
 import { recordAudit } from './audit';
+import { checkPassword, forgetFailedChecks } from './password-checks';
+import { markAuthenticated, requireRecentSignIn } from './reauthentication';
 import {
   insertPasskey,
   insertPasswordReset,
+  invitationLinkInvalid,
+  invitedUser,
   passwordResetUser,
+  resetLinkInvalid,
   setPassword,
   storedPasskey,
-  storedPassword,
   userPasskeys,
   type NewPasskey,
   type StoredPasskey,
@@ -39,23 +46,45 @@ export function signOutOtherDevices(sql: Sql, actor: Actor, credential: Credenti
 
 // ── Passwords ────────────────────────────────────────────────────────────────────────────────
 
-/** A password change: the present password hashed with its stored salt, and the new one's hash. */
+/**
+ * A password change: the present password hashed with its stored salt, the new one's hash, and
+ * whether to revoke the API tokens and remove the passkeys too.
+ */
 export interface PasswordChange {
   current: string;
   password: PasswordHash;
+  revokeApiTokens: boolean;
+  removePasskeys: boolean;
 }
 
 /**
- * Sets the actor's new password and signs their other devices out, if `current` is their present
- * password hashed (by the Worker) with its stored salt: checked here, in the same transaction.
+ * Sets the actor's new password and signs their other devices out (and, if asked, revokes their
+ * other API tokens and removes their passkeys), if `current` is their present password hashed (by
+ * the Worker) with its stored salt: checked here, throttled, in the same transaction. A mismatch
+ * is counted by the caller (`countFailedCheck` as the write path's `onRefusal`).
  */
-export function changePassword(sql: Sql, actor: Actor, credential: Credential, change: PasswordChange, now: number): Result<null> {
-  const stored = storedPassword(sql, actor.id);
-  if (!stored || !constantTimeEqual(change.current, stored.hash)) return fail('invalid_credentials', {});
+export function changePassword(sql: Sql, actor: Actor, credential: Credential, change: PasswordChange, now: number): Result<PasswordChanged> {
+  const checked = checkPassword(sql, actor.id, change.current, now);
+  if (!checked.ok) return checked;
+  forgetFailedChecks(sql, actor.id);
   setPassword(sql, actor.id, change.password);
-  sql.run('DELETE FROM devices WHERE user_id = ? AND token_hash != ?', actor.id, credential.hash);
-  recordAudit(sql, now, actor, 'user.password_changed', { type: 'user', id: actor.id, name: actor.name });
-  return ok(null);
+  const removed = removeAccess(sql, actor.id, { apiTokens: change.revokeApiTokens, passkeys: change.removePasskeys }, credential);
+  markAuthenticated(sql, credential, now);
+  recordAudit(sql, now, actor, 'user.password_changed', { type: 'user', id: actor.id, name: actor.name }, { removed });
+  return ok({ removed, detail: removedSentence(removed) });
+}
+
+/**
+ * Removes a user's ways in: every device (but the one asking), and the API tokens (but the one
+ * asking) and passkeys when told. Answers how many of each went.
+ */
+function removeAccess(sql: Sql, userId: string, also: { apiTokens: boolean; passkeys: boolean }, asking: Credential | null): RemovedAccess {
+  const keep = (kind: Credential['kind']) => (asking?.kind === kind ? asking.hash : '');
+  return {
+    devices: sql.run('DELETE FROM devices WHERE user_id = ? AND token_hash != ?', userId, keep('device')),
+    apiTokens: also.apiTokens ? sql.run('DELETE FROM api_tokens WHERE user_id = ? AND token_hash != ?', userId, keep('token')) : 0,
+    passkeys: also.passkeys ? sql.run('DELETE FROM passkeys WHERE user_id = ?', userId) : 0,
+  };
 }
 
 /** Stores a reset token for an active user with this email; null (nothing stored) for anyone else. */
@@ -74,36 +103,70 @@ export function startPasswordReset(
   return ok({ name: user.name, email: user.email, expiresAt });
 }
 
-/** Sets a new password from a reset link (once), signs every device out, and signs this one in. */
-export function completePasswordReset(sql: Sql, tokenHash: string, password: PasswordHash, device: NewDevice, now: number): Result<Account> {
+/**
+ * The user a still-valid reset link (or invitation) belongs to: whose password is being chosen, for
+ * the Worker's password policy. The write that uses the link checks it again.
+ */
+export function passwordLinkOwner(sql: Sql, link: 'reset' | 'invitation', tokenHash: string, now: number): Result<{ name: string; email: string }> {
+  const userId = link === 'reset' ? passwordResetUser(sql, tokenHash, now) : invitedUser(sql, tokenHash, now);
+  const user = userId ? userRow(sql, userId) : null;
+  if (user && user.status === (link === 'reset' ? 'active' : 'invited')) return ok({ name: user.name, email: user.email });
+  return link === 'reset' ? resetLinkInvalid() : invitationLinkInvalid();
+}
+
+/**
+ * Sets a new password from a reset link (once) and evicts whoever else got in: every device is
+ * signed out, every API token revoked, every passkey and push device removed; then this device is
+ * signed in.
+ * The answer says what was removed.
+ */
+export function completePasswordReset(
+  sql: Sql,
+  tokenHash: string,
+  password: PasswordHash,
+  device: NewDevice,
+  now: number,
+): Result<RecoveredAccount> {
   const userId = passwordResetUser(sql, tokenHash, now);
   const user = userId ? userRow(sql, userId) : null;
-  if (!user || user.status !== 'active') {
-    return fail('invitation_invalid', {
-      detail: 'This password reset link is invalid, already used or expired. Ask for a new one.',
-    });
-  }
+  if (!user || user.status !== 'active') return resetLinkInvalid();
   sql.run('DELETE FROM password_resets WHERE user_id = ?', user.id);
-  sql.run('DELETE FROM devices WHERE user_id = ?', user.id);
   sql.run('DELETE FROM login_failures WHERE user_id = ?', user.id);
+  forgetFailedChecks(sql, user.id);
   setPassword(sql, user.id, password);
+  const removed = removeAccess(sql, user.id, { apiTokens: true, passkeys: true }, null);
+  // Push devices are not signed in, but they are told about seat requests (names, reasons): one an
+  // intruder registered must stop with the rest. The owner turns push on again on their own device.
+  sql.run('DELETE FROM push_subscriptions WHERE user_id = ?', user.id);
   const self = { id: user.id, name: user.name, role: user.role as Role };
-  recordAudit(sql, now, self, 'user.password_reset', { type: 'user', id: user.id, name: user.name });
+  recordAudit(sql, now, self, 'user.password_reset', { type: 'user', id: user.id, name: user.name }, { removed });
   addDevice(sql, user.id, device, now);
-  return ok(accountOf(sql, user.id));
+  return ok({ ...accountOf(sql, user.id), removed, detail: removedSentence(removed) });
 }
 
 // ── Passkeys ─────────────────────────────────────────────────────────────────────────────────
 
-/** Who is registering a passkey, and the passkeys they already have. */
-export function passkeyOwner(sql: Sql, actor: Actor): Result<{ userId: string; name: string; email: string; passkeyIds: string[] }> {
+/**
+ * Who is registering a passkey, and the passkeys they already have; refused unless the credential
+ * asking signed in recently (a passkey is a lasting way in).
+ */
+export function passkeyOwner(
+  sql: Sql,
+  actor: Actor,
+  credential: Credential,
+  now: number,
+): Result<{ userId: string; name: string; email: string; passkeyIds: string[] }> {
+  const stale = requireRecentSignIn(sql, credential, now, 'add a passkey');
+  if (stale) return stale;
   const user = existingUser(sql, actor.id);
   const passkeyIds = userPasskeys(sql, user.id).map((p) => p.id);
   return ok({ userId: user.id, name: user.name, email: user.email, passkeyIds });
 }
 
-/** Stores a verified passkey for the actor; answers with all of theirs. */
-export function addPasskey(sql: Sql, actor: Actor, passkey: NewPasskey, now: number): Result<Passkey[]> {
+/** Stores a verified passkey for the actor, if the credential asking signed in recently; answers with all of theirs. */
+export function addPasskey(sql: Sql, actor: Actor, credential: Credential, passkey: NewPasskey, now: number): Result<Passkey[]> {
+  const stale = requireRecentSignIn(sql, credential, now, 'add a passkey');
+  if (stale) return stale;
   insertPasskey(sql, actor.id, passkey, now);
   recordAudit(sql, now, actor, 'passkey.added', { type: 'user', id: actor.id, name: actor.name }, { passkey: passkey.name });
   return ok(userPasskeys(sql, actor.id));

@@ -23,7 +23,10 @@ import type {
   NotificationSettings,
   NotificationSettingsPatch,
   Passkey,
+  PasswordChanged,
   PushDevice,
+  Reauthenticated,
+  RecoveredAccount,
   ReleaseChoice,
   SeatRequest,
   StartedConsoleSession,
@@ -35,18 +38,20 @@ import type {
 } from '../contract';
 import type { PasswordHash } from '../crypto';
 import { fail, ok, type Result } from '../domain/result';
-import { recordLoginFailure, userDevices, type NewDevice } from './access';
+import { userDevices, type NewDevice } from './access';
 import { acceptInvitation, checkNewSubscription, completeLogin, createSubscription, logout, passwordFor, type Signup } from './account';
 import { fireTimer } from './alarm';
 import { auditPage, type AuditQuery } from './audit';
 import type { Call, Reply } from './call';
 import { closeSession, heartbeat, listSessions, startSession } from './console';
-import { storedPassword, userPasskeys, type NewPasskey, type StoredPasskey, type StoredPassword } from './credentials';
+import { storedPasskey, storedPassword, userPasskeys, type NewPasskey, type StoredPasskey, type StoredPassword } from './credentials';
 import { claimEmail, confirmEmail, releaseEmail } from './email-index';
 import { changedMessage, closeSockets, credentialFromHeaders } from './live';
 import { consoleActivityReport, idleSeatsReport, utilisationReport } from './reports';
 import { DEFAULT_CHOICE, sessionsChanged } from './revocations';
 import { migrate } from './migrate';
+import { countFailedCheck } from './password-checks';
+import { reauthenticate, type Proof } from './reauthentication';
 import { SUBSCRIPTION_MIGRATIONS } from './schema';
 import {
   assignSeat,
@@ -76,6 +81,7 @@ import {
   signOutOtherDevices,
   passkeyForLogin,
   passkeyOwner,
+  passwordLinkOwner,
   startPasswordReset,
   type PasswordChange,
 } from './security';
@@ -93,7 +99,7 @@ import {
   type NewUser,
   type UserChange,
 } from './user-admin';
-import { accountOf, findUser, holdsEmail, subscriptionView, usersPage, type UserQuery } from './users';
+import { accountOf, existingUser, findUser, holdsEmail, subscriptionView, usersPage, type UserQuery } from './users';
 import type { Account, ApiToken, AuditEntry, Page, SubscriptionView, User } from './views';
 import { WritePath } from './write-path';
 import { mailerFor } from '../mail';
@@ -193,24 +199,17 @@ export class Subscription extends DurableObject<Env> {
   }
 
   /**
-   * The stored password of the user with this email, for the Worker to verify (hashing happens
-   * there, so a slow PBKDF2 never holds up this subscription's other requests).
+   * The stored password of the active user with this email (null for anyone else), for the Worker
+   * to verify (hashing happens there, so a slow PBKDF2 never holds up this subscription's other
+   * requests). The Worker has counted the attempt in the email index before asking.
    */
   passwordFor(email: string): Result<StoredPassword | null> {
-    return this.#calls.anonymous((_, now) => passwordFor(this.#sql, email, now));
+    return this.#calls.anonymous(() => passwordFor(this.#sql, email));
   }
 
-  /** After the password matched: signs the device in (its cookie's hash), unless the user is deactivated. */
+  /** After the password matched: signs the device in (its cookie's hash), unless the user is no longer active. */
   completeLogin(userId: string, device: NewDevice): Result<Account> {
     return this.#calls.anonymous((_, now) => completeLogin(this.#sql, userId, device, now));
-  }
-
-  /** Counts a failed password check toward the account's sign-in throttle. */
-  recordFailedLogin(userId: string): Result<null> {
-    return this.#calls.anonymous((_, now) => {
-      recordLoginFailure(this.#sql, userId, now);
-      return ok(null);
-    }, { silent: true });
   }
 
   /** Sets the password of an invited user, activates them and signs them in. */
@@ -246,17 +245,47 @@ export class Subscription extends DurableObject<Env> {
     return this.#calls.as(call, 'member', (actor) => signOutOtherDevices(this.#sql, actor, call.credential));
   }
 
-  /** The caller's stored password: its salt, for the Worker to hash the current one before a change. */
-  ownPassword(call: Call): Reply<StoredPassword | null> {
-    return this.#calls.as(call, 'member', (actor) => ok(storedPassword(this.#sql, actor.id)));
+  /**
+   * The caller's stored password (its salt, for the Worker to hash the current one before a change
+   * or a reauthentication), with their name and email for the password policy.
+   */
+  ownPassword(call: Call): Reply<{ stored: StoredPassword | null; name: string; email: string }> {
+    return this.#calls.as(call, 'member', (actor) => {
+      const { name, email } = existingUser(this.#sql, actor.id);
+      return ok({ stored: storedPassword(this.#sql, actor.id), name, email });
+    });
   }
 
   /**
-   * Sets the caller's new password and signs their other devices out, if `current` is their present
-   * password (hashed by the Worker with its stored salt).
+   * Sets the caller's new password and signs their other devices out (and revokes their tokens and
+   * removes their passkeys if asked), if `current` is their present password (hashed by the Worker
+   * with its stored salt). Wrong ones are counted and throttled like sign-in, in the same step.
    */
-  changePassword(call: Call, change: PasswordChange): Reply<null> {
-    return this.#calls.as(call, 'member', (actor, now) => changePassword(this.#sql, actor, call.credential, change, now));
+  changePassword(call: Call, change: PasswordChange): Reply<PasswordChanged> {
+    return this.#calls.as(call, 'member', (actor, now) => changePassword(this.#sql, actor, call.credential, change, now), {
+      onRefusal: (failure, actor, now) => countFailedCheck(this.#sql, actor.id, failure, now),
+    });
+  }
+
+  /**
+   * The caller proves it is them again (a password hashed by the Worker with its stored salt, or a
+   * passkey the Worker verified): for 10 minutes their credential may create tokens and passkeys.
+   * Wrong passwords are counted and throttled like a password change.
+   */
+  reauthenticate(call: Call, proof: Proof): Reply<Reauthenticated> {
+    return this.#calls.as(call, 'member', (actor, now) => reauthenticate(this.#sql, actor, call.credential, proof, now), {
+      onRefusal: (failure, actor, now) => countFailedCheck(this.#sql, actor.id, failure, now),
+    });
+  }
+
+  /** One of the caller's passkeys, for the Worker to verify a reauthentication with it. */
+  ownPasskey(call: Call, credentialId: string): Reply<StoredPasskey | null> {
+    return this.#calls.as(call, 'member', (actor) => ok(storedPasskey(this.#sql, actor.id, credentialId)));
+  }
+
+  /** Whose password a reset link or invitation sets (for the Worker's password policy), if the link is valid. */
+  passwordLinkOwner(link: 'reset' | 'invitation', tokenHash: string): Result<{ name: string; email: string }> {
+    return this.#calls.anonymous((_, now) => passwordLinkOwner(this.#sql, link, tokenHash, now));
   }
 
   /**
@@ -267,19 +296,25 @@ export class Subscription extends DurableObject<Env> {
     return this.#calls.anonymous((_, now) => startPasswordReset(this.#sql, email, tokenHash, now));
   }
 
-  /** Sets a new password from a reset link (once), signs every device out, and signs this one in. */
-  completePasswordReset(tokenHash: string, password: PasswordHash, device: NewDevice): Result<Account> {
-    return this.#calls.anonymous((_, now) => completePasswordReset(this.#sql, tokenHash, password, device, now));
+  /**
+   * Sets a new password from a reset link (once), signs every device out, revokes every API token,
+   * removes every passkey and closes the user's live sockets, then signs this device in. The answer
+   * says what was removed.
+   */
+  completePasswordReset(tokenHash: string, password: PasswordHash, device: NewDevice): Result<RecoveredAccount> {
+    const reset = this.#calls.anonymous((_, now) => completePasswordReset(this.#sql, tokenHash, password, device, now));
+    if (reset.ok) closeSockets(this.ctx.getWebSockets(reset.value.user.id));
+    return reset;
   }
 
   /** Who is registering a passkey, and the passkeys they already have (not to register twice). */
   passkeyOwner(call: Call): Reply<{ userId: string; name: string; email: string; passkeyIds: string[] }> {
-    return this.#calls.as(call, 'member', (actor) => passkeyOwner(this.#sql, actor));
+    return this.#calls.as(call, 'member', (actor, now) => passkeyOwner(this.#sql, actor, call.credential, now));
   }
 
-  /** Stores a verified passkey for the caller. */
+  /** Stores a verified passkey for the caller, whose credential must have signed in recently. */
   addPasskey(call: Call, passkey: NewPasskey): Reply<Passkey[]> {
-    return this.#calls.as(call, 'member', (actor, now) => addPasskey(this.#sql, actor, passkey, now));
+    return this.#calls.as(call, 'member', (actor, now) => addPasskey(this.#sql, actor, call.credential, passkey, now));
   }
 
   /** A passkey presented at sign-in, if it belongs to an active user here. */
@@ -309,7 +344,9 @@ export class Subscription extends DurableObject<Env> {
    * and shown by the Worker, once: a retry with the same Idempotency-Key is refused with what was made.
    */
   createToken(call: Call, token: NewToken): Reply<ApiToken> {
-    return this.#calls.as(call, 'member', (actor, now) => createToken(this.#sql, actor, token, now), { secret: tokenCreatedOnce });
+    return this.#calls.as(call, 'member', (actor, now) => createToken(this.#sql, actor, call.credential, token, now), {
+      secret: tokenCreatedOnce,
+    });
   }
 
   /** The caller's own API tokens, newest first. */

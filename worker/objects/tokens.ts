@@ -3,8 +3,9 @@
  * scope). Only the token's hash is stored; access.ts authenticates with it.
  */
 import { fail, ok, type Failure, type Result } from '../domain/result';
-import type { Actor } from './access';
+import type { Actor, Credential } from './access';
 import { recordAudit } from './audit';
+import { requireRecentSignIn } from './reauthentication';
 import type { Sql } from './sql';
 import { notFound } from './users';
 import type { ApiToken, Page, TokenScope } from './views';
@@ -17,8 +18,13 @@ export interface NewToken {
   scope: TokenScope;
 }
 
-/** Stores a token (its hash) for the actor. */
-export function createToken(sql: Sql, actor: Actor, token: NewToken, now: number): Result<ApiToken> {
+/**
+ * Stores a token (its hash) for the actor, if the credential asking signed in recently: a token is
+ * a lasting way in, so a stolen device or token alone cannot make one.
+ */
+export function createToken(sql: Sql, actor: Actor, credential: Credential, token: NewToken, now: number): Result<ApiToken> {
+  const stale = requireRecentSignIn(sql, credential, now, 'create an API token');
+  if (stale) return stale;
   const createdAt = new Date(now).toISOString();
   sql.run(
     'INSERT INTO api_tokens (id, token_hash, user_id, name, scope, created_at) VALUES (?, ?, ?, ?, ?, ?)',

@@ -137,7 +137,6 @@ export function deleteUser(sql: Sql, actor: Actor, userId: string, now: number):
   const allowed = decideAdminChange({ ...user, activeAdministrators: activeAdministrators(sql), removesAdministrator: true });
   if (allowed !== 'allow') return allowed;
   revokeAccess(sql, actor, user, 'deleted', now);
-  sql.run('DELETE FROM invitations WHERE user_id = ?', userId);
   sql.run('DELETE FROM login_failures WHERE user_id = ?', userId);
   sql.run('DELETE FROM users WHERE id = ?', userId);
   recordAudit(sql, now, actor, 'user.deleted', { type: 'user', id: userId, name: user.name }, { email: user.email });
@@ -159,12 +158,16 @@ export function checkCreate(sql: Sql, input: NewUser): Result<null> {
 }
 
 /**
- * Frees the user's seat and ends every way they had of acting: console sessions, sign-in sessions,
- * tokens. (Their live sockets are closed by the object once this has committed.)
+ * Frees the user's seat and ends every way they had of acting: console sessions, devices, tokens,
+ * and the links that would let them back in: a pending invitation or password reset issued before
+ * this stays void after a reactivation (an administrator renews the invitation; the user asks for
+ * a new reset). (Their live sockets are closed by the object once this has committed.)
  */
 function revokeAccess(sql: Sql, actor: Actor, user: User, reason: 'deactivated' | 'deleted', now: number): void {
   endSessionsOf(sql, user.id, reason, actor, now);
   seatLeavesWithUser(sql, actor, user, reason, now);
   cancelRequestsOf(sql, actor, user, now, reason);
   endAccess(sql, user.id);
+  sql.run('DELETE FROM invitations WHERE user_id = ?', user.id);
+  sql.run('DELETE FROM password_resets WHERE user_id = ?', user.id);
 }

@@ -101,11 +101,18 @@ export function activeAdministrators(sql: Sql): number {
 
 /** The subscription with its seat counts; null before sign-up created it. */
 function subscriptionRow(sql: Sql): SubscriptionView | null {
-  const row = sql.one<{ id: string; name: string; purchased: number; assigned: number; auto: number }>(
-    'SELECT id, name, purchased, assigned, auto_assign_requests AS auto FROM subscription',
+  const row = sql.one<{ id: string; name: string; purchased: number; assigned: number; auto: number; sessions: number }>(
+    `SELECT id, name, purchased, assigned, auto_assign_requests AS auto, max_console_sessions_per_seat AS sessions
+     FROM subscription`,
   );
   return row
-    ? { id: row.id, name: row.name, seats: seatCounts(row.purchased, row.assigned), autoAssignRequests: row.auto === 1 }
+    ? {
+        id: row.id,
+        name: row.name,
+        seats: seatCounts(row.purchased, row.assigned),
+        autoAssignRequests: row.auto === 1,
+        maxConsoleSessionsPerSeat: row.sessions,
+      }
     : null;
 }
 

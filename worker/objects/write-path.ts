@@ -32,6 +32,12 @@ interface RunOptions<T> {
   secret?: (value: T) => Failure;
   /** The second half of a call `precheck` put in flight: it is that flight, not a duplicate of it. */
   inFlight?: boolean;
+  /**
+   * What a refusal from the work still writes (a wrong password counts toward its throttle): run in
+   * its own transaction right after the call's was rolled back, with nothing in between, so the
+   * check that refused and this count are one step for every other request.
+   */
+  onRefusal?: (failure: Failure, actor: Actor, now: number) => void;
 }
 
 /** What the work did. */
@@ -45,8 +51,8 @@ interface Done<T> {
 interface Outcome<T> {
   answer: Answer<T>;
   wrote?: boolean;
-  /** The work refused: the refusal is the answer to this user's key. */
-  refusedFor?: string;
+  /** The work of this user refused: the refusal is the answer to their key. */
+  refusedBy?: Actor;
 }
 
 /** A keyed call in flight: per user and key. */
@@ -85,7 +91,7 @@ export class WritePath {
         const { actor } = admitted;
         const mark = key ? auditMark(this.#sql) : 0;
         const done = this.#work(actor, now, work, options);
-        if (!done.result.ok) return { answer: { result: done.result, replayed: false }, refusedFor: actor.id };
+        if (!done.result.ok) return { answer: { result: done.result, replayed: false }, refusedBy: actor };
         if (key) {
           annotateAuditSince(this.#sql, mark, { idempotencyKey: key.key });
           storeAnswer(this.#sql, actor.id, key, options.secret ? options.secret(done.result.value) : done.result, now);
@@ -94,7 +100,14 @@ export class WritePath {
       },
       (outcome) => 'result' in outcome.answer && outcome.answer.result.ok,
     );
-    if (key && outcome.refusedFor && 'result' in outcome.answer) this.#storeRefusal(outcome.refusedFor, key, outcome.answer.result, now);
+    const { refusedBy, answer } = outcome;
+    if (refusedBy && (key || options.onRefusal) && 'result' in answer && !answer.result.ok) {
+      const failure = answer.result;
+      this.#ctx.storage.transactionSync(() => {
+        options.onRefusal?.(failure, refusedBy, now);
+        if (key) storeAnswer(this.#sql, refusedBy.id, key, failure, now);
+      });
+    }
     if (outcome.wrote) this.#afterCommit(options);
     return this.#reply(outcome.answer);
   }

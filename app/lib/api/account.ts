@@ -1,6 +1,7 @@
 /**
- * Signing up, in and out (worker/http/routes/account.ts): each way in answers with the signed-in
- * `Account` and sets the session cookie. Password resets and passkey sign-in live there too.
+ * Signing in and out (worker/http/routes/account.ts): each way in answers with the signed-in
+ * `Account` and sets the session cookie. Password resets and passkey sign-in live there too;
+ * signing up is in signup.ts.
  */
 import type {
   AcceptInvitationBody,
@@ -10,7 +11,7 @@ import type {
   PasskeyLoginBody as PasskeyLoginSchema,
   PasswordResetBody,
   PasswordResetConfirmBody,
-  SignupBody,
+  RecoveredAccount,
 } from '#contract';
 import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/browser';
 import type { z } from 'zod';
@@ -20,15 +21,14 @@ export type PasskeyLoginBody = z.input<typeof PasskeyLoginSchema>;
 
 export const accountApi = {
   me: () => request<Account>('GET', '/me'),
-  signUp: (body: SignupBody) => request<Account>('POST', '/signup', body),
   signIn: (body: LoginBody) => request<Account>('POST', '/auth/login', body),
   signOut: () => request<void>('POST', '/auth/logout'),
   acceptInvitation: (body: AcceptInvitationBody) => request<Account>('POST', '/invitations/accept', body),
 
   /** Always answers with the same sentence, whether or not the email belongs to anyone. */
   requestPasswordReset: (body: PasswordResetBody) => request<Notice>('POST', '/auth/password-reset', body),
-  /** Sets the new password from a reset link; signs in here and out everywhere else. */
-  resetPassword: (body: PasswordResetConfirmBody) => request<Account>('POST', '/auth/password-reset/confirm', body),
+  /** Sets the new password from a reset link; signs in here, removes every other way in, and says what. */
+  resetPassword: (body: PasswordResetConfirmBody) => request<RecoveredAccount>('POST', '/auth/password-reset/confirm', body),
 
   // The ceremony's challenge travels in an HttpOnly cookie from the options call to the next one.
   passkeySignInOptions: () => request<PublicKeyCredentialRequestOptionsJSON>('POST', '/auth/passkey-options'),

@@ -3,7 +3,17 @@
  * browsers and apps), their password, their passkeys. The browser side of the passkey ceremonies
  * is in passkeys.ts.
  */
-import type { Device, Page, Passkey, PasskeyRegistrationBody as PasskeyRegistrationSchema, PasswordChangeBody, SignedOut } from '#contract';
+import type {
+  Device,
+  Page,
+  Passkey,
+  PasskeyRegistrationBody as PasskeyRegistrationSchema,
+  PasswordChangeBody,
+  PasswordChanged,
+  ReauthenticateBody,
+  Reauthenticated,
+  SignedOut,
+} from '#contract';
 import type { PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/browser';
 import type { z } from 'zod';
 import { request, segment } from './request.ts';
@@ -16,8 +26,10 @@ export const securityApi = {
   /** Every other device is signed out; this one stays signed in. */
   signOutOtherDevices: () => request<SignedOut>('POST', '/devices/sign-out-others'),
 
-  /** Other devices are signed out; this one stays signed in. */
-  changePassword: (body: PasswordChangeBody) => request<void>('POST', '/me/password', body),
+  /** Other devices are signed out (tokens and passkeys too, if asked); this one stays signed in. */
+  changePassword: (body: PasswordChangeBody) => request<PasswordChanged>('POST', '/me/password', body),
+  /** Confirms it is you (password or passkey): creating tokens and passkeys works for 10 minutes. */
+  reauthenticate: (body: ReauthenticateBody) => request<Reauthenticated>('POST', '/me/reauthenticate', body),
 
   passkeys: () => request<Page<Passkey>>('GET', '/passkeys'),
   passkeyRegistrationOptions: () => request<PublicKeyCredentialCreationOptionsJSON>('POST', '/passkeys/registration-options'),

@@ -1,7 +1,7 @@
 /**
- * Signing up, in and out, and accepting an invitation: the routes that sign a device in. Password
- * hashing happens here in the Worker, never inside a Subscription object, so a slow PBKDF2 does not
- * hold up the subscription's other requests.
+ * Signing in and out, password resets and accepting an invitation: the routes that sign a device
+ * in (signing up is in signup.ts). Password hashing happens here in the Worker, never inside a
+ * Subscription object, so a slow PBKDF2 does not hold up the subscription's other requests.
  */
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import {
@@ -13,10 +13,11 @@ import {
 import { hashPassword, newId, newSecret, parseSecret, sha256, verifyPassword } from '../../crypto';
 import { mailerFor } from '../../mail';
 import { RESET_MINUTES } from '../../objects/credentials';
-import type { Context } from 'hono';
 import type { AppEnv } from '../context';
 import { clearSignInCookie, newDevice, setSignInCookie } from '../auth';
+import { publicOrigin, secretKeys } from '../config';
 import { json, jsonBody, problems, signedInRoute } from '../openapi';
+import { requireAllowedPassword } from '../password-policy';
 import { ProblemError, unwrap } from '../problem';
 import { unwrapReply } from '../reply';
 import {
@@ -27,26 +28,14 @@ import {
   PasskeyLoginBody,
   PasswordResetBody,
   PasswordResetConfirmBody,
-  SignupBody,
+  RecoveredAccount,
   WebAuthnOptions,
 } from '../../contract';
+import { beginPasswordCheck, countMail } from '../throttle';
 import { decodeKey, keepChallenge, parseUserHandle, relyingParty, takeChallenge } from '../webauthn';
 
 /** Checked against when the email is unknown, so both answers take about as long. */
 const DECOY = { hash: '0'.repeat(64), salt: 'decoy-salt-0000000000000000000000', iterations: 100_000 };
-
-const signup = createRoute({
-  method: 'post',
-  path: '/signup',
-  tags: ['Account'],
-  summary: 'Create a subscription; its first user is an administrator, signed in',
-  description:
-    'No Idempotency-Key is needed (it is ignored here): a retry after a lost answer gets 409 `email_taken`, ' +
-    'because the subscription exists; sign in instead. If the first attempt stopped before creating anything, ' +
-    'the retry creates it (after up to a minute, while the email index checks the half-made claim).',
-  request: { body: jsonBody(SignupBody) },
-  responses: { 201: json(Account, 'The new administrator and subscription'), ...problems('email_taken') },
-});
 
 const login = createRoute({
   method: 'post',
@@ -55,11 +44,14 @@ const login = createRoute({
   summary: 'Sign in with email and password; sets the sign-in cookie',
   description:
     'An Idempotency-Key is ignored here: a retry signs in again, as another device (each answer sets its own cookie; ' +
-    'the earlier device can be signed out from GET /devices). Failed attempts count toward the throttle each time.',
+    'the earlier device can be signed out from GET /devices). Every attempt counts as failed until it succeeds: ' +
+    '10 failures in 15 minutes per email and client address, 50 in an hour per email from addresses that have not ' +
+    'signed in to it lately, and 30 in 15 minutes per client address, then 429 `rate_limited` with Retry-After. ' +
+    'Unknown emails, wrong passwords and deactivated accounts all get the same 401 `invalid_credentials`.',
   request: { body: jsonBody(LoginBody) },
   responses: {
     200: json(Account, 'Signed in'),
-    ...problems('invalid_credentials', 'forbidden', 'rate_limited'),
+    ...problems('invalid_credentials', 'rate_limited'),
   },
 });
 
@@ -96,21 +88,26 @@ const requestReset = createRoute({
   path: '/auth/password-reset',
   tags: ['Account'],
   summary: 'Email a password reset link (the answer is the same whether or not the email is known)',
-  description: 'A retry sends a new link, which replaces the previous one (an Idempotency-Key is ignored here).',
+  description:
+    'The mail goes out after the answer. A retry sends a new link, which replaces the previous one (an Idempotency-Key ' +
+    'is ignored here). At most 5 mails per hour go to one address (sign-up mail included) and 20 per hour are sent for ' +
+    'one client address (429 `rate_limited`), whether or not the email has an account.',
   request: { body: jsonBody(PasswordResetBody) },
-  responses: { 202: json(Notice, 'A link is on its way if the account exists'), ...problems() },
+  responses: { 202: json(Notice, 'A link is on its way if the account exists'), ...problems('rate_limited') },
 });
 
 const confirmReset = createRoute({
   method: 'post',
   path: '/auth/password-reset/confirm',
   tags: ['Account'],
-  summary: 'Set a new password from a reset link (once, within 30 minutes); every other device is signed out',
+  summary: 'Set a new password from a reset link (once, within 30 minutes); everything else is removed',
   description:
-    'A reset link works once; an Idempotency-Key is ignored here. A retry after a lost answer gets 400 ' +
-    '`invitation_invalid`: the new password is set, so sign in with it.',
+    'Evicts whoever else got in: every device is signed out, every API token revoked and every passkey removed; ' +
+    'the answer says how many of each (`removed`, and `detail` as a sentence). The password must not be a common ' +
+    'one nor contain the name or email (400 `validation_failed`). A reset link works once; an Idempotency-Key is ' +
+    'ignored here. A retry after a lost answer gets 400 `invitation_invalid`: the new password is set, so sign in with it.',
   request: { body: jsonBody(PasswordResetConfirmBody) },
-  responses: { 200: json(Account, 'Signed in with the new password'), ...problems('invitation_invalid') },
+  responses: { 200: json(RecoveredAccount, 'Signed in with the new password; what was removed'), ...problems('invitation_invalid') },
 });
 
 const passkeyOptions = createRoute({
@@ -131,51 +128,18 @@ const passkeyLogin = createRoute({
 });
 
 export const account = new OpenAPIHono<AppEnv>()
-  .openapi(signup, async (c) => {
-    const body = c.req.valid('json');
-    const subscriptionId = newId('sub');
-    const device = await newDevice(c, subscriptionId);
-    const result = await c.env.SUBSCRIPTION.getByName(subscriptionId).initialize({
-      subscriptionId,
-      organization: body.organization,
-      name: body.name,
-      email: body.email,
-      userId: newId('usr'),
-      password: await hashPassword(body.password),
-      seats: body.seats,
-      assignSeat: body.assignSeat,
-      device: device.stored,
-    });
-    const created = unwrap(result);
-    setSignInCookie(c, device.secret);
-    return c.json(created, 201);
-  })
   .openapi(login, async (c) => {
     const { email, password } = c.req.valid('json');
-    const address = addressThrottle(c);
-    const wait = address ? await address.retryAfter() : 0;
-    if (wait > 0) {
-      throw new ProblemError({
-        ok: false,
-        code: 'rate_limited',
-        retryAfterSeconds: wait,
-        detail: `Too many failed sign-ins from your network. Try again in ${Math.ceil(wait / 60)} minutes.`,
-      });
-    }
-    const subscriptionId = await c.env.EMAIL_INDEX.getByName(email).lookup();
-    const subscription = subscriptionId ? c.env.SUBSCRIPTION.getByName(subscriptionId) : null;
-    const stored = subscription ? unwrap(await subscription.passwordFor(email)) : null;
+    // Counted as failed from here until it succeeds, or refused: the same for any email.
+    const check = await beginPasswordCheck(c, email);
+    const subscription = check.subscriptionId ? c.env.SUBSCRIPTION.getByName(check.subscriptionId) : null;
+    // Known and unknown emails make the same calls: the subscription's stored password, or the index's nothing.
+    const stored = subscription ? unwrap(await subscription.passwordFor(email)) : await c.env.EMAIL_INDEX.getByName(email).noPassword();
     const matched = await verifyPassword(password, stored ?? DECOY);
-    if (!matched) await address?.recordFailure();
-    if (!subscription || !stored || !subscriptionId) {
-      throw new ProblemError({ ok: false, code: 'invalid_credentials' });
-    }
-    if (!matched) {
-      unwrap(await subscription.recordFailedLogin(stored.userId));
-      throw new ProblemError({ ok: false, code: 'invalid_credentials' });
-    }
-    const device = await newDevice(c, subscriptionId);
+    if (!check.subscriptionId || !subscription || !stored || !matched) throw new ProblemError({ ok: false, code: 'invalid_credentials' });
+    const device = await newDevice(c, check.subscriptionId);
     const signedInAccount = unwrap(await subscription.completeLogin(stored.userId, device.stored));
+    await check.succeeded();
     setSignInCookie(c, device.secret);
     return c.json(signedInAccount, 200);
   })
@@ -187,57 +151,39 @@ export const account = new OpenAPIHono<AppEnv>()
   .openapi(me, async (c) => c.json(unwrapReply(c, await c.var.subscription.me(c.var.call)), 200))
   .openapi(acceptInvitation, async (c) => {
     const { token, password } = c.req.valid('json');
-    const parsed = parseSecret(token);
+    const parsed = await parseSecret(await secretKeys(c.env), token);
     if (!parsed) {
       throw new ProblemError({ ok: false, code: 'invitation_invalid', detail: 'This is not an invitation link of ours.' });
     }
+    const subscription = c.env.SUBSCRIPTION.getByName(parsed.subscriptionId);
+    const invitationHash = await sha256(token);
+    await requireAllowedPassword(password, unwrap(await subscription.passwordLinkOwner('invitation', invitationHash)));
     const device = await newDevice(c, parsed.subscriptionId);
-    const result = await c.env.SUBSCRIPTION.getByName(parsed.subscriptionId).acceptInvitation(
-      await sha256(token),
-      await hashPassword(password),
-      device.stored,
-    );
+    const result = await subscription.acceptInvitation(invitationHash, await hashPassword(password), device.stored);
     const accepted = unwrap(result);
     setSignInCookie(c, device.secret);
     return c.json(accepted, 200);
   })
   .openapi(requestReset, async (c) => {
     const { email } = c.req.valid('json');
-    const subscriptionId = await c.env.EMAIL_INDEX.getByName(email).lookup();
-    if (subscriptionId) {
-      const token = newSecret(subscriptionId);
-      const started = unwrap(await c.env.SUBSCRIPTION.getByName(subscriptionId).startPasswordReset(email, await sha256(token)));
-      if (started) {
-        const link = `${new URL(c.req.url).origin}/reset-password#token=${token}`;
-        await mailerFor(c.env).send({
-          to: started.email,
-          subject: 'Reset your SetMe Seats password',
-          text:
-            `Hello ${started.name},\n\nSomeone (hopefully you) asked to reset your SetMe Seats password. ` +
-            `Open this link within ${RESET_MINUTES} minutes to choose a new one:\n\n${link}\n\n` +
-            `If it was not you, ignore this message: your password stays as it is.`,
-        });
-      }
-    }
-    // The same answer whether or not the email belongs to anyone.
+    await countMail(c, email);
+    // Whether the email has an account decides only what happens after the answer.
+    c.executionCtx.waitUntil(mailPasswordReset(c.env, email).catch((error: unknown) => console.error('reset mail failed', error)));
     return c.json({ detail: `If an account uses ${email}, a reset link is on its way. It works for ${RESET_MINUTES} minutes.` }, 202);
   })
   .openapi(confirmReset, async (c) => {
     const { token, password } = c.req.valid('json');
-    const parsed = parseSecret(token);
+    const parsed = await parseSecret(await secretKeys(c.env), token);
     if (!parsed) {
       throw new ProblemError({ ok: false, code: 'invitation_invalid', detail: 'This is not a password reset link of ours.' });
     }
+    const subscription = c.env.SUBSCRIPTION.getByName(parsed.subscriptionId);
+    const resetHash = await sha256(token);
+    await requireAllowedPassword(password, unwrap(await subscription.passwordLinkOwner('reset', resetHash)));
     const device = await newDevice(c, parsed.subscriptionId);
-    const account = unwrap(
-      await c.env.SUBSCRIPTION.getByName(parsed.subscriptionId).completePasswordReset(
-        await sha256(token),
-        await hashPassword(password),
-        device.stored,
-      ),
-    );
+    const recovered = unwrap(await subscription.completePasswordReset(resetHash, await hashPassword(password), device.stored));
     setSignInCookie(c, device.secret);
-    return c.json(account, 200);
+    return c.json(recovered, 200);
   })
   .openapi(passkeyOptions, async (c) => {
     const { rpID } = relyingParty(c);
@@ -274,8 +220,29 @@ export const account = new OpenAPIHono<AppEnv>()
     return c.json(account, 200);
   });
 
-/** The throttle for the caller's network address, when the platform tells us the address. */
-function addressThrottle(c: Context<AppEnv>) {
-  const address = c.req.header('cf-connecting-ip');
-  return address ? c.env.LOGIN_THROTTLE.getByName(`ip:${address}`) : null;
+/**
+ * Mails a reset link on this deployment's public origin to the active user with this email, if
+ * there is one. An unknown email makes the same calls (a link for no one, and the index's
+ * `noPassword` where a known one asks its subscription): this runs after the answer, but in the
+ * same isolate, so unequal work could still show in the timing of what comes next.
+ */
+async function mailPasswordReset(env: Env, email: string): Promise<void> {
+  const index = env.EMAIL_INDEX.getByName(email);
+  const subscriptionId = await index.lookup();
+  const token = await newSecret(await secretKeys(env), subscriptionId ?? newId('sub'));
+  const tokenHash = await sha256(token);
+  if (!subscriptionId) {
+    await index.noPassword();
+    return;
+  }
+  const started = unwrap(await env.SUBSCRIPTION.getByName(subscriptionId).startPasswordReset(email, tokenHash));
+  if (!started) return;
+  await mailerFor(env).send({
+    to: started.email,
+    subject: 'Reset your SetMe Seats password',
+    text:
+      `Hello ${started.name},\n\nSomeone (hopefully you) asked to reset your SetMe Seats password. ` +
+      `Open this link within ${RESET_MINUTES} minutes to choose a new one:\n\n${publicOrigin(env)}/reset-password#token=${token}\n\n` +
+      `If it was not you, ignore this message: your password stays as it is.`,
+  });
 }

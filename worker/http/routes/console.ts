@@ -24,12 +24,14 @@ const start = signedInRoute({
   tags: ['Expert Console'],
   summary: 'Start a remote session: allowed only for a user holding a seat',
   description:
-    '403 `seat_required` without a seat; 403 `seat_revoked` while the seat is being taken back. ' +
+    '403 `seat_required` without a seat; 403 `seat_revoked` while the seat is being taken back; 409 `session_limit` ' +
+    'when the caller already has the subscription\'s `maxConsoleSessionsPerSeat` sessions open (they are listed in ' +
+    '`sessions`: end one first). ' +
     'Send a heartbeat every `heartbeatSeconds`: a session that misses two ends.',
   request: { body: jsonBody(ConsoleSessionBody) },
   responses: {
     201: json(StartedConsoleSession, 'The session may start'),
-    ...problems('seat_required', 'seat_revoked'),
+    ...problems('seat_required', 'seat_revoked', 'session_limit'),
   },
 });
 

@@ -7,9 +7,20 @@ import { generateRegistrationOptions, verifyRegistrationResponse, type Registrat
 import { hashPassword, hashPasswordLike } from '../../crypto';
 import type { AppEnv } from '../context';
 import { json, jsonBody, problems, signedInRoute } from '../openapi';
+import { requireAllowedPassword } from '../password-policy';
 import { ProblemError } from '../problem';
 import { unwrapReply } from '../reply';
-import { Device, IdParams, pageOf, Passkey, PasskeyRegistrationBody, PasswordChangeBody, SignedOut, WebAuthnOptions } from '../../contract';
+import {
+  Device,
+  IdParams,
+  pageOf,
+  Passkey,
+  PasskeyRegistrationBody,
+  PasswordChangeBody,
+  PasswordChanged,
+  SignedOut,
+  WebAuthnOptions,
+} from '../../contract';
 import { encodeKey, keepChallenge, relyingParty, takeChallenge, userHandle } from '../webauthn';
 
 
@@ -27,17 +38,22 @@ const signOutOthers = signedInRoute({
 });
 const changePassword = signedInRoute({
   method: 'post', path: '/me/password', tags: ['Security'], request: { body: jsonBody(PasswordChangeBody) },
-  summary: 'Change your password (your other devices are signed out)',
-  responses: { 204: { description: 'Changed' }, ...problems('invalid_credentials') },
+  summary: 'Change your password (your other devices are signed out; your tokens and passkeys too if you ask)',
+  description:
+    'The new password must not be a common one nor contain your name or email (400 `validation_failed` on ' +
+    '`newPassword`). Wrong current passwords are throttled like sign-in: 10 in 15 minutes, then 429 `rate_limited` ' +
+    'with `Retry-After`.',
+  responses: { 200: json(PasswordChanged, 'Changed: what was removed'), ...problems('invalid_credentials', 'rate_limited') },
 });
 const registrationOptions = signedInRoute({
   method: 'post', path: '/passkeys/registration-options', tags: ['Security'],
   summary: 'Start registering a passkey: options for navigator.credentials.create()',
-  responses: { 200: json(WebAuthnOptions, 'PublicKeyCredentialCreationOptionsJSON'), ...problems() },
+  description: 'Needs a sign-in within the last 10 minutes: otherwise 403 `reauthentication_required` (POST /me/reauthenticate).',
+  responses: { 200: json(WebAuthnOptions, 'PublicKeyCredentialCreationOptionsJSON'), ...problems('reauthentication_required') },
 });
 const addPasskey = signedInRoute({
   method: 'post', path: '/passkeys', tags: ['Security'], request: { body: jsonBody(PasskeyRegistrationBody) },
-  summary: 'Finish registering a passkey', responses: { 201: json(Passkey, 'The passkey'), ...problems() },
+  summary: 'Finish registering a passkey', responses: { 201: json(Passkey, 'The passkey'), ...problems('reauthentication_required') },
 });
 const listPasskeys = signedInRoute({
   method: 'get', path: '/passkeys', tags: ['Security'],
@@ -56,14 +72,15 @@ export const security = new OpenAPIHono<AppEnv>()
   })
   .openapi(signOutOthers, async (c) => c.json(unwrapReply(c, await c.var.subscription.signOutOtherDevices(c.var.call)), 200))
   .openapi(changePassword, async (c) => {
-    const { currentPassword, newPassword } = c.req.valid('json');
+    const { currentPassword, newPassword, revokeApiTokens, removePasskeys } = c.req.valid('json');
     // Only the change carries the Idempotency-Key: its answer is what a retry replays.
-    const stored = unwrapReply(c, await c.var.subscription.ownPassword({ credential: c.var.call.credential }));
-    if (!stored) throw new ProblemError({ ok: false, code: 'invalid_credentials' });
-    // The object compares the current password in the transaction that changes it.
-    const [current, password] = await Promise.all([hashPasswordLike(currentPassword, stored), hashPassword(newPassword)]);
-    unwrapReply(c, await c.var.subscription.changePassword(c.var.call, { current, password }));
-    return c.body(null, 204);
+    const own = unwrapReply(c, await c.var.subscription.ownPassword({ credential: c.var.call.credential }));
+    if (!own.stored) throw new ProblemError({ ok: false, code: 'invalid_credentials' });
+    await requireAllowedPassword(newPassword, own, 'newPassword');
+    // The object compares the current password (throttled) in the transaction that changes it.
+    const [current, password] = await Promise.all([hashPasswordLike(currentPassword, own.stored), hashPassword(newPassword)]);
+    const change = { current, password, revokeApiTokens, removePasskeys };
+    return c.json(unwrapReply(c, await c.var.subscription.changePassword(c.var.call, change)), 200);
   })
   .openapi(registrationOptions, async (c) => {
     const owner = unwrapReply(c, await c.var.subscription.passkeyOwner(c.var.call));

@@ -17,7 +17,7 @@ const update = signedInRoute({
   method: 'patch',
   path: '/',
   tags: ['Subscription'],
-  summary: 'Rename the subscription or change its purchased seats (administrators)',
+  summary: 'Rename the subscription, change its purchased seats or its settings (administrators)',
   description: 'Purchased seats cannot go below the seats assigned: 409 `seats_in_use` says how many to free first.',
   request: { body: jsonBody(SubscriptionPatch) },
   responses: {

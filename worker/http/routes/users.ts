@@ -5,6 +5,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { derivedId, newId, newSecret, sha256 } from '../../crypto';
 import type { Call } from '../../objects/call';
+import { publicOrigin, secretKeys } from '../config';
 import type { AppEnv } from '../context';
 import { json, jsonBody, problems, signedInRoute } from '../openapi';
 import { unwrapReply } from '../reply';
@@ -145,7 +146,7 @@ export const users = new OpenAPIHono<AppEnv>()
   .openapi(list, async (c) => c.json(unwrapReply(c, await c.var.subscription.listUsers(c.var.call, c.req.valid('query'))), 200))
   .openapi(create, async (c) => {
     const body = c.req.valid('json');
-    const invitation = await newInvitation(c.var.subscriptionId, new URL(c.req.url).origin);
+    const invitation = await newInvitation(c.env, c.var.subscriptionId);
     const created = unwrapReply(
       c,
       await c.var.subscription.createUser(c.var.call, {
@@ -179,7 +180,7 @@ export const users = new OpenAPIHono<AppEnv>()
     return c.json(unwrapReply(c, await c.var.subscription.returnSeat(c.var.call, id, c.req.valid('query'))), 200);
   })
   .openapi(renewInvitation, async (c) => {
-    const invitation = await newInvitation(c.var.subscriptionId, new URL(c.req.url).origin);
+    const invitation = await newInvitation(c.env, c.var.subscriptionId);
     unwrapReply(
       c,
       await c.var.subscription.renewInvitation(c.var.call, c.req.valid('param').id, {
@@ -195,9 +196,13 @@ function newUserId(call: Call): Promise<string> | string {
   return call.idempotency ? derivedId('usr', `${call.credential.hash}\n${call.idempotency.key}`) : newId('usr');
 }
 
-/** An invitation link: the secret goes in the URL fragment, so it never reaches a server log. */
-async function newInvitation(subscriptionId: string, origin: string) {
-  const token = newSecret(subscriptionId);
+/**
+ * An invitation link on this deployment's public origin (never the request's Host): the secret
+ * goes in the URL fragment, so it never reaches a server log.
+ */
+async function newInvitation(env: Env, subscriptionId: string) {
+  const token = await newSecret(await secretKeys(env), subscriptionId);
+  const origin = publicOrigin(env);
   const expiresAt = new Date(Date.now() + INVITATION_DAYS * 86_400_000).toISOString();
   return {
     hash: await sha256(token),
