@@ -14,6 +14,8 @@ export default defineConfig({
   ],
   test: {
     include: ['test/worker/**/*.test.ts'],
+    // A webhook receiver and a push service in Node, reached by the Worker's real fetch (receivers.ts).
+    globalSetup: ['./test/worker/global-setup.mjs'],
     // The first request in a file loads the Worker into workerd; on a busy 2-core machine that alone
     // can pass vitest's 5 s default. Timeouts catch hangs, not slowness.
     testTimeout: 30_000,

@@ -4,12 +4,14 @@
  * shows the last known users (marked with the time they were fetched). Those copies are kept per
  * signed-in device, under the name the app sends (OFFLINE_COPY_HEADER), and dropped when the server
  * says the session ended (401) or the app signs out; other API answers (no-store) are never stored.
- * A new version waits until the page asks it to take over ("Update available — reload").
+ * A new version waits until the page asks it to take over ("Update available — reload"). It also
+ * shows push notifications and acts on their buttons.
  */
 import { version } from '$app/env';
 import { assets, immutable } from '$app/manifest';
 import { self } from '$app/service-worker';
 import { API_CACHE_PREFIX, CACHED_AT_HEADER, OFFLINE_COPY_HEADER, OFFLINE_HEADER, OFFLINE_READS } from '#lib/offline-cache.ts';
+import { clickPush, showPush } from './push-handlers.ts';
 
 const SHELL_CACHE = `setme-shell-${version}`;
 /** Enough answers for every screen and a few searches; older ones make room. */
@@ -39,6 +41,10 @@ self.addEventListener('activate', (event) => {
 self.addEventListener('message', (event) => {
   if ((event.data as { type?: string } | null)?.type === 'skip-waiting') void self.skipWaiting();
 });
+
+// Push notifications to administrators (push-handlers.ts): seat requests with Approve / Decline.
+self.addEventListener('push', (event) => event.waitUntil(showPush(event)));
+self.addEventListener('notificationclick', (event) => event.waitUntil(clickPush(event)));
 
 self.addEventListener('fetch', (event) => {
   const request = event.request;

@@ -14,14 +14,17 @@
 //  5. measures how one seat change's cost grows with the users in a subscription (100 → 10,000);
 //  6. in those subscriptions, the time to the first page of users and to search results, through
 //     the API and on the Users screen in Chromium;
-//  7. enumeration timing: the median answer times of sign-up, password reset and sign-in for emails
+//  7. seat changes with three webhook endpoints registered vs none, and the delivery lag from a
+//     change to its receipt at a local receiver;
+//  8. enumeration timing: the median answer times of sign-up, password reset and sign-in for emails
 //     that have an account and for unknown ones (50 samples each), which must not tell them apart;
-//  8. directory sync (scripts/bench-scim.mjs): provisioning 1,000 users over SCIM, a 500-member
+//  9. directory sync (scripts/bench-scim.mjs): provisioning 1,000 users over SCIM, a 500-member
 //     seat group in one PATCH, and the administrator's seat changes while a sync runs.
 //
 // Figures are indicative: compare the ratios within one run, not absolute numbers across machines.
 // BENCH_PORT picks the server's port (the inspector gets the next one); otherwise free ports.
-// BENCH_ONLY=enumeration runs only section 7, BENCH_ONLY=directory only section 8.
+// BENCH_ONLY=webhooks runs only section 7, BENCH_ONLY=enumeration only section 8, BENCH_ONLY=directory
+// only section 9.
 import { execSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,6 +36,7 @@ import { connectInspector, summarise } from './cpu-profile.mjs';
 import { allPages, bearer, freePort, interrupted } from './local-api.mjs';
 import { signUpByMail } from './mailbox.mjs';
 import { client, cookieHeader, startServer } from './server.mjs';
+import { startWebhookReceiver } from '../test/support/receivers.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CONFIG = {
@@ -304,6 +308,89 @@ async function loadPhases(baseUrl, inspector) {
   const verified = checks.every(([, ok]) => ok);
   console.log(verified ? 'VERIFIED\n' : 'NOT VERIFIED\n');
   return verified;
+}
+
+// ── Webhooks: what three endpoints cost a seat change, and how late events arrive ─────────────
+
+/**
+ * Two subscriptions of the same shape, one with no webhook endpoints and one with three at a local
+ * receiver (in this process, verifying every signature with `standardwebhooks`): the same seat
+ * toggling load on each, one after the other, then the delay from each change (the event's
+ * timestamp, taken in the change's transaction) to its receipt, under that load and one change at a
+ * time. Both clocks are this machine's.
+ */
+async function webhookDelivery(baseUrl) {
+  const receiver = await startWebhookReceiver();
+  const users = 64;
+  const toggle = async (api, ids) => {
+    const held = new Set();
+    return async (worker) => {
+      const mine = ids.filter((_, i) => i % CONFIG.concurrency === worker);
+      const id = mine[Math.floor(Math.random() * mine.length)];
+      const reply = held.has(id) ? await api('DELETE', `/users/${id}/seat`) : await api('PUT', `/users/${id}/seat`, {});
+      if (reply.status === 200 && !held.delete(id)) held.add(id);
+      return outcome(reply, 200);
+    };
+  };
+  const setUp = async (organization, endpoints) => {
+    const { api } = await newSubscription(baseUrl, users, organization);
+    const ids = (await createUsers(api, users, 0, CONFIG.seedConcurrency)).map((c) => c.user.id);
+    const names = [];
+    for (let i = 0; i < endpoints; i++) {
+      const name = `bench-${Date.now().toString(36)}-${i}`;
+      const made = await api('POST', '/webhooks', { url: `${receiver.url}/hooks/${name}`, eventTypes: ['seat.assigned', 'seat.unassigned'] });
+      if (made.status !== 201) throw new Error(`webhook answered ${made.status} ${JSON.stringify(made.body)}`);
+      await fetch(`${receiver.url}/_/configure/${name}`, { method: 'POST', body: JSON.stringify({ secret: made.body.secret }) });
+      names.push(name);
+    }
+    return { api, ids, names };
+  };
+  const receivedBy = async (names) => (await Promise.all(names.map(async (n) => (await fetch(`${receiver.url}/_/requests/${n}`)).json()))).flat();
+  /** Waits until the receiver's count stops growing; answers every request received. */
+  const drained = async (names) => {
+    let last = -1;
+    for (let quiet = 0; quiet < 3; ) {
+      await new Promise((r) => setTimeout(r, 1000));
+      const count = (await receivedBy(names)).length;
+      quiet = count === last ? quiet + 1 : 0;
+      last = count;
+    }
+    return receivedBy(names);
+  };
+  const lags = (received) => received.map((r) => r.at - Date.parse(JSON.parse(r.body).timestamp)).sort((a, b) => a - b);
+
+  try {
+    const none = await setUp('Bench No Webhooks', 0);
+    const three = await setUp('Bench Three Webhooks', 3);
+    const phase = { concurrency: CONFIG.concurrency, seconds: CONFIG.phaseSeconds, maxRequests: CONFIG.phaseMaxRequests };
+    const without = await drive('seat toggle, no endpoints', phase, await toggle(none.api, none.ids));
+    const withHooks = await drive('seat toggle, 3 endpoints', phase, await toggle(three.api, three.ids));
+    const underLoad = await drained(three.names);
+    const loadLag = lags(underLoad);
+    // One change at a time: the delay when nothing else is queued.
+    const quiet = await setUp('Bench Webhook Lag', 1);
+    const idle = await toggle(quiet.api, quiet.ids);
+    for (let i = 0; i < 40; i++) await idle(0);
+    const idleLag = lags(await drained(quiet.names));
+    console.log('Webhooks: seat changes with three endpoints registered vs none (same run), and delivery lag');
+    console.log(table(
+      ['phase', 'ops/s', 'p50 ms', 'p99 ms', 'errors', 'vs none'],
+      [without, withHooks].map((r) => [r.name, fixed(r.opsPerSecond), fixed(r.p50), fixed(r.p99), r.errors, `${fixed(r.opsPerSecond / without.opsPerSecond, 2)}x`]),
+    ));
+    const verified = [...underLoad].every((r) => r.verified);
+    console.log(table(
+      ['delivery lag (change → receipt)', 'events', 'p50 ms', 'p99 ms'],
+      [
+        [`during the 3-endpoint phase (${CONFIG.concurrency} clients)`, loadLag.length, fixed(percentile(loadLag, 50)), fixed(percentile(loadLag, 99))],
+        ['one change at a time, 1 endpoint', idleLag.length, fixed(percentile(idleLag, 50)), fixed(percentile(idleLag, 99))],
+      ],
+    ));
+    const expected = 3 * (withHooks.requests - withHooks.errors);
+    console.log(`Every request's signature verified by the receiver: ${verified ? 'yes' : 'NO'}; received ${underLoad.length} of ${expected} expected\n`);
+    return verified && without.errors === 0 && withHooks.errors === 0;
+  } finally {
+    await receiver.close();
+  }
 }
 
 // ── Where a seat change spends its time ──────────────────────────────────────────────────────
@@ -622,7 +709,9 @@ async function main() {
   const inspector = await connectInspector(inspectorPort);
   let ok = false;
   try {
-    if (process.env.BENCH_ONLY === 'enumeration') {
+    if (process.env.BENCH_ONLY === 'webhooks') {
+      ok = await webhookDelivery(server.baseUrl);
+    } else if (process.env.BENCH_ONLY === 'enumeration') {
       await enumerationTiming(server.baseUrl);
       ok = true;
     } else if (process.env.BENCH_ONLY === 'directory') {
@@ -639,17 +728,18 @@ async function main() {
   if (!ok) process.exit(1);
 }
 
-/** Sections 1 to 7; true when every check held. */
+/** Sections 1 to 8; true when every check held. */
 async function fullBenchmark(server, inspector) {
   console.log(`SetMe Seats load benchmark on ${server.baseUrl} (wrangler dev, local storage)\n`);
   const verified = await loadPhases(server.baseUrl, inspector);
+  const hooksOk = await webhookDelivery(server.baseUrl);
   const stepsOk = await stepBreakdown(server.baseUrl);
   console.log('How one seat change costs as the subscription grows (sequential assign/unassign pairs):');
   const { flat, subscriptions } = await scaling(server.baseUrl);
   await bigSubscriptions(server.baseUrl, subscriptions);
   await enumerationTiming(server.baseUrl);
   const directoryOk = await directorySync(server.baseUrl, benchTools());
-  return verified && stepsOk && flat && directoryOk;
+  return verified && hooksOk && stepsOk && flat && directoryOk;
 }
 
 /** This script's helpers, for the sections in other files (bench-scim.mjs). */

@@ -6,6 +6,7 @@ import { app } from './http/app';
 import { scim } from './http/scim/app';
 
 export { AddressThrottle } from './objects/address-throttle';
+export { BillingIndex } from './objects/billing-index';
 export { EmailIndex } from './objects/email-index';
 export { Subscription } from './objects/subscription';
 

@@ -2,13 +2,15 @@
  * Email delivery behind one small interface. Locally (and in tests) messages are written to the
  * server log and kept in a short in-memory outbox that tests read; in production, set
  * MAIL_WEBHOOK_URL (and MAIL_WEBHOOK_TOKEN) to hand each message to a real transport as JSON
- * `{ to, subject, text }` — a provider's HTTP API or a small relay.
+ * `{ to, subject, text, html? }` — a provider's HTTP API or a small relay.
  */
 
 export interface Mail {
   to: string;
   subject: string;
   text: string;
+  /** The same message as simple HTML, for mail clients that show it (alerts and digests have one). */
+  html?: string;
 }
 
 export interface Mailer {
@@ -24,7 +26,9 @@ const logMailer: Mailer = {
   async send(mail) {
     outbox.push(mail);
     if (outbox.length > OUTBOX_SIZE) outbox.shift();
-    console.log(`[mail] to=${mail.to} subject=${JSON.stringify(mail.subject)}\n${mail.text}`);
+    // The text part only: the HTML part says the same, and the log stays readable.
+    const html = mail.html ? `\n(also sent as HTML, ${mail.html.length} characters)` : '';
+    console.log(`[mail] to=${mail.to} subject=${JSON.stringify(mail.subject)}\n${mail.text}${html}`);
   },
 };
 

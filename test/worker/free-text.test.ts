@@ -7,6 +7,11 @@ import { describe, expect, it } from 'vitest';
 import { Api, createUser, problem, signedInUser, signup, uniqueEmail, type Reply } from './helpers';
 
 const RLO = '\u202E';
+/** Keys of a browser's push subscription (well-formed; nothing is sent: the request is refused). */
+const PUSH_KEYS = {
+  p256dh: 'BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM',
+  auth: 'tBHItJI5svbpez7KI4CCXg',
+};
 
 /** The field a free-text refusal names, after checking it is one. */
 function refusedText(reply: Reply): string {
@@ -37,8 +42,10 @@ describe('Free text', () => {
       refusedText(await admin.post(`/v1/seat-requests/${request.id}/approve`, { from: holder.id, note: `ok${RLO}` })),
       refusedText(await admin.get(`/v1/users?q=${encodeURIComponent(`x${RLO}`)}`)),
       refusedText(await admin.get(`/v1/audit?action=${encodeURIComponent('seat\u0000')}`)),
+      refusedText(await admin.post('/v1/webhooks', { url: 'https://hooks.example.com/setme', description: `Billing${RLO}`, enabled: false })),
+      refusedText(await admin.post('/v1/push-subscriptions', { endpoint: 'http://127.0.0.1:9/push/free-text', keys: PUSH_KEYS, device: 'Phone\u0000' })),
     ];
-    expect(fields).toEqual(['organization', 'name', 'name', 'name', 'name', 'name', 'computer', 'reason', 'note', 'note', 'q', 'action']);
+    expect(fields).toEqual(['organization', 'name', 'name', 'name', 'name', 'name', 'computer', 'reason', 'note', 'note', 'q', 'action', 'description', 'device']);
     expect((await admin.get(`/v1/users/${user.id}`)).body.name).toBe('Ada Admin');
     expect((await admin.get(`/v1/seat-requests?status=pending`)).body.items).toHaveLength(1);
   });

@@ -192,7 +192,8 @@ describe('Time-boxed seats (loans)', () => {
     const { admin, lender, subscriptionId } = await lent();
     await evictDurableObject(env.SUBSCRIPTION.getByName(subscriptionId));
     const stored = await timers(subscriptionId);
-    expect(stored.timers.map((t) => t.kind)).toEqual(['loan']);
+    // The loan's end, and 15 minutes before it the reminder for administrators (alerts.ts).
+    expect(stored.timers.map((t) => t.kind)).toEqual(['loan_reminder', 'loan']);
     expect(stored.alarm).toBe(stored.timers[0]!.due_at);
     await elapse(subscriptionId, 3 * HOUR);
     expect(await seatOf(admin, lender.id)).not.toBeNull();

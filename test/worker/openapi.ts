@@ -71,7 +71,8 @@ export async function documentedOperations(): Promise<Operation[]> {
 }
 
 /** An id pattern like `^usr_[a-z2-7]{20}$` marks a field that names a resource. */
-const ID_PATTERN = /^\^[a-z]{3}_/;
+// Our ids (`usr_…`, `whk_…`); a Stripe customer id (`cus_…`) names nothing stored here.
+const ID_PATTERN = /^\^(?!cus_)[a-z]{3}_/;
 
 /** The fields of an operation that name a resource: path parameters, and id-shaped body fields. */
 export function idFields(op: Operation): string[] {

@@ -12,6 +12,11 @@ import { assertPasskey, registerPasskey } from './authenticator';
 import { Api, createUser, mailTo, PASSWORD, problem, signedInUser, signup, type Reply } from './helpers';
 
 const NEW_PASSWORD = 'a brand new passphrase';
+/** Keys of a browser's push subscription (well-formed). */
+const PUSH_KEYS = {
+  p256dh: 'BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM',
+  auth: 'tBHItJI5svbpez7KI4CCXg',
+};
 
 /** A caller that keeps every cookie, like a browser: a passkey ceremony's challenge is one. */
 class Browser extends Api {
@@ -70,6 +75,9 @@ describe('A password reset evicts whoever else got in', () => {
     const { admin, user } = await Browser.signup();
     const tokens = [(await admin.post('/v1/tokens', { name: 'ci' })).body.token, (await admin.post('/v1/tokens', { name: 'cron' })).body.token];
     await addPasskey(admin);
+    // A push device (at a port that refuses whatever is sent), told of seat requests until the reset.
+    const push = { endpoint: 'http://127.0.0.1:9/push/recovery', keys: PUSH_KEYS, device: 'Intruder phone' };
+    expect((await admin.post('/v1/push-subscriptions', push)).status).toBe(201);
     for (const device of [new Api(), new Api()]) expect((await device.post('/v1/auth/login', { email: user.email, password: PASSWORD })).status).toBe(200);
 
     const here = new Browser();
@@ -83,6 +91,7 @@ describe('A password reset evicts whoever else got in', () => {
     problem(await admin.get('/v1/me'), 401, 'unauthenticated');
     expect((await here.get('/v1/passkeys')).body.items).toEqual([]);
     expect((await here.get('/v1/devices')).body.items).toEqual([expect.objectContaining({ current: true })]);
+    expect((await here.get('/v1/notifications')).body.devices).toEqual([]);
     // The reset proved the user: this device may add a passkey again at once.
     await addPasskey(here);
   });

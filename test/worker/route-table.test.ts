@@ -25,6 +25,8 @@ import { registerPasskey } from './authenticator';
 import { Api, createUser, PASSWORD, problem, signedInUser, signup, uniqueEmail, type Reply } from './helpers';
 import { documentedOperations, fillPath, idFields, storedRows, type Operation } from './openapi';
 import { Directory } from './scim-helpers';
+import { webhookReceiver } from './receivers';
+import { sendStripeEvent, stripeId, subscriptionEvent } from './stripe';
 
 /**
  * Resources in the subscription a request is aimed at, made on first use (so a row pays only for
@@ -49,6 +51,12 @@ interface Targets {
   consoleSession: Promise<string>;
   /** A group a directory pushed (SCIM). */
   group: Promise<string>;
+  /** A disabled webhook endpoint (so nothing is sent in the background) at the local receiver. */
+  webhook: Promise<string>;
+  /** A delivery in that endpoint's log (a test event). */
+  webhookDelivery: Promise<{ webhook: string; delivery: string }>;
+  /** A push device of the administrator at the local push service (pushes muted, so none is sent in the background). */
+  pushDevice: Promise<string>;
 }
 
 interface Request {
@@ -167,6 +175,52 @@ const ROUTES: Record<string, Row> = {
   'GET /groups': { scope: 'own', admin: true, request: () => ({}) },
   'PATCH /groups/{id}': { scope: 'foreign', admin: true, request: async (t) => ({ params: { id: await t.group }, body: { grantsSeat: true } }) },
   'GET /directory': { scope: 'own', admin: true, request: () => ({}) },
+  'GET /webhooks': { scope: 'own', admin: true, request: () => ({}) },
+  'POST /webhooks': { scope: 'own', admin: true, request: () => ({ body: { url: webhookReceiver('route-table').url, enabled: false } }) },
+  'GET /webhooks/{id}': { scope: 'foreign', admin: true, request: async (t) => ({ params: { id: await t.webhook } }) },
+  'PATCH /webhooks/{id}': { scope: 'foreign', admin: true, request: async (t) => ({ params: { id: await t.webhook }, body: { description: 'Hijacked' } }) },
+  'DELETE /webhooks/{id}': { scope: 'foreign', admin: true, request: async (t) => ({ params: { id: await t.webhook } }) },
+  'POST /webhooks/{id}/secret': { scope: 'foreign', admin: true, request: async (t) => ({ params: { id: await t.webhook } }) },
+  'GET /webhooks/{id}/deliveries': { scope: 'foreign', admin: true, request: async (t) => ({ params: { id: await t.webhook } }) },
+  'POST /webhooks/{id}/deliveries/{deliveryId}/redeliver': {
+    scope: 'foreign',
+    admin: true,
+    request: async (t) => {
+      const { webhook, delivery } = await t.webhookDelivery;
+      return { params: { id: webhook, deliveryId: delivery } };
+    },
+  },
+  'POST /webhooks/{id}/test': { scope: 'foreign', admin: true, request: async (t) => ({ params: { id: await t.webhook } }) },
+  'GET /notifications': { scope: 'own', admin: true, request: () => ({}) },
+  'PATCH /notifications': { scope: 'own', admin: true, request: () => ({ body: { mail: { digest: true }, thresholds: [90] } }) },
+  'POST /push-subscriptions': {
+    scope: 'own',
+    admin: true,
+    request: async () => ({ body: { endpoint: 'http://127.0.0.1:9/push/route-table', keys: PUSH_KEYS, device: 'Route table' } }),
+  },
+  'DELETE /push-subscriptions/{id}': { scope: 'foreign', admin: true, request: async (t) => ({ params: { id: await t.pushDevice } }) },
+  'POST /push-subscriptions/test': { scope: 'own', admin: true, request: () => ({}) },
+  'GET /billing': { scope: 'own', admin: true, request: () => ({}) },
+  'PUT /billing': { scope: 'own', admin: true, request: () => ({ body: { customerId: stripeId('cus') } }) },
+  'DELETE /billing': { scope: 'own', admin: true, request: () => ({}) },
+  'PUT /billing/keep': {
+    // The user ids in the body are looked up: another subscription's holder is not found.
+    scope: 'foreign',
+    admin: true,
+    // A choice needs a pending decrease: the caller's subscription is linked and Stripe lowers its seats.
+    request: async (t, caller) => {
+      const customer = stripeId('cus');
+      const linked = await caller.call('PUT', '/v1/billing', { customerId: customer });
+      if (linked.status === 200) await sendStripeEvent(subscriptionEvent(customer, 29));
+      return { body: { userIds: [await t.holder] } };
+    },
+  },
+};
+
+/** Keys of a browser's push subscription (well-formed; port 9 on this machine refuses whatever is sent). */
+const PUSH_KEYS = {
+  p256dh: 'BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM',
+  auth: 'tBHItJI5svbpez7KI4CCXg',
 };
 
 /**
@@ -217,10 +271,11 @@ async function subscription() {
 
 /** Fresh resources of a subscription's administrator to aim requests at, each made when first named. */
 function freshTargets(home: { admin: Caller; email: string }): Targets {
-  const lazily = (make: () => Promise<string>) => {
-    let made: Promise<string> | undefined;
-    return { get: () => (made ??= make()), enumerable: true };
+  const onceOnly = <T,>(make: () => Promise<T>) => {
+    let made: Promise<T> | undefined;
+    return () => (made ??= make());
   };
+  const lazily = (make: () => Promise<string>) => ({ get: onceOnly(make), enumerable: true });
   const targets = {} as Targets;
   Object.defineProperties(targets, {
     holder: lazily(async () => (await createUser(home.admin, { name: 'Target Holder', assignSeat: true })).user.id),
@@ -262,6 +317,28 @@ function freshTargets(home: { admin: Caller; email: string }): Targets {
       const started = await home.admin.post('/v1/console/sessions', { computer: 'TARGET-PC' });
       if (started.status !== 201) throw new Error(`console session failed: ${JSON.stringify(started.body)}`);
       return started.body.id;
+    }),
+    webhook: lazily(async () => {
+      const made = await home.admin.post('/v1/webhooks', { url: webhookReceiver('target').url, enabled: false });
+      if (made.status !== 201) throw new Error(`webhook failed: ${JSON.stringify(made.body)}`);
+      return made.body.webhook.id;
+    }),
+    webhookDelivery: {
+      get: onceOnly(async () => {
+        const webhook = await targets.webhook;
+        const tested = await home.admin.post(`/v1/webhooks/${webhook}/test`);
+        if (tested.status !== 200) throw new Error(`test event failed: ${JSON.stringify(tested.body)}`);
+        return { webhook, delivery: tested.body.id as string };
+      }),
+      enumerable: true,
+    },
+    pushDevice: lazily(async () => {
+      // Muted first, so the device is never sent to by the changes other targets make.
+      const push = { seatRequests: false, seatsFull: false, loansReturning: false, directoryWaitlist: false };
+      await home.admin.patch('/v1/notifications', { push });
+      const added = await home.admin.post('/v1/push-subscriptions', { endpoint: 'http://127.0.0.1:9/push/target', keys: PUSH_KEYS, device: 'Target phone' });
+      if (added.status !== 201) throw new Error(`push device failed: ${JSON.stringify(added.body)}`);
+      return added.body.id;
     }),
   });
   return targets;
@@ -377,7 +454,7 @@ describe('Every route, generated from the table', () => {
     const targets = freshTargets(victim);
     const victimIds = await Promise.all(Object.values(targets));
     const victimUsers: { id: string; email: string }[] = (await victim.admin.get('/v1/users?limit=100')).body.items;
-    const secrets = [victim.id, ...victimIds, ...victimUsers.flatMap((u) => [u.id, u.email])];
+    const secrets = [victim.id, ...victimIds.flatMap((v) => (typeof v === 'string' ? [v] : [v.webhook, v.delivery])), ...victimUsers.flatMap((u) => [u.id, u.email])];
     const before = await storedRows(victim.id);
 
     const intruder = await subscription();

@@ -17,3 +17,4 @@ export * from './reports';
 export * from './token-admin';
 export * from './groups';
 export * from './scim';
+export * from './notifications';

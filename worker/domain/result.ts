@@ -23,13 +23,16 @@ export type Failure =
   | { ok: false; code: 'invitation_invalid'; detail: string }
   | { ok: false; code: 'idempotency_key_reused'; detail: string }
   | { ok: false; code: 'idempotency_in_progress'; detail: string }
-  | { ok: false; code: 'idempotency_replay_secret'; detail: string; resource: { type: 'user' | 'token'; id: string } }
+  | { ok: false; code: 'idempotency_replay_secret'; detail: string; resource: { type: 'user' | 'token' | 'webhook'; id: string } }
   | { ok: false; code: 'rate_limited'; retryAfterSeconds: number; detail: string }
   | { ok: false; code: 'seat_revoked'; detail: string }
   | { ok: false; code: 'session_ended'; detail: string; endedAt: string; reason: string }
   | { ok: false; code: 'seat_not_lent'; userId: string; detail: string }
   | { ok: false; code: 'seat_request_pending'; requestId: string; detail: string }
   | { ok: false; code: 'seat_request_closed'; requestId: string; requestStatus: string; detail: string }
+  | { ok: false; code: 'destination_not_allowed'; url: string; detail: string }
+  | { ok: false; code: 'push_not_configured'; detail: string }
+  | { ok: false; code: 'billing_customer_taken'; customerId: string; detail: string }
   | { ok: false; code: 'session_limit'; limit: number; sessions: OpenConsoleSession[]; detail: string }
   | { ok: false; code: 'reauthentication_required'; detail: string }
   | { ok: false; code: 'confirmation_invalid'; detail: string }

@@ -15,18 +15,23 @@ import { PROBLEM_CODES, ProblemError, problemResponse, statusOf } from './proble
 import { StoredAnswer } from './reply';
 import { account } from './routes/account';
 import { audit } from './routes/audit';
+import { billing } from './routes/billing';
 import { consoleRoutes } from './routes/console';
 import { groups } from './routes/groups';
 import { live } from './routes/live';
+import { notifications } from './routes/notifications';
+import { pushSubscriptions } from './routes/push-subscriptions';
 import { reauthentication } from './routes/reauthentication';
 import { reports } from './routes/reports';
 import { seatRequests } from './routes/seat-requests';
 import { seats } from './routes/seats';
 import { security } from './routes/security';
 import { signupRoutes } from './routes/signup';
+import { stripeWebhooks } from './routes/stripe';
 import { subscription } from './routes/subscription';
 import { tokens } from './routes/tokens';
 import { users } from './routes/users';
+import { webhooks } from './routes/webhooks';
 
 const MAX_BODY_BYTES = 64 * 1024;
 
@@ -56,7 +61,11 @@ v1.route('/', account)
   .route('/reports', reports)
   .route('/audit', audit)
   .route('/live', live)
-  .route('/', groups);
+  .route('/', groups)
+  .route('/webhooks', webhooks)
+  .route('/notifications', notifications)
+  .route('/push-subscriptions', pushSubscriptions)
+  .route('/billing', billing);
 
 v1.openAPIRegistry.registerComponent('securitySchemes', 'Bearer', {
   type: 'http',
@@ -127,6 +136,8 @@ app.get('/problems/:code', (c) => {
   return c.json({ code, status: statusOf(code), documentation: '/api/docs' });
 });
 app.route('/v1', v1);
+// Stripe's webhooks: no caller to authenticate, the signature is the check (routes/stripe.ts).
+app.route('/billing/stripe', stripeWebhooks);
 
 app.notFound(() => problemResponse({ ok: false, code: 'not_found', detail: 'No such API route. See /api/docs.' }));
 

@@ -9,7 +9,8 @@ import type { Failure, Result } from '../domain/result';
 export type HttpFailure =
   | Failure
   | { ok: false; code: 'payload_too_large'; detail: string }
-  | { ok: false; code: 'internal_error' };
+  | { ok: false; code: 'internal_error' }
+  | { ok: false; code: 'stripe_signature_invalid'; detail: string };
 
 type Code = HttpFailure['code'];
 
@@ -42,6 +43,10 @@ const STATUS_AND_TITLE: Record<Code, [number, string]> = {
   idempotency_key_reused: [422, 'Idempotency-Key reused'],
   rate_limited: [429, 'Too many attempts'],
   internal_error: [500, 'Something went wrong on our side'],
+  destination_not_allowed: [400, 'Destination not allowed'],
+  push_not_configured: [409, 'Push notifications are not configured'],
+  billing_customer_taken: [409, 'Stripe customer already linked'],
+  stripe_signature_invalid: [400, 'Stripe signature not valid'],
   confirmation_invalid: [400, 'Confirmation link not valid'],
   token_expired: [401, 'The API token has expired'],
   passkey_invalid: [401, 'Passkey not accepted'],

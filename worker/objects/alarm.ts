@@ -1,4 +1,6 @@
 /** What each kind of timer does when the object's alarm finds it due. */
+import { loanReturningSoon, sendDigests } from './alerts';
+import { applyDecrease } from './billing';
 import { timeOutSession } from './console';
 import { graceEnded, loanEnded, sessionsChanged } from './revocations';
 import type { Sql } from './sql';
@@ -18,5 +20,14 @@ export function fireTimer(sql: Sql, timer: Timer, now: number): void {
       return graceEnded(sql, timer.ref, now);
     case 'loan':
       return loanEnded(sql, timer.ref, now);
+    case 'loan_reminder':
+      return loanReturningSoon(sql, timer.ref, now);
+    case 'digest':
+      return sendDigests(sql, timer.dueAt, now);
+    case 'billing':
+      return applyDecrease(sql, now);
+    case 'delivery':
+      // Sent by the alarm's dispatcher, outside any transaction (worker/notify/dispatcher.ts).
+      return;
   }
 }

@@ -1,16 +1,17 @@
 /** The audit log: every change, who made it, to what, with the details that matter. */
 import { fail, ok, type Result } from '../domain/result';
 import type { Actor } from './access';
+import { noteAudited } from './events';
 import type { Sql } from './sql';
 import { decodeCursor, page, toAuditEntry, type AuditEntry, type AuditRow, type Page } from './views';
 
 export interface AuditTarget {
-  type: 'user' | 'subscription' | 'token' | 'group';
+  type: 'user' | 'subscription' | 'token' | 'group' | 'webhook';
   id: string;
   name: string | null;
 }
 
-/** Appends one entry, made at `now`; call it inside the transaction that makes the change. */
+/** Appends one entry, made at `now`, and notes its event; call it inside the transaction that makes the change. */
 export function recordAudit(
   sql: Sql,
   now: number,
@@ -31,6 +32,8 @@ export function recordAudit(
     target.name,
     JSON.stringify(details),
   );
+  // The change's event (if it has one) goes to the outbox in this same transaction.
+  noteAudited(sql, now, actor, action, target, details);
 }
 
 export interface AuditQuery {

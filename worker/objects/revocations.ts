@@ -13,6 +13,7 @@ import { recordAudit } from './audit';
 import { activeSessions, endSessionsOf } from './console';
 import { addSeat, candidateOf, dropSeat, moveSeat, person, seatOf, storedCounts, takeSeat, target } from './seats';
 import type { Sql } from './sql';
+import { scheduleLoanReminder } from './alerts';
 import { clearTimer, setTimer } from './timers';
 
 export type RevocationAction = 'unassign' | 'transfer' | 'return';
@@ -109,6 +110,7 @@ export function setSeatTerm(sql: Sql, actor: Actor, holder: Person, until: strin
   sql.run('UPDATE seats SET expires_at = ?, returns_to = ? WHERE user_id = ?', until, returnsTo, holder.id);
   if (until) setTimer(sql, 'loan', holder.id, Date.parse(until));
   else clearTimer(sql, 'loan', holder.id);
+  scheduleLoanReminder(sql, holder.id, until, returnsTo);
   recordAudit(sql, now, actor, 'seat.loan_updated', target(holder), { until: { from: seat.until, to: until }, returnsTo });
   return true;
 }

@@ -340,4 +340,85 @@ export const SUBSCRIPTION_MIGRATIONS: readonly string[] = [
   CREATE INDEX seats_via_group ON seats(via_group) WHERE via_group IS NOT NULL;
   ALTER TABLE seat_requests ADD COLUMN group_id TEXT;
   `,
+  // 17: the ways out and in. Events are written to `outbox` in the transaction of the change; each
+  // is fanned out to `deliveries` (webhook endpoints, push devices, mail) in that same transaction
+  // and sent by the alarm (a `delivery` timer per target); webhook endpoints and their secrets;
+  // administrators' push devices and notification choices; alert thresholds; billing (Stripe).
+  `
+  CREATE TABLE outbox (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    type TEXT NOT NULL,
+    at TEXT NOT NULL,
+    payload TEXT NOT NULL
+  );
+  CREATE TABLE webhooks (
+    id TEXT PRIMARY KEY,
+    url TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    event_types TEXT NOT NULL DEFAULT '[]',
+    enabled INTEGER NOT NULL DEFAULT 1,
+    disabled_reason TEXT,
+    secret TEXT NOT NULL,
+    previous_secret TEXT,
+    previous_secret_expires_at TEXT,
+    created_at TEXT NOT NULL
+  );
+  CREATE TABLE push_subscriptions (
+    id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL,
+    endpoint TEXT NOT NULL UNIQUE,
+    p256dh TEXT NOT NULL,
+    auth TEXT NOT NULL,
+    device TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    last_sent_at TEXT
+  );
+  CREATE INDEX push_subscriptions_user ON push_subscriptions(user_id);
+  -- One row per administrator and choice that differs from the default (everything on for push,
+  -- nothing for mail until they opt in).
+  CREATE TABLE notification_choices (
+    user_id TEXT NOT NULL,
+    choice TEXT NOT NULL,
+    enabled INTEGER NOT NULL,
+    PRIMARY KEY (user_id, choice)
+  );
+  -- Each threshold fires once when seats in use cross it upwards and re-arms when they fall below.
+  CREATE TABLE alert_thresholds (
+    percent INTEGER PRIMARY KEY CHECK (percent BETWEEN 1 AND 100),
+    crossed INTEGER NOT NULL DEFAULT 0
+  );
+  INSERT INTO alert_thresholds (percent) VALUES (80), (95), (100);
+  -- One event's delivery to one target: a webhook endpoint, a push device, or a mailbox. A
+  -- target's deliveries go out in seq order; the next attempt's time is its 'delivery' timer.
+  CREATE TABLE deliveries (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    channel TEXT NOT NULL CHECK (channel IN ('webhook', 'push', 'mail')),
+    target TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    event_type TEXT NOT NULL,
+    body TEXT,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed', 'cancelled')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    last_attempt_at TEXT,
+    response_status INTEGER,
+    latency_ms INTEGER,
+    error TEXT
+  );
+  CREATE INDEX deliveries_queue ON deliveries(target, status, seq);
+  -- The Stripe customer this subscription is billed as, and what its events last said.
+  CREATE TABLE billing (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    customer_id TEXT,
+    paid_seats INTEGER,
+    last_event_created INTEGER,
+    pending_seats INTEGER,
+    pending_from TEXT,
+    updated_at TEXT
+  );
+  CREATE TABLE billing_keep (user_id TEXT PRIMARY KEY);
+  CREATE TABLE stripe_events (id TEXT PRIMARY KEY, created INTEGER NOT NULL, processed_at TEXT NOT NULL, outcome TEXT NOT NULL);
+  `,
 ];

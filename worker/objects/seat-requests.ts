@@ -235,7 +235,8 @@ export function nextServed(sql: Sql): RequestRow | null {
   );
 }
 
-function requestById(sql: Sql, requestId: string): SeatRequest | null {
+/** One request by id, as the API shows it; null when there is none. */
+export function requestById(sql: Sql, requestId: string): SeatRequest | null {
   const row = sql.one<RequestRow>(`${REQUEST_SELECT} WHERE r.id = ?`, requestId);
   return row ? toRequest(row) : null;
 }

@@ -9,6 +9,7 @@ import type { Person } from '../contract';
 import type { Actor } from './access';
 import { recordAudit } from './audit';
 import type { Sql } from './sql';
+import { scheduleLoanReminder } from './alerts';
 import { clearTimer, setTimer } from './timers';
 
 
@@ -52,6 +53,7 @@ export function addSeat(sql: Sql, actor: Actor | null, user: Person, now: number
     actor?.name ?? null,
   );
   if (term.until) setTimer(sql, 'loan', user.id, Date.parse(term.until));
+  scheduleLoanReminder(sql, user.id, term.until, term.until ? term.returnsTo : null);
   answerRequestOnSeat(sql, actor, user, now);
 }
 
@@ -61,6 +63,7 @@ export function dropSeat(sql: Sql, userId: string): void {
   sql.run('DELETE FROM seat_revocations WHERE user_id = ?', userId);
   clearTimer(sql, 'loan', userId);
   clearTimer(sql, 'grace', userId);
+  clearTimer(sql, 'loan_reminder', userId);
 }
 
 /** A user's seat: when it was given, when it ends, and to whom it returns. Null without one. */

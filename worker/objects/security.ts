@@ -127,7 +127,8 @@ export function passwordLinkOwner(sql: Sql, link: 'reset' | 'invitation', tokenH
 
 /**
  * Sets a new password from a reset link (once) and evicts whoever else got in: every device is
- * signed out, every API token revoked and every passkey removed; then this device is signed in.
+ * signed out, every API token revoked, every passkey and push device removed; then this device is
+ * signed in.
  * The answer says what was removed.
  */
 export function completePasswordReset(
@@ -145,6 +146,9 @@ export function completePasswordReset(
   forgetFailedChecks(sql, user.id);
   setPassword(sql, user.id, password);
   const removed = removeAccess(sql, user.id, { apiTokens: true, passkeys: true }, null);
+  // Push devices are not signed in, but they are told about seat requests (names, reasons): one an
+  // intruder registered must stop with the rest. The owner turns push on again on their own device.
+  sql.run('DELETE FROM push_subscriptions WHERE user_id = ?', user.id);
   const self = { id: user.id, name: user.name, role: user.role as Role };
   recordAudit(sql, now, self, 'user.password_reset', { type: 'user', id: user.id, name: user.name }, { removed });
   addDevice(sql, user.id, device, now);

@@ -12,20 +12,30 @@
  */
 import { DurableObject } from 'cloudflare:workers';
 import type {
+  Billing,
   ConsoleActivityReport,
   ConsoleSession,
+  CreatedWebhook,
+  Delivery,
   Device,
   Heartbeat,
   IdleSeatsReport,
   OwnedApiToken,
+  NotificationSettings,
+  NotificationSettingsPatch,
   Passkey,
   PasswordChanged,
+  PushDevice,
   Reauthenticated,
   RecoveredAccount,
   ReleaseChoice,
   SeatRequest,
   StartedConsoleSession,
+  UpdateWebhookBody,
   UtilisationReport,
+  Webhook,
+  WebhookEvent,
+  WebhookSecret,
 } from '../contract';
 import type { PasswordHash } from '../crypto';
 import { fail, ok, type Result } from '../domain/result';
@@ -127,16 +137,42 @@ import {
 
 /** The refusal for a directory call made with anything but a directory token. */
 const directoryOnly = () => fail('forbidden', { detail: 'Only a directory (SCIM) token may do this.' });
+import { mailerFor } from '../mail';
+import { destinationPolicy, vapidKeys } from '../notify/config';
+import { Dispatcher } from '../notify/dispatcher';
+import { sendWebhook } from '../notify/send';
+import { applyPurchase, billingView, linkCustomer, linkedCustomer, setKeep, unlinkCustomer, type PurchaseOutcome, type SeatPurchase } from './billing';
+import { deliveryLog, recordImmediate, redeliver } from './deliveries';
+import { prefixedId } from './ids';
+import { addPushDevice, notificationSettings, removePushDevice, sendTestPush, updateNotificationSettings, type NewPushDevice } from './push-devices';
+import {
+  createWebhook,
+  deleteWebhook,
+  findWebhook,
+  listWebhooks,
+  rotateSecret,
+  secretShownOnce,
+  signingTarget,
+  updateWebhook,
+  type NewWebhook,
+} from './webhooks';
 
 export class Subscription extends DurableObject<Env> {
   readonly #sql: Sql;
   /** The one way a call touches storage. */
   readonly #calls: WritePath;
+  /** Sends the delivery queue (webhooks, push, mail) from the alarm. */
+  readonly #dispatcher: Dispatcher;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#sql = new Sql(ctx.storage.sql);
     this.#calls = new WritePath(ctx, this.#sql);
+    this.#dispatcher = new Dispatcher(this.#calls, this.#sql, () => ({
+      policy: destinationPolicy(this.env),
+      vapid: vapidKeys(this.env),
+      mailer: mailerFor(this.env),
+    }));
     void ctx.blockConcurrencyWhile(async () => {
       migrate(this.#sql, ctx.storage, SUBSCRIPTION_MIGRATIONS);
       const next = nextDue(this.#sql);
@@ -586,13 +622,15 @@ export class Subscription extends DurableObject<Env> {
   // ── Timers (timers.ts, alarm.ts) ───────────────────────────────────────────────────────────
 
   /**
-   * Runs every due timer (grace ends, loan ends, heartbeat deadlines), each in its own transaction,
-   * then sets the alarm for the next one. A timer that fails is logged and retried a minute later,
-   * so it cannot hold up the others.
+   * Runs every due timer (grace ends, loan ends, heartbeat deadlines, reminders, digests, billing),
+   * each in its own transaction, then sets the alarm for the next one. A timer that fails is logged
+   * and retried a minute later, so it cannot hold up the others. Then the delivery queue is sent
+   * (notify/dispatcher.ts): no transaction is held while it awaits receivers.
    */
-  override alarm(): void {
+  override async alarm(): Promise<void> {
     this.#calls.alarmSpent();
     for (const timer of dueTimers(this.#sql, Date.now())) {
+      if (timer.kind === 'delivery') continue;
       try {
         this.#calls.anonymous((_, now) => {
           fireTimer(this.#sql, timer, now);
@@ -606,6 +644,8 @@ export class Subscription extends DurableObject<Env> {
         }, { silent: true });
       }
     }
+    this.#calls.armAlarm();
+    await this.#dispatcher.run();
     this.#calls.armAlarm();
   }
 
@@ -692,6 +732,87 @@ export class Subscription extends DurableObject<Env> {
     }
   }
 
+  // ── Webhooks (webhooks.ts, deliveries.ts) ──────────────────────────────────────────────────
+
+  /** The subscription's webhook endpoints (administrators). */
+  listWebhooks(call: Call): Reply<Page<Webhook>> {
+    return this.#calls.as(call, 'administrator', () => ok({ items: listWebhooks(this.#sql), nextCursor: null }));
+  }
+
+  /** Registers an endpoint; its signing secret is in this answer only (a keyed retry is refused with what was made). */
+  createWebhook(call: Call, input: NewWebhook): Reply<CreatedWebhook> {
+    return this.#calls.as(call, 'administrator', (actor, now) => createWebhook(this.#sql, actor, input, destinationPolicy(this.env), now), {
+      secret: ({ webhook }) => secretShownOnce(webhook.id, 'created'),
+    });
+  }
+
+  getWebhook(call: Call, id: string): Reply<Webhook> {
+    return this.#calls.as(call, 'administrator', () => findWebhook(this.#sql, id));
+  }
+
+  /** Changes an endpoint's URL, events, description or whether it is enabled. */
+  updateWebhook(call: Call, id: string, change: UpdateWebhookBody): Reply<Webhook> {
+    return this.#calls.as(call, 'administrator', (actor, now) => updateWebhook(this.#sql, actor, id, change, destinationPolicy(this.env), now));
+  }
+
+  deleteWebhook(call: Call, id: string): Reply<null> {
+    return this.#calls.as(call, 'administrator', (actor, now) => deleteWebhook(this.#sql, actor, id, now));
+  }
+
+  /** A new signing secret, shown once; the previous one keeps signing for 24 hours. */
+  rotateWebhookSecret(call: Call, id: string): Reply<WebhookSecret> {
+    return this.#calls.as(call, 'administrator', (actor, now) => rotateSecret(this.#sql, actor, id, now), { secret: () => secretShownOnce(id, 'rotated') });
+  }
+
+  /** An endpoint's delivery log, newest first. */
+  listDeliveries(call: Call, id: string, query: { limit: number; cursor?: string }): Reply<Page<Delivery>> {
+    return this.#calls.as(call, 'administrator', () => {
+      const found = findWebhook(this.#sql, id);
+      return found.ok ? deliveryLog(this.#sql, id, query) : found;
+    });
+  }
+
+  /** Sends a delivery's event to its endpoint again, after what is queued for it. */
+  redeliver(call: Call, id: string, deliveryId: string): Reply<Delivery> {
+    return this.#calls.as(call, 'administrator', (_, now) => {
+      const found = findWebhook(this.#sql, id);
+      return found.ok ? redeliver(this.#sql, id, deliveryId, now) : found;
+    });
+  }
+
+  /**
+   * Sends a `webhook.test` event to an endpoint now, outside its queue, and logs the attempt. The
+   * endpoint is read in one transaction and the attempt written in another: none is held while the
+   * receiver answers.
+   */
+  async sendTestEvent(call: Call, id: string): Promise<Reply<Delivery>> {
+    const checked = this.#calls.precheck<Delivery, { url: string; secrets: string[]; event: WebhookEvent }>(call, 'administrator', (actor, now) => {
+      const target = signingTarget(this.#sql, id, now);
+      if (!target.ok) return target;
+      const view = subscriptionView(this.#sql);
+      const event: WebhookEvent = {
+        id: prefixedId('evt'),
+        type: 'webhook.test',
+        timestamp: new Date(now).toISOString(),
+        subscription: { id: view.id, name: view.name },
+        actor: { id: actor.id, name: actor.name },
+        data: { message: 'A test event from SetMe Seats. Your endpoint verified its signature if it answered 2xx.' },
+      };
+      return ok({ ...target.value, event });
+    });
+    if ('reply' in checked) return checked.reply;
+    try {
+      const { event, ...target } = checked.value;
+      const attempt = await sendWebhook(target, { id: event.id, payload: JSON.stringify(event) }, destinationPolicy(this.env));
+      return this.#calls.as(call, 'administrator', (_, now) => {
+        const found = findWebhook(this.#sql, id);
+        return found.ok ? ok(recordImmediate(this.#sql, id, event, attempt, now)) : found;
+      }, { inFlight: true });
+    } finally {
+      checked.landed();
+    }
+  }
+
   /** Deletes a user for a directory, as the app does: their seat frees, their email too. */
   async scimDeleteUser(call: Call, userId: string): Promise<Reply<null>> {
     if (call.credential.kind !== 'directory') return this.#calls.unstoredRefusal(directoryOnly());
@@ -745,6 +866,96 @@ export class Subscription extends DurableObject<Env> {
   #directory<T>(call: Call, work: (actor: Actor, now: number) => Result<T>): Reply<T> {
     if (call.credential.kind !== 'directory') return this.#calls.unstoredRefusal(directoryOnly());
     return this.#calls.as(call, 'administrator', work);
+  }
+
+  // ── Notifications: push devices, choices, thresholds (push-devices.ts, alerts.ts) ──────────
+
+  /** The caller's notification choices and devices, the subscription's thresholds, and the VAPID key (administrators). */
+  notificationSettings(call: Call): Reply<NotificationSettings> {
+    const key = vapidKeys(this.env)?.publicKey ?? null;
+    return this.#calls.as(call, 'administrator', (actor) => ok(notificationSettings(this.#sql, actor, key)));
+  }
+
+  /** Changes the caller's choices and (for everyone) the subscription's thresholds. */
+  updateNotificationSettings(call: Call, patch: NotificationSettingsPatch): Reply<NotificationSettings> {
+    const key = vapidKeys(this.env)?.publicKey ?? null;
+    return this.#calls.as(call, 'administrator', (actor, now) => updateNotificationSettings(this.#sql, actor, patch, key, now));
+  }
+
+  /** Turns on push notifications for one of the caller's devices. */
+  addPushDevice(call: Call, device: NewPushDevice): Reply<PushDevice> {
+    if (!vapidKeys(this.env)) {
+      return this.#calls.unstoredRefusal(fail('push_not_configured', { detail: 'This deployment has no VAPID keys, so it cannot send push notifications. Ask its operator to set them (README: Notifications).' }));
+    }
+    return this.#calls.as(call, 'administrator', (actor, now) => addPushDevice(this.#sql, actor, device, destinationPolicy(this.env), now));
+  }
+
+  /** Turns push notifications off for one of the caller's devices. */
+  removePushDevice(call: Call, id: string): Reply<null> {
+    return this.#calls.as(call, 'administrator', (actor, now) => removePushDevice(this.#sql, actor, id, now));
+  }
+
+  /** Sends a test notification to each of the caller's devices. */
+  sendTestPush(call: Call): Reply<{ devices: number }> {
+    return this.#calls.as(call, 'administrator', (actor, now) => sendTestPush(this.#sql, actor, now));
+  }
+
+  // ── Billing (billing.ts, billing-index.ts) ─────────────────────────────────────────────────
+
+  /** The Stripe link, the seats paid, and a pending decrease (administrators). */
+  getBilling(call: Call): Reply<Billing> {
+    return this.#calls.as(call, 'administrator', () => ok(billingView(this.#sql)));
+  }
+
+  /**
+   * Links this subscription to a Stripe customer. The customer is claimed in its BillingIndex first
+   * (refused if another subscription links it), then linked here; a refusal frees the claim.
+   */
+  async linkBilling(call: Call, customerId: string): Promise<Reply<Billing>> {
+    const checked = this.#calls.precheck<Billing, { subscriptionId: string; previous: string | null }>(call, 'administrator', () =>
+      ok({ subscriptionId: subscriptionView(this.#sql).id, previous: linkedCustomer(this.#sql) }),
+    );
+    if ('reply' in checked) return checked.reply;
+    const { subscriptionId, previous } = checked.value;
+    try {
+      if (!(await this.env.BILLING_INDEX.getByName(customerId).claim(subscriptionId, customerId))) {
+        return this.#calls.unstoredRefusal(
+          fail('billing_customer_taken', { customerId, detail: `${customerId} pays for another subscription. Check the customer id in Stripe, or unlink it there first.` }),
+        );
+      }
+      const linked = this.#calls.as(call, 'administrator', (actor, now) => linkCustomer(this.#sql, actor, customerId, now), { inFlight: true });
+      const done = 'result' in linked && linked.result.ok;
+      if (!done && previous !== customerId) await this.env.BILLING_INDEX.getByName(customerId).release(subscriptionId);
+      if (done && previous && previous !== customerId) await this.env.BILLING_INDEX.getByName(previous).release(subscriptionId);
+      return linked;
+    } finally {
+      checked.landed();
+    }
+  }
+
+  /** Unlinks the Stripe customer; purchased seats are changed by hand again. */
+  async unlinkBilling(call: Call): Promise<Reply<null>> {
+    const unlinked = this.#calls.as(call, 'administrator', (actor, now) => unlinkCustomer(this.#sql, actor, now));
+    if (!('result' in unlinked) || !unlinked.result.ok) return unlinked as Reply<null>;
+    const customer = unlinked.result.value.customerId;
+    if (customer && !unlinked.replayed) await this.env.BILLING_INDEX.getByName(customer).release(subscriptionView(this.#sql).id);
+    return { ...unlinked, result: ok(null) };
+  }
+
+  /** Chooses who keeps a seat when a pending decrease applies. */
+  setBillingKeep(call: Call, userIds: string[]): Reply<Billing> {
+    return this.#calls.as(call, 'administrator', (actor, now) => setKeep(this.#sql, actor, userIds, now));
+  }
+
+  /** A verified Stripe event for the linked customer (the Worker checked its signature). */
+  applySeatPurchase(purchase: SeatPurchase): Result<PurchaseOutcome> {
+    return this.#calls.anonymous((_, now) => applyPurchase(this.#sql, purchase, now));
+  }
+
+  /** The Stripe customer this subscription links (the billing index asks when a link looks stale). */
+  billingCustomer(): string | null {
+    const linked = this.#calls.anonymous(() => ok(linkedCustomer(this.#sql)));
+    return linked.ok ? linked.value : null;
   }
 
   // ── For the email index ────────────────────────────────────────────────────────────────────

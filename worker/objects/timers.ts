@@ -6,7 +6,18 @@
  */
 import type { Sql } from './sql';
 
-export type TimerKind = 'grace' | 'loan' | 'heartbeat';
+export type TimerKind =
+  | 'grace'
+  | 'loan'
+  | 'heartbeat'
+  /** A delivery target's next attempt (ref: a webhook id, push device id or `mail:<user id>`). */
+  | 'delivery'
+  /** 15 minutes before a lent seat returns (ref: the holder's user id). */
+  | 'loan_reminder'
+  /** The next daily digest mail (ref: 'daily'). */
+  | 'digest'
+  /** A purchased-seat decrease from billing takes effect (ref: 'decrease'). */
+  | 'billing';
 
 export interface Timer {
   kind: TimerKind;
@@ -25,6 +36,11 @@ export function setTimer(sql: Sql, kind: TimerKind, ref: string, dueAt: number):
     ref,
     dueAt,
   );
+}
+
+/** Sets the timer of this kind for `ref` unless one is already set (a later due time stays). */
+export function setTimerIfAbsent(sql: Sql, kind: TimerKind, ref: string, dueAt: number): void {
+  sql.run('INSERT INTO timers (kind, ref, due_at) VALUES (?, ?, ?) ON CONFLICT (kind, ref) DO NOTHING', kind, ref, dueAt);
 }
 
 export function clearTimer(sql: Sql, kind: TimerKind, ref: string): void {

@@ -13,6 +13,7 @@ import { authenticate, type Actor } from './access';
 import { annotateAuditSince, auditMark } from './audit';
 import { transaction, type Answer, type Call, type IdempotencyKey, type Reply } from './call';
 import { keyInProgress, keyReused, priorAnswer, storeAnswer } from './idempotency';
+import { discardEvents, publishEvents } from './events';
 import { broadcast, changedMessage, nextRevision, revisionOf } from './live';
 import { fillFromWaitlist } from './seat-requests';
 import type { Sql } from './sql';
@@ -176,13 +177,17 @@ export class WritePath {
 
   /**
    * Runs the work. If it wrote something, a seat it freed goes to the waitlist in the same
-   * transaction, and (unless silent) the subscription's revision goes up by one.
+   * transaction, its events are published to the outbox, and (unless silent) the subscription's
+   * revision goes up by one.
    */
   #work<A, T>(actor: A, now: number, work: (actor: A, now: number) => Result<T>, options: RunOptions<T>): Done<T> {
     const before = this.#sql.written;
+    discardEvents(this.#sql);
     const result = work(actor, now);
     const wrote = result.ok && this.#sql.written > before;
     if (wrote) fillFromWaitlist(this.#sql, now);
+    // The events of what the call did (and a seats threshold it crossed) go to the outbox with it.
+    if (wrote) publishEvents(this.#sql, now);
     if (wrote && !options.silent) nextRevision(this.#sql);
     return { result, wrote };
   }
