@@ -244,7 +244,7 @@ test.describe('Sign-in throttling', { tag: '@once' }, () => {
     await page.getByLabel('Email').fill(team.admin.email);
     await page.getByLabel('Password').fill(team.admin.password);
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await expect(page.getByRole('alert')).toHaveText(/^Too many failed sign-ins for this account\. Try again in \d+ minutes\.$/);
+    await expect(page.getByRole('alert')).toHaveText(/^Too many failed sign-ins to this email from your network\. Try again in \d+ minutes, or reset your password if you forgot it\.$/);
     await expect(page).toHaveURL(/\/signin$/);
   });
 });
