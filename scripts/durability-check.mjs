@@ -13,7 +13,7 @@ import { signUpByMail } from './mailbox.mjs';
 import { client, startServer } from './server.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const PASSWORD = 'durable passphrase 2026';
+const PASSWORD = 'quiet harbour lanterns 2026';
 
 /** Timestamps that reading moves ("last seen"), left out of the comparison. */
 const VOLATILE = new Set(['lastActiveAt', 'lastUsedAt', 'lastSeenAt']);

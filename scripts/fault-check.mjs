@@ -26,7 +26,7 @@ import { fileMailbox, signUpByMail } from './mailbox.mjs';
 import { client } from './server.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const PASSWORD = 'fault injection 2026';
+const PASSWORD = 'amber orchard compass 2026';
 const SEED = Number(process.env.FAULT_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const KILLS = Number(process.env.FAULT_KILLS ?? 8);
 /**
