@@ -9,7 +9,7 @@ import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { outbox } from '../../worker/mail';
 import { assertPasskey, registerPasskey } from './authenticator';
-import { Api, createUser, mailTo, PASSWORD, problem, signedInUser, signup, type Reply } from './helpers';
+import { Api, createUser, mailTo, PASSWORD, problem, signedInUser, signup } from './helpers';
 
 const NEW_PASSWORD = 'a brand new passphrase';
 /** Keys of a browser's push subscription (well-formed). */
@@ -17,30 +17,6 @@ const PUSH_KEYS = {
   p256dh: 'BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM',
   auth: 'tBHItJI5svbpez7KI4CCXg',
 };
-
-/** A caller that keeps every cookie, like a browser: a passkey ceremony's challenge is one. */
-class Browser extends Api {
-  readonly #jar = new Map<string, string>();
-
-  override async call<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply<T>> {
-    this.cookie = [...this.#jar].map(([name, value]) => `${name}=${value}`).join('; ');
-    const reply = await super.call<T>(method, path, body, headers);
-    for (const cookie of reply.headers.getSetCookie()) {
-      const [name, value = ''] = cookie.split(';')[0]!.split('=');
-      if (value === '' || /max-age=0/i.test(cookie)) this.#jar.delete(name!);
-      else this.#jar.set(name!, value);
-    }
-    return reply;
-  }
-
-  /** Signs up a new subscription in this browser. */
-  static async signup() {
-    const { admin, user, subscription } = await signup();
-    const browser = new Browser();
-    for (const pair of admin.cookie.split('; ')) browser.#jar.set(pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1));
-    return { admin: browser, user, subscription };
-  }
-}
 
 /** The reset link most recently mailed to an address, read from the local mail transport. */
 async function resetLinkFor(email: string): Promise<string> {
@@ -72,7 +48,7 @@ async function signedInAgo(subscriptionId: string, minutes: number): Promise<voi
 
 describe('A password reset evicts whoever else got in', () => {
   it('signs out every device, revokes every API token, removes every passkey, and says so', async () => {
-    const { admin, user } = await Browser.signup();
+    const { admin, user } = await signup();
     const tokens = [(await admin.post('/v1/tokens', { name: 'ci' })).body.token, (await admin.post('/v1/tokens', { name: 'cron' })).body.token];
     await addPasskey(admin);
     // A push device (at a port that refuses whatever is sent), told of seat requests until the reset.
@@ -80,7 +56,7 @@ describe('A password reset evicts whoever else got in', () => {
     expect((await admin.post('/v1/push-subscriptions', push)).status).toBe(201);
     for (const device of [new Api(), new Api()]) expect((await device.post('/v1/auth/login', { email: user.email, password: PASSWORD })).status).toBe(200);
 
-    const here = new Browser();
+    const here = new Api();
     const reset = await here.post('/v1/auth/password-reset/confirm', { token: await resetLinkFor(user.email), password: NEW_PASSWORD });
     expect(reset.status).toBe(200);
     expect(reset.body.removed).toEqual({ devices: 3, apiTokens: 2, passkeys: 1 });
@@ -99,7 +75,7 @@ describe('A password reset evicts whoever else got in', () => {
 
 describe('A password change', () => {
   it('signs the other devices out, and revokes tokens and removes passkeys only when asked', async () => {
-    const { admin, user } = await Browser.signup();
+    const { admin, user } = await signup();
     const token = (await admin.post('/v1/tokens', { name: 'ci' })).body.token;
     await addPasskey(admin);
     const other = new Api();
@@ -130,7 +106,7 @@ describe('A password change', () => {
 
 describe('Lasting access needs a recent sign-in', () => {
   it('a device signed in more than 10 minutes ago confirms with its password before creating a token or passkey', async () => {
-    const { admin, subscription } = await Browser.signup();
+    const { admin, subscription } = await signup();
     await signedInAgo(subscription.id, 11);
 
     const refused = problem(await admin.post('/v1/tokens', { name: 'ci' }), 403, 'reauthentication_required');
@@ -148,9 +124,9 @@ describe('Lasting access needs a recent sign-in', () => {
   });
 
   it('a passkey confirms too, and only one of the caller’s own', async () => {
-    const { admin, subscription } = await Browser.signup();
+    const { admin, subscription } = await signup();
     const passkeyId = await addPasskey(admin);
-    const stranger = await Browser.signup();
+    const stranger = await signup();
     await signedInAgo(subscription.id, 11);
     problem(await admin.post('/v1/tokens', { name: 'ci' }), 403, 'reauthentication_required');
 
