@@ -61,7 +61,7 @@ const CONFIG = {
   searchRepeats: 15,
 };
 
-const PASSWORD = 'benchmark passphrase';
+const PASSWORD = 'copper lantern orchard 42';
 /** The server's mailbox: a sign-up is confirmed from the link it mails (set once the server runs). */
 let mailbox = null;
 let emailCounter = 0;
