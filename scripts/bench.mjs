@@ -180,6 +180,10 @@ async function loadPhases(baseUrl, inspector) {
     }),
   );
   const consoleHolders = new Set(created.slice(0, CONFIG.consoleUsers).map((c) => c.user.id));
+  // The clients share the console users, so one seat has this many sessions open at once at most.
+  const perSeat = Math.ceil(CONFIG.concurrency / CONFIG.consoleUsers);
+  const limit = await api('PATCH', '/subscription', { maxConsoleSessionsPerSeat: perSeat });
+  if (limit.status !== 200) throw new Error(`raising maxConsoleSessionsPerSeat answered ${limit.status}`);
   console.log(
     `Set up: 1 administrator + ${created.length} users, ${CONFIG.seats} seats held, in ${fixed((performance.now() - t0) / 1000)} s ` +
       `(${CONFIG.concurrency} concurrent clients, phases of ≤ ${CONFIG.phaseSeconds} s / ${CONFIG.phaseMaxRequests} requests)\n`,
@@ -241,14 +245,21 @@ async function loadPhases(baseUrl, inspector) {
   const readSubscription = async () => outcome(await api('GET', '/subscription'), 200);
   const consoleApis = consoleTokens.map((token) => bearer(baseUrl, token));
   let computer = 0;
-  const consoleCheck = async (worker) =>
-    outcome(await consoleApis[worker % consoleApis.length]('POST', '/console/sessions', { computer: `PC-${++computer}` }), 201);
+  // A console visit opens a session and ends it, as the Expert Console does: left open, sessions
+  // would pile up against the per-seat limit (409 session_limit) instead of measuring the path.
+  const consoleCheck = async (worker) => {
+    const consoleApi = consoleApis[worker % consoleApis.length];
+    const opened = await consoleApi('POST', '/console/sessions', { computer: `PC-${++computer}` });
+    const verdict = outcome(opened, 201);
+    if (verdict !== true) return verdict;
+    return outcome(await consoleApi('DELETE', `/console/sessions/${opened.body.id}`), 204);
+  };
 
   const phases = [
     ['GET /api/health (baseline)', health],
     ['GET /subscription (object read)', readSubscription],
     ['seat mix: PUT/DELETE seat, transfer', seatOp],
-    ['POST /console/sessions', consoleCheck],
+    ['console visit: POST + DELETE /console/sessions', consoleCheck],
   ];
   const results = [];
   for (const [name, op] of phases) {
