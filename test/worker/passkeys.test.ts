@@ -3,6 +3,7 @@
  * counter stays 0 (as every synced passkey's does), so only the server's challenges stand between
  * a captured assertion and a second sign-in.
  */
+import { env, listDurableObjectIds } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { createPasskey } from './authenticator';
 import { Api, PASSWORD, problem, signedInUser, signup } from './helpers';
@@ -89,6 +90,35 @@ describe('Passkey sign-in challenges', () => {
     const tab = new Api();
     const reply = await tab.post('/v1/auth/passkey', { response: await passkey.assert(await challengeFor(tab)) });
     expect(problem(reply, 401, 'passkey_invalid').detail).toMatch(/may have been removed from your account\. Sign in with your password\.$/);
+  });
+});
+
+describe('Passkey user handles', () => {
+  const base64url = (text: string) => btoa(text).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  const objects = async () => (await listDurableObjectIds(env.SUBSCRIPTION)).map((id) => id.toString());
+
+  it('carry a MAC over the subscription and user: a made-up handle reaches no object, so none is created', async () => {
+    const { passkey } = await adminWithPasskey();
+    const tab = new Api();
+    const assertion = await passkey.assert(await challengeFor(tab));
+    const before = await objects();
+    const madeUp = `sub_${crypto.randomUUID().slice(0, 20)}`;
+    for (const userHandle of [base64url(`${madeUp}:usr_x\u0000${'A'.repeat(14)}`), base64url(`${madeUp}:usr_x\u0000`)]) {
+      const forged = { ...assertion, response: { ...assertion.response, userHandle } };
+      problem(await tab.post('/v1/auth/passkey', { response: forged }), 401, 'passkey_invalid');
+    }
+    expect(await objects()).toEqual(before);
+    expect(before).not.toContain(env.SUBSCRIPTION.idFromName(madeUp).toString());
+  });
+
+  it('a passkey added before handles were signed says how to add it again', async () => {
+    const { admin, passkey } = await adminWithPasskey();
+    const { user, subscription } = (await admin.get('/v1/me')).body;
+    const tab = new Api();
+    const assertion = await passkey.assert(await challengeFor(tab));
+    const unsigned = { ...assertion, response: { ...assertion.response, userHandle: base64url(`${subscription.id}:${user.id}`) } };
+    const reply = await tab.post('/v1/auth/passkey', { response: unsigned });
+    expect(problem(reply, 401, 'passkey_invalid').detail).toMatch(/added before a security update .* remove it under Me › Security and add it again\.$/);
   });
 });
 

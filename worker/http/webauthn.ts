@@ -12,7 +12,8 @@
  * passkey). No cookie carries the challenge, so every tab has its own.
  *
  * The passkey's user handle names its subscription and user (`<subscriptionId>:<userId>`), so a
- * sign-in goes straight to the right object.
+ * sign-in goes straight to the right object, and carries a MAC over both: a made-up handle never
+ * reaches (and so never creates) a subscription's object.
  */
 import { decodeClientDataJSON, isoBase64URL } from '@simplewebauthn/server/helpers';
 import type { Context } from 'hono';
@@ -46,6 +47,11 @@ export const PASSKEY_NOT_VERIFIED = {
   code: 'passkey_invalid',
   detail: 'This passkey could not be verified. Try again, or sign in with your password.',
 } as const;
+
+/** A passkey added before user handles were signed: it can no longer be told from a made-up one. */
+export const PASSKEY_BEFORE_SIGNED_HANDLES =
+  'This passkey was added before a security update and no longer signs in. Sign in with your password, then remove it ' +
+  'under Me › Security and add it again.';
 
 /** The same for a new passkey. */
 export const PASSKEY_NOT_REGISTERED = {
@@ -143,19 +149,49 @@ function toHex(bytes: Uint8Array): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-/** The user handle stored with a passkey: which subscription and user it signs in. */
-export const userHandle = (subscriptionId: string, userId: string) =>
-  new Uint8Array(new TextEncoder().encode(`${subscriptionId}:${userId}`));
+/** A user handle is at most 64 bytes (WebAuthn): the ids, a zero byte, and the MAC cut to fit. */
+const HANDLE_BYTES = 64;
+const HANDLE_MAC_MIN = 12;
 
-/** Reads a user handle back; null when it is not one of ours. */
-export function parseUserHandle(handle: string | undefined): { subscriptionId: string; userId: string } | null {
-  if (!handle) return null;
-  try {
-    const [subscriptionId, userId] = new TextDecoder().decode(isoBase64URL.toBuffer(handle)).split(':');
-    return subscriptionId && userId ? { subscriptionId, userId } : null;
-  } catch {
-    return null;
-  }
+/**
+ * The user handle stored with a passkey: which subscription and user it signs in,
+ * `<subscriptionId>:<userId>`, a zero byte, then an HMAC of those ids with the Worker's key.
+ */
+export async function userHandle(env: Env, subscriptionId: string, userId: string): Promise<Uint8Array<ArrayBuffer>> {
+  const named = new TextEncoder().encode(`${subscriptionId}:${userId}`);
+  const room = HANDLE_BYTES - named.length - 1;
+  if (room < HANDLE_MAC_MIN) throw new Error(`ids too long for a passkey user handle: ${named.length} bytes`);
+  const out = new Uint8Array(HANDLE_BYTES);
+  out.set(named);
+  out.set((await handleMac(env, named)).subarray(0, room), named.length + 1);
+  return out;
+}
+
+/**
+ * Reads a user handle back: the subscription and user when this Worker signed it; `unsigned` for a
+ * handle of a passkey added before handles were signed (it cannot be told from a made-up one, so it
+ * no longer signs in); null for anything else.
+ */
+export async function parseUserHandle(env: Env, handle: string | undefined): Promise<{ subscriptionId: string; userId: string } | 'unsigned' | null> {
+  if (!handle || !isoBase64URL.isBase64URL(handle)) return null;
+  const bytes = isoBase64URL.toBuffer(handle);
+  const end = bytes.indexOf(0);
+  const named = end === -1 ? bytes : bytes.subarray(0, end);
+  const [subscriptionId, userId, ...rest] = new TextDecoder().decode(named).split(':');
+  if (!subscriptionId || !userId || rest.length > 0) return null;
+  if (end === -1) return 'unsigned';
+  const mac = bytes.subarray(end + 1);
+  if (mac.length < HANDLE_MAC_MIN || !sameBytes(mac, (await handleMac(env, named)).subarray(0, mac.length))) return null;
+  return { subscriptionId, userId };
+}
+
+async function handleMac(env: Env, named: Uint8Array): Promise<Uint8Array> {
+  const { sign } = await secretKeys(env);
+  const label = new TextEncoder().encode('setme passkey user handle\n');
+  const text = new Uint8Array(label.length + named.length);
+  text.set(label);
+  text.set(named, label.length);
+  return new Uint8Array(await crypto.subtle.sign('HMAC', sign, text));
 }
 
 export const encodeKey = (key: Parameters<typeof isoBase64URL.fromBuffer>[0]): string => isoBase64URL.fromBuffer(key);

@@ -41,6 +41,7 @@ import {
   checkChallenge,
   decodeKey,
   issueChallenge,
+  PASSKEY_BEFORE_SIGNED_HANDLES,
   PASSKEY_NOT_VERIFIED,
   PASSKEY_REQUEST_EXPIRED,
   parseUserHandle,
@@ -239,7 +240,9 @@ export const account = new OpenAPIHono<AppEnv>()
     const challenge = challengeOf(response);
     const issued = await checkChallenge(c.env, challenge, 'sign-in', '');
     if (!challenge || !issued) throw new ProblemError(PASSKEY_REQUEST_EXPIRED);
-    const owner = parseUserHandle(response.response.userHandle);
+    const handle = await parseUserHandle(c.env, response.response.userHandle);
+    if (handle === 'unsigned') throw new ProblemError({ ok: false, code: 'passkey_invalid', detail: PASSKEY_BEFORE_SIGNED_HANDLES });
+    const owner = handle;
     const subscription = owner ? c.env.SUBSCRIPTION.getByName(owner.subscriptionId) : null;
     const stored = owner && subscription ? unwrap(await subscription.passkeyForLogin(owner.userId, response.id)) : null;
     if (!owner || !subscription || !stored) throw new ProblemError({ ok: false, code: 'passkey_invalid', detail: PASSKEY_NOT_ACCEPTED });

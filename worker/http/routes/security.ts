@@ -101,7 +101,7 @@ export const security = new OpenAPIHono<AppEnv>()
       rpID,
       userName: owner.email,
       userDisplayName: owner.name,
-      userID: userHandle(c.var.subscriptionId, owner.userId),
+      userID: await userHandle(c.env, c.var.subscriptionId, owner.userId),
       challenge: await issueChallenge(c.env, 'registration', registrant(c)),
       timeout: CHALLENGE_MS,
       attestationType: 'none',
