@@ -9,7 +9,10 @@ export default defineConfig({
       wrangler: { configPath: './wrangler.toml' },
       // The tests call https://seats.test: that is the public origin every mailed link must use
       // (whatever Host a request names), and a public origin that is not loopback needs its own key.
-      miniflare: { bindings: { PUBLIC_ORIGIN: 'https://seats.test', SECRET_KEY: 'vitest key: only for the tests in test/worker' } },
+      // Development (wrangler.toml says production) lets webhooks and push reach the local receivers.
+      miniflare: {
+        bindings: { PUBLIC_ORIGIN: 'https://seats.test', SECRET_KEY: 'vitest key: only for the tests in test/worker', ENVIRONMENT: 'development' },
+      },
     }),
   ],
   test: {

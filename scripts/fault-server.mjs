@@ -111,7 +111,7 @@ export function killableServer({ port, workDir }) {
       WRANGLER,
       [
         'dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspectorPort),
-        '--persist-to', persistTo, '--show-interactive-dev-session=false', '--var', `PUBLIC_ORIGIN:http://127.0.0.1:${port}`,
+        '--persist-to', persistTo, '--show-interactive-dev-session=false', '--var', `PUBLIC_ORIGIN:http://127.0.0.1:${port}`, '--var', 'ENVIRONMENT:development',
       ],
       {
         cwd: ROOT,

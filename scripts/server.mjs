@@ -64,7 +64,7 @@ export async function startServer({
     WRANGLER,
     [
       'dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspector), '--persist-to', persistTo, '--show-interactive-dev-session=false',
-      '--var', `PUBLIC_ORIGIN:http://127.0.0.1:${port}`,
+      '--var', `PUBLIC_ORIGIN:http://127.0.0.1:${port}`, '--var', 'ENVIRONMENT:development',
       ...(assets ? ['--assets', assets] : []),
     ],
     {

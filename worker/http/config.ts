@@ -23,6 +23,7 @@ export const isLoopback = (hostname: string): boolean => LOOPBACK_HOSTS.has(host
 interface Config {
   PUBLIC_ORIGIN?: string;
   SECRET_KEY?: string;
+  ENVIRONMENT?: string;
 }
 
 /** This deployment's origin, e.g. `https://seats.example.com`, for links and the passkey relying party. */
@@ -34,7 +35,7 @@ let derived: { from: string; keys: Promise<SecretKeys> } | null = null;
 
 /**
  * The Worker's signing and sealing keys, derived once per isolate from SECRET_KEY (or, on a
- * loopback origin only, from the development key).
+ * loopback origin in development only, from the development key).
  * @example const secret = await newSecret(await secretKeys(c.env), subscriptionId);
  */
 export function secretKeys(env: Config): Promise<SecretKeys> {
@@ -44,10 +45,10 @@ export function secretKeys(env: Config): Promise<SecretKeys> {
 }
 
 function developmentKey(env: Config): string {
-  if (!isLoopback(new URL(publicOrigin(env)).hostname)) {
+  if (env.ENVIRONMENT !== 'development' || !isLoopback(new URL(publicOrigin(env)).hostname)) {
     throw new Error(
       `SECRET_KEY is not set for ${publicOrigin(env)}: run \`npx wrangler secret put SECRET_KEY\` with at least 32 random bytes ` +
-        '(e.g. `openssl rand -base64 48`). The development key only serves loopback origins.',
+        '(e.g. `openssl rand -base64 48`). The development key only serves loopback origins with ENVIRONMENT = "development".',
     );
   }
   return DEVELOPMENT_SECRET_KEY;
