@@ -221,7 +221,9 @@ export class WritePath {
     this.#broadcastQueued = true;
     queueMicrotask(() => {
       this.#broadcastQueued = false;
-      broadcast(this.#ctx.getWebSockets(), changedMessage(this.#sql, Date.now()));
+      // Nobody watching (scripts, the Expert Console): no message to build.
+      const sockets = this.#ctx.getWebSockets();
+      if (sockets.length > 0) broadcast(sockets, changedMessage(this.#sql, Date.now()));
     });
   }
 
