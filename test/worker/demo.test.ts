@@ -24,9 +24,9 @@ function demoBody() {
 }
 
 /** POST /api/demo to the Worker running with these settings (the test server's own are not local). */
-async function seed(body: unknown, settings: Record<string, string> = LOCAL): Promise<Reply> {
+async function seed(body: unknown, settings: Record<string, string> = LOCAL, origin = 'http://127.0.0.1:8787'): Promise<Reply> {
   const ctx = createExecutionContext();
-  const request = new Request('http://127.0.0.1:8787/api/demo', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const request = new Request(`${origin}/api/demo`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   // An incoming request as the runtime hands it over (the test builds it, so it has no `cf` facts).
   const res = await worker.fetch(request as Parameters<typeof worker.fetch>[0], { ...env, ...settings }, ctx);
   await waitOnExecutionContext(ctx);
@@ -106,6 +106,10 @@ describe('Demo seeding (local development only)', () => {
     const body = demoBody();
     problem(await seed(body, { ENVIRONMENT: 'production', PUBLIC_ORIGIN: 'http://127.0.0.1:8787' }), 404, 'not_found');
     problem(await seed(body, { ENVIRONMENT: 'development', PUBLIC_ORIGIN: 'https://seats.example.com' }), 404, 'not_found');
+    // A deployment left with the local defaults is still asked at its own hostname.
+    problem(await seed(body, LOCAL, 'https://seats.example.com'), 404, 'not_found');
+    // The test server itself (https://seats.test) is not local either.
+    problem(await new Api().post('/demo', body), 404, 'not_found');
     // Nothing was created: the administrator cannot sign in.
     expect((await new Api().post('/v1/auth/login', { email: body.administrator.email, password: PASSWORD })).status).toBe(401);
   });

@@ -2,9 +2,9 @@
  * `POST /api/demo`: creates the local demo that `npm start` shows (scripts/server.mjs) — a
  * subscription, its people and 60 days of console activity and seat changes, replayed through the
  * Subscription object's own methods with past times (worker/objects/demo.ts). It exists only where
- * the Worker runs for local development (`ENVIRONMENT` "development" and a loopback
- * `PUBLIC_ORIGIN`); anywhere else it is 404 like any unknown route, and it is not in the API
- * document. Idempotent: when the administrator's email already has an account, nothing is done.
+ * the Worker runs for local development (`ENVIRONMENT` "development", a loopback `PUBLIC_ORIGIN`,
+ * and asked at a loopback address); anywhere else it is 404 like any unknown route, and it is not
+ * in the API document. Idempotent: when the administrator's email already has an account, nothing is done.
  */
 import { Hono } from 'hono';
 import { DemoBody, type DemoCreated } from '../../contract';
@@ -15,13 +15,17 @@ import { isLoopback, publicOrigin } from '../config';
 import type { AppEnv } from '../context';
 import { ProblemError, unwrap } from '../problem';
 
-/** Whether this Worker runs for local development: the only place the demo route exists. */
-export function localDevelopment(env: { ENVIRONMENT?: string; PUBLIC_ORIGIN?: string }): boolean {
-  return env.ENVIRONMENT === 'development' && isLoopback(new URL(publicOrigin(env)).hostname);
+/**
+ * Whether this Worker runs for local development, the only place the demo route exists: set up
+ * for it, and asked on this machine (a deployment left with the defaults is still reached by its
+ * own hostname, so it answers 404 too).
+ */
+export function localDevelopment(env: { ENVIRONMENT?: string; PUBLIC_ORIGIN?: string }, url: string): boolean {
+  return env.ENVIRONMENT === 'development' && isLoopback(new URL(publicOrigin(env)).hostname) && isLoopback(new URL(url).hostname);
 }
 
 export const demo = new Hono<AppEnv>().post('/', async (c) => {
-  if (!localDevelopment(c.env)) throw new ProblemError({ ok: false, code: 'not_found', detail: 'No such API route. See /api/docs.' });
+  if (!localDevelopment(c.env, c.req.url)) throw new ProblemError({ ok: false, code: 'not_found', detail: 'No such API route. See /api/docs.' });
   const parsed = DemoBody.safeParse(await c.req.json().catch(() => null));
   if (!parsed.success) throw new ProblemError({ ok: false, code: 'validation_failed', detail: parsed.error.message });
   const body = parsed.data;
