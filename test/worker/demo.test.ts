@@ -6,7 +6,7 @@ import { env } from 'cloudflare:workers';
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import worker from '../../worker/index';
-import { Api, problem, uniqueEmail, type Reply } from './helpers';
+import { Api, problem, signup, uniqueEmail, type Reply } from './helpers';
 
 const LOCAL = { ENVIRONMENT: 'development', PUBLIC_ORIGIN: 'http://127.0.0.1:8787' };
 const PASSWORD = 'setme-demo-2026';
@@ -112,6 +112,16 @@ describe('Demo seeding (local development only)', () => {
     problem(await new Api().post('/demo', body), 404, 'not_found');
     // Nothing was created: the administrator cannot sign in.
     expect((await new Api().post('/v1/auth/login', { email: body.administrator.email, password: PASSWORD })).status).toBe(401);
+  });
+
+  it('should create nothing, and keep no email, when one of its people has an account already', async () => {
+    const { email: taken } = await signup();
+    const body = demoBody();
+    const clash = { ...body, technicians: body.technicians.map((t, i) => (i === 3 ? { ...t, email: taken } : t)) };
+    expect(problem(await seed(clash), 409, 'email_taken').email).toBe(taken);
+    expect((await new Api().post('/v1/auth/login', { email: body.administrator.email, password: PASSWORD })).status).toBe(401);
+    // Every address it claimed is free again: the same demo with another address is created.
+    expect((await seed(body)).status).toBe(201);
   });
 
   it('should refuse a demo whose story cannot be told', async () => {

@@ -47,13 +47,14 @@ export const demo = new Hono<AppEnv>().post('/', async (c) => {
   const claimed = [administrator!];
   const releaseAll = () => Promise.all(claimed.map((p) => releaseEmail(c.env.EMAIL_INDEX, p.email, subscriptionId, p.id)));
   try {
-    for (const person of people.slice(1)) {
-      if (!(await claimEmail(c.env.EMAIL_INDEX, person.email, subscriptionId, person.id))) {
-        throw new ProblemError({ ok: false, code: 'email_taken', email: person.email });
-      }
-      claimed.push(person);
-    }
-    const passwords = await Promise.all(people.map(() => hashPassword(body.password)));
+    // The other claims and the password hashes do not depend on each other: all at once.
+    const [claims, passwords] = await Promise.all([
+      Promise.all(people.slice(1).map(async (person) => ({ person, ok: await claimEmail(c.env.EMAIL_INDEX, person.email, subscriptionId, person.id) }))),
+      Promise.all(people.map(() => hashPassword(body.password))),
+    ]);
+    claimed.push(...claims.filter((claim) => claim.ok).map((claim) => claim.person));
+    const taken = claims.find((claim) => !claim.ok);
+    if (taken) throw new ProblemError({ ok: false, code: 'email_taken', email: taken.person.email });
     const withPassword = people.map((p, i) => ({ id: p.id, name: p.name, email: p.email, password: passwords[i]! }));
     const replayed = unwrap(
       await c.env.SUBSCRIPTION.getByName(subscriptionId).seedDemo({
