@@ -60,7 +60,7 @@ async function screenshots() {
       await page.goto('/signin');
       await page.getByLabel('Email').fill(DEMO.admin.email);
       await page.getByLabel('Password').fill(DEMO.password);
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
       await page.getByText(`6 of ${DEMO.seats} seats assigned`).waitFor();
       await page.getByText('Noah Kowalski').first().waitFor();
       await page.getByText('Live', { exact: true }).waitFor();

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { freePort } from './local-api.mjs';
-import { signUpByMail, streamMailbox } from './mailbox.mjs';
+import { streamMailbox } from './mailbox.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const WRANGLER = `${ROOT}node_modules/.bin/wrangler`;
@@ -14,16 +14,17 @@ export const DEMO = {
   seats: 6,
   password: 'setme-demo-2026',
   admin: { name: 'Dana Whitfield', email: 'admin@demo.setme.test' },
-  // Six hold a seat, two do not: the announcement's "6 seats and 9 users".
+  // The announcement's "6 seats and 9 users": six technicians hold a seat, two do not. The habit is
+  // how each uses the Expert Console in the demo's 60 days of history (worker/domain/demo-story.ts).
   technicians: [
-    ['Alex Moreno', true],
-    ['Priya Natarajan', true],
-    ['Tomás Eriksen', true],
-    ['Mei Chen', true],
-    ['Jordan Blake', true],
-    ['Sam Okafor', true],
-    ['Lena Fischer', false],
-    ['Noah Kowalski', false],
+    ['Alex Moreno', 'daily'],
+    ['Priya Natarajan', 'regular'],
+    ['Tomás Eriksen', 'part_time'],
+    ['Mei Chen', 'regular'],
+    ['Jordan Blake', 'idle'],
+    ['Sam Okafor', 'occasional'],
+    ['Lena Fischer', 'no_seat'],
+    ['Noah Kowalski', 'no_seat'],
   ],
 };
 
@@ -126,45 +127,28 @@ export function client(baseUrl) {
 }
 
 /**
- * Creates the demo subscription unless its administrator can already sign in (a second start keeps
- * the data). Signs up as anyone does: the confirmation link is read from the mail the server
- * prints (no development-only path into the Worker). Returns true when it seeded. It signs out
- * every session it opens, so starting the server leaves no signed-in device behind (Node's fetch
- * would show up as a "node" device).
- * @param {{ baseUrl: string, mailbox: ReturnType<typeof streamMailbox> }} server what startServer returned
+ * Creates the demo subscription with 60 days of history (`POST /api/demo`, which only a Worker
+ * running locally has), unless its administrator's email already has an account: a second start
+ * keeps the data. Signs nobody in. Returns what the story did (steps, sessions, milliseconds),
+ * or null when the demo was already there.
+ * @param {{ baseUrl: string }} server what startServer returned
+ * @returns {Promise<{ steps: number, sessions: number, milliseconds: number } | null>}
  */
-export async function seedDemo({ baseUrl, mailbox }) {
-  const admin = client(baseUrl);
-  const login = await admin('POST', '/auth/login', { email: DEMO.admin.email, password: DEMO.password });
-  if (login.status === 200) {
-    await admin('POST', '/auth/logout');
-    return false;
-  }
-  const signup = await signUpByMail(admin, mailbox, {
-    organization: DEMO.organization,
-    name: DEMO.admin.name,
-    email: DEMO.admin.email,
-    password: DEMO.password,
-    seats: DEMO.seats,
-    assignSeat: false,
-  });
-  // The administrator exists but signs in with another password now: the demo is there.
-  if (signup.status === 409 && signup.body?.code === 'email_taken') return false;
-  if (signup.status !== 201) throw new Error(`demo signup failed: ${JSON.stringify(signup.body)}`);
-  for (const [name, assignSeat] of DEMO.technicians) {
-    const email = demoEmail(name);
-    const created = await admin('POST', '/users', { name, email, role: 'technician', assignSeat });
-    if (created.status !== 201) throw new Error(`demo user failed: ${JSON.stringify(created.body)}`);
-    const technician = client(baseUrl);
-    const accepted = await technician('POST', '/invitations/accept', {
-      token: created.body.invitation.token,
+export async function seedDemo({ baseUrl }) {
+  const res = await fetch(`${baseUrl}/api/demo`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      organization: DEMO.organization,
+      seats: DEMO.seats,
       password: DEMO.password,
-    });
-    if (accepted.status !== 200) throw new Error(`demo invitation failed: ${JSON.stringify(accepted.body)}`);
-    await technician('POST', '/auth/logout');
-  }
-  await admin('POST', '/auth/logout');
-  return true;
+      administrator: DEMO.admin,
+      technicians: DEMO.technicians.map(([name, habit]) => ({ name, email: demoEmail(name), habit })),
+    }),
+  });
+  const body = await res.json().catch(() => null);
+  if (res.status !== 201 && res.status !== 200) throw new Error(`seeding the demo failed: ${res.status} ${JSON.stringify(body)}`);
+  return body.created ? body.story : null;
 }
 
 /**

@@ -1,6 +1,6 @@
 // `npm start`: build the app, serve app + API on http://127.0.0.1:8787 (PORT overrides) with local
-// storage under .wrangler/state, create the demo subscription on first start, and print how to sign
-// in. After that it shows only API requests, mail and errors; `npm start -- --verbose` shows the
+// storage under .wrangler/state, create the demo subscription with 60 days of history on first
+// start, and print how to sign in. After that it shows only API requests, mail and errors; `npm start -- --verbose` shows the
 // whole build log and every line wrangler prints.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
@@ -27,7 +27,8 @@ try {
   server = await startServer({ port, output: log ? log.attach : null });
   // One sign-in (then signed out) tells whether the demo exists and what it holds now.
   let demo = await demoFigures(server.baseUrl);
-  const seeded = demo ? false : await seedDemo(server);
+  // Null when the demo (or an account with its administrator's email) is there already.
+  const seeded = demo ? null : await seedDemo(server);
   if (seeded) demo = await demoFigures(server.baseUrl);
   await log?.show();
   console.log(banner(server.baseUrl, seeded, demo));
@@ -85,7 +86,10 @@ function sizeOf(dir) {
   return { files, bytes };
 }
 
-/** What to do next: where the app is, who to sign in as, where mail appears, how to start over. */
+/**
+ * What to do next: where the app is, who to sign in as, where mail appears, how to start over.
+ * `seeded` is what the demo's story did when this start created it, else null.
+ */
 function banner(baseUrl, seeded, demo) {
   const bold = (text) => (process.stdout.isTTY && !process.env.NO_COLOR ? `\x1b[1m${text}\x1b[0m` : text);
   const figures = demo
@@ -95,7 +99,8 @@ function banner(baseUrl, seeded, demo) {
   return `
   SetMe Seats is running at ${bold(baseUrl)}
 
-  Demo       ${seeded ? 'Created' : 'Kept from the last start:'} ${figures}
+  Demo       ${seeded ? 'Created' : 'Kept from the last start:'} ${figures}${seeded ? `
+             with 60 days of history (${seeded.sessions} console sessions, seeded in ${(seeded.milliseconds / 1000).toFixed(1)} s)` : ''}
   Sign in    ${bold(`${DEMO.admin.email}  /  ${DEMO.password}`)}  (administrator)
              ${technicians.join('@, ')}@, … @demo.setme.test, same password (technicians)
   Mail       password-reset and invitation mail is printed here, ${verbose ? 'as "[mail] to=…"' : 'framed "✉ Mail to …"'}

@@ -17,6 +17,7 @@ import { account } from './routes/account';
 import { audit } from './routes/audit';
 import { billing } from './routes/billing';
 import { consoleRoutes } from './routes/console';
+import { demo } from './routes/demo';
 import { groups } from './routes/groups';
 import { live } from './routes/live';
 import { notifications } from './routes/notifications';
@@ -138,6 +139,8 @@ app.get('/problems/:code', (c) => {
 app.route('/v1', v1);
 // Stripe's webhooks: no caller to authenticate, the signature is the check (routes/stripe.ts).
 app.route('/billing/stripe', stripeWebhooks);
+// The local demo's seeding, outside the documented API; 404 unless the Worker runs locally (routes/demo.ts).
+app.route('/demo', demo);
 
 app.notFound(() => problemResponse({ ok: false, code: 'not_found', detail: 'No such API route. See /api/docs.' }));
 

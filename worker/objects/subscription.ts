@@ -45,6 +45,7 @@ import { fireTimer } from './alarm';
 import { auditPage, type AuditQuery } from './audit';
 import type { Call, Reply } from './call';
 import { closeSession, heartbeat, listSessions, startSession } from './console';
+import { replayDemo, type DemoReplayed, type DemoSeed } from './demo';
 import { storedPasskey, storedPassword, userPasskeys, type NewPasskey, type StoredPasskey, type StoredPassword } from './credentials';
 import { claimEmail, confirmEmail, releaseEmail } from './email-index';
 import { changedMessage, closeSockets, credentialFromHeaders } from './live';
@@ -617,6 +618,20 @@ export class Subscription extends DurableObject<Env> {
   /** Seats unused for `days` days, each with a reassignment suggestion (administrators). */
   idleSeatsReport(call: Call, days: number): Reply<IdleSeatsReport> {
     return this.#calls.as(call, 'administrator', (_, now) => ok(idleSeatsReport(this.#sql, days, now)));
+  }
+
+  // ── The local demo (demo.ts) ───────────────────────────────────────────────────────────────
+
+  /**
+   * Creates the local demo: this subscription, its people and 60 days of history, replayed through
+   * this object's own methods with past times. Only the Worker's local-development route calls it
+   * (http/routes/demo.ts), after claiming every email; refused if this object already holds a
+   * subscription.
+   */
+  seedDemo(seed: DemoSeed): Result<DemoReplayed> {
+    const fresh = this.#calls.anonymous(() => checkNewSubscription(this.#sql));
+    if (!fresh.ok) return fresh;
+    return ok(replayDemo(this, this.#calls, this.#sql, seed, Date.now()));
   }
 
   // ── Timers (timers.ts, alarm.ts) ───────────────────────────────────────────────────────────

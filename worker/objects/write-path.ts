@@ -66,6 +66,8 @@ export class WritePath {
   #broadcastQueued = false;
   /** When the alarm is set for, as far as this instance knows (undefined: not known). */
   #alarmAt: number | null | undefined = undefined;
+  /** The time calls run at while `replayAt` runs a step of the past; null: the clock. */
+  #replaying: number | null = null;
 
   constructor(ctx: DurableObjectState, sql: Sql) {
     this.#ctx = ctx;
@@ -81,7 +83,7 @@ export class WritePath {
    * the key's answer on its own (a crash in between leaves the key unused, and nothing happened).
    */
   as<T>(call: Call, access: Access, work: (actor: Actor, now: number) => Result<T>, options: RunOptions<T> = {}): Reply<T> {
-    const now = Date.now();
+    const now = this.#now();
     const key = call.idempotency;
     const outcome = transaction(
       this.#ctx.storage,
@@ -125,7 +127,7 @@ export class WritePath {
     access: Access,
     check: (actor: Actor, now: number) => Result<C>,
   ): { reply: Reply<T> } | { value: C; landed: () => void } {
-    const now = Date.now();
+    const now = this.#now();
     const key = call.idempotency;
     const step = transaction(
       this.#ctx.storage,
@@ -153,10 +155,33 @@ export class WritePath {
 
   /** Runs `work` for no signed-in caller (sign-in steps, the email index, timers), in one transaction like `as`. */
   anonymous<T>(work: (actor: null, now: number) => Result<T>, options: RunOptions<T> = {}): Result<T> {
-    const now = Date.now();
+    const now = this.#now();
     const done = transaction(this.#ctx.storage, () => this.#work(null, now, work, options), (done) => done.result.ok);
     if (done.result.ok && done.wrote) this.#afterCommit(options);
     return done.result;
+  }
+
+  /**
+   * Runs `step` — synchronous calls through this write path — as if it were `at`: the local demo
+   * replays its 60-day story through the object's own methods with past times (objects/demo.ts,
+   * reachable only in local development). Nothing else runs meanwhile: `step` never awaits.
+   * @example calls.replayAt(Date.parse('2026-10-02T09:00:00Z'), () => subscription.assignSeat(call, userId))
+   */
+  replayAt<T>(at: number, step: () => T): T {
+    if (this.#replaying !== null) throw new Error('replayAt does not nest');
+    this.#replaying = at;
+    try {
+      const value = step();
+      if (value instanceof Promise) throw new Error('replayAt runs synchronous steps only');
+      return value;
+    } finally {
+      this.#replaying = null;
+    }
+  }
+
+  /** The time a call runs at. */
+  #now(): number {
+    return this.#replaying ?? Date.now();
   }
 
   /** Authenticates a call and looks up its Idempotency-Key: the caller, or already the call's answer. */
