@@ -61,7 +61,7 @@ test.describe('Taking a seat from someone who is connected', () => {
       await page.getByRole('checkbox', { name: 'Assign seat' }).check();
 
       const dialog = page.getByRole('dialog', { name: 'No free seat for Lena Fischer' });
-      await expect(dialog.getByRole('radio', { name: /Alex Moreno.*Connected to 1 computer/ })).toBeVisible();
+      await expect(dialog.getByRole('radio', { name: /Alex Moreno.*Connected now to 1 computer/ })).toBeVisible();
       await dialog.getByRole('radio', { name: /Alex Moreno/ }).check();
       await expect(dialog.getByText('Alex Moreno is connected to 1 computer.')).toBeVisible();
       await dialog.getByRole('radio', { name: 'End them now' }).check();

@@ -55,12 +55,9 @@ export async function hoursAhead(page: Page, hours: number): Promise<{ day: stri
   }, hours);
 }
 
-/** "14:05" for an ISO time, in the browser's time zone (as the app shows it). */
+/** "14:05" or "2:05 PM" for an ISO time, in the browser's time zone and locale (as the app shows it). */
 export function browserClock(page: Page, iso: string): Promise<string> {
-  return page.evaluate(
-    (iso) => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hour12: false }),
-    iso,
-  );
+  return page.evaluate((iso) => new Intl.DateTimeFormat([], { timeStyle: 'short' }).format(new Date(iso)), iso);
 }
 
 /** Serious and critical WCAG 2.2 AA violations on the page as it is, one line each. */

@@ -185,7 +185,7 @@ test.describe('Change password', { tag: '@once' }, () => {
 
 test.describe('API tokens', { tag: '@once' }, () => {
   test('a read-only token made in the app reads, is refused any change, and shows its scope and last use', async ({ signedIn: page, team }) => {
-    await page.goto('/subscription');
+    await page.goto('/subscription/integrations');
     await page.getByLabel('Token name').fill('Seat report');
     await page.getByLabel('Read-only').check();
     await page.getByRole('button', { name: 'Create token' }).click();
@@ -213,7 +213,7 @@ test.describe('API tokens', { tag: '@once' }, () => {
     const alex = await technicianApi(team, 'Alex');
     const { token } = await alex.ok<CreatedApiToken>('POST', '/tokens', { name: 'Alex laptop script', scope: 'read' });
 
-    await page.goto('/subscription');
+    await page.goto('/subscription/integrations');
     await page.getByLabel('Token name').fill('Forever script');
     await page.getByLabel('Expires after').selectOption('never');
     await page.getByRole('button', { name: 'Create token' }).click();
