@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Page } from '@playwright/test';
 import { expect, manageButton, signIn, test, type Team } from './fixtures';
-import { connect, sidewaysOverflow, technicianApi } from './seat-support';
+import { connect, seriousViolations, sidewaysOverflow, technicianApi } from './seat-support';
 
 const isPhone = (page: Page) => page.viewportSize()!.width < 720;
 const isDesktop = (page: Page) => page.viewportSize()!.width >= 1100;
@@ -57,6 +57,7 @@ test.describe('With every seat taken', () => {
     await expect(dialog.getByText('7 seat holders, least used first')).toBeVisible();
     await expect(radios.first()).toHaveAccessibleName(/· Technician\s*Never connected\s*Console time in 7 days: none/);
     await expect(radios.last()).toHaveAccessibleName(/^Alex Moreno · Technician\s*Connected now to 1 computer\s*Console time in 7 days/);
+    expect(await seriousViolations(page)).toEqual([]);
     const confirm = dialog.getByRole('button', { name: 'Choose a user' });
     await expect(confirm).toBeDisabled();
     await expect(confirm).toBeInViewport();

@@ -41,8 +41,11 @@ export async function connect(console: Api, computer = 'FRONTDESK-PC-07'): Promi
   return (await console.ok<{ id: string }>('POST', '/console/sessions', { computer })).id;
 }
 
-/** A day and a time `hours` ahead on the full hour, as the browser's date and time inputs take them. */
-export async function hoursAhead(page: Page, hours: number): Promise<{ day: string; time: string; iso: string }> {
+/**
+ * A day and a time `hours` ahead on the full hour, as the browser's date and time inputs take them,
+ * and `shown`: that time as the app writes it (the browser's locale: "17:00" or "5:00 PM").
+ */
+export async function hoursAhead(page: Page, hours: number): Promise<{ day: string; time: string; iso: string; shown: string }> {
   return page.evaluate((hours) => {
     const at = new Date(Date.now() + hours * 3_600_000);
     at.setMinutes(0, 0, 0);
@@ -51,6 +54,7 @@ export async function hoursAhead(page: Page, hours: number): Promise<{ day: stri
       day: `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}`,
       time: `${pad(at.getHours())}:${pad(at.getMinutes())}`,
       iso: at.toISOString(),
+      shown: new Intl.DateTimeFormat([], { timeStyle: 'short' }).format(at),
     };
   }, hours);
 }

@@ -134,6 +134,7 @@ test.describe('Undo', () => {
     test('Undo moves the seat back to where it came from', { tag: '@once' }, async ({ signedIn: page, team }) => {
       await manageButton(page, 'Lena Fischer').click();
       await page.getByRole('checkbox', { name: 'Assign seat' }).check();
+      await page.getByRole('dialog').getByRole('radio', { name: /^Alex Moreno/ }).check();
       await page.getByRole('dialog').getByRole('button', { name: 'Move seat from Alex Moreno to Lena Fischer' }).click();
       const toast = page.getByRole('group', { name: 'Notification' });
       await expect(toast).toContainText('Seat moved from Alex Moreno to Lena Fischer.');
