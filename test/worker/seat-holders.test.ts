@@ -1,4 +1,8 @@
+import { env } from 'cloudflare:workers';
+import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
+import { Sql } from '../../worker/objects/sql';
+import { SEAT_HOLDERS_SQL } from '../../worker/objects/users';
 import { sql } from './clock';
 import { createUser, problem, signedInUser, signup } from './helpers';
 
@@ -65,6 +69,20 @@ describe('Seat holders (what the "No free seat" chooser offers)', () => {
     expect((await admin.post('/v1/seats/transfer', { from: lender.id, to: borrower.id, until })).status).toBe(200);
     const holders = (await admin.get('/v1/seats/holders')).body.holders;
     expect(holders.find((h: { id: string }) => h.id === borrower.id)).toMatchObject({ loanEndsAt: until });
+  });
+
+  it('reads console sessions through their indexes, never a scan of the whole history', async () => {
+    const { subscription } = await signup(2);
+    const plan = await runInDurableObject(env.SUBSCRIPTION.getByName(subscription.id), (_i, state) => {
+      const at = new Date().toISOString();
+      const since = new Date(Date.now() - 7 * DAY).toISOString();
+      return new Sql(state.storage.sql)
+        .all<{ detail: string }>(`EXPLAIN QUERY PLAN ${SEAT_HOLDERS_SQL}`, at, since, at, since, since, at, 50)
+        .map((r) => r.detail)
+        .join('; ');
+    });
+    expect(plan).toMatch(/console_sessions_user|console_sessions_active/);
+    expect(plan).not.toMatch(/\bSCAN c\b(?! USING)|\bSCAN console_sessions\b(?! USING)/);
   });
 
   it('is for administrators only', async () => {

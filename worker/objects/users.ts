@@ -119,6 +119,24 @@ interface SeatHolderRow extends Record<string, string | number | null> {
 }
 
 /**
+ * The holders with what to choose by, least used first. Binds: now, since (7 days before), now,
+ * since, since, now, limit. Each per-holder aggregate is a lookup in `console_sessions_user`
+ * (user_id, started_at) or `console_sessions_active` (test/worker/seat-holders.test.ts checks the plan).
+ */
+export const SEAT_HOLDERS_SQL = `SELECT u.id, u.name, u.email, u.role, u.last_active_at, s.expires_at AS loan_ends_at,
+    (SELECT COUNT(*) FROM console_sessions c WHERE c.user_id = u.id AND c.ended_at IS NULL) AS open_sessions,
+    COALESCE((SELECT SUM(julianday(COALESCE(c.ended_at, ?)) - julianday(c.started_at)) FROM console_sessions c
+         WHERE c.user_id = u.id AND c.started_at >= ?), 0)
+    + COALESCE((SELECT COUNT(*) * (julianday(?) - julianday(?)) FROM console_sessions c
+         WHERE c.user_id = u.id AND c.ended_at IS NULL AND c.started_at < ?), 0) AS console_days,
+    (SELECT COALESCE(c.ended_at, ?) FROM console_sessions c WHERE c.user_id = u.id
+     ORDER BY c.started_at DESC LIMIT 1) AS last_session_at
+  FROM seats s JOIN users u ON u.id = s.user_id
+  ORDER BY console_days, open_sessions, last_session_at IS NOT NULL, last_session_at,
+    u.last_active_at IS NOT NULL, u.last_active_at, u.seq
+  LIMIT ?`;
+
+/**
  * Who holds the seats, least used first: the likeliest ones to spare theirs. Console time counts the
  * sessions started in the last 7 days plus the part of the window of a session still open from
  * before it; every per-holder aggregate reads `console_sessions_user` (user_id, started_at) or
@@ -129,18 +147,7 @@ export function seatHolders(sql: Sql, now: number): SeatHolder[] {
   const since = new Date(now - WEEK_MS).toISOString();
   return sql
     .all<SeatHolderRow>(
-      `SELECT u.id, u.name, u.email, u.role, u.last_active_at, s.expires_at AS loan_ends_at,
-         (SELECT COUNT(*) FROM console_sessions c WHERE c.user_id = u.id AND c.ended_at IS NULL) AS open_sessions,
-         COALESCE((SELECT SUM(julianday(COALESCE(c.ended_at, ?)) - julianday(c.started_at)) FROM console_sessions c
-                   WHERE c.user_id = u.id AND c.started_at >= ?), 0)
-         + COALESCE((SELECT COUNT(*) * (julianday(?) - julianday(?)) FROM console_sessions c
-                   WHERE c.user_id = u.id AND c.ended_at IS NULL AND c.started_at < ?), 0) AS console_days,
-         (SELECT COALESCE(c.ended_at, ?) FROM console_sessions c WHERE c.user_id = u.id
-          ORDER BY c.started_at DESC LIMIT 1) AS last_session_at
-       FROM seats s JOIN users u ON u.id = s.user_id
-       ORDER BY console_days, open_sessions, last_session_at IS NOT NULL, last_session_at,
-         u.last_active_at IS NOT NULL, u.last_active_at, u.seq
-       LIMIT ?`,
+      SEAT_HOLDERS_SQL,
       at,
       since,
       at,
