@@ -182,6 +182,12 @@ test('a 100-character name and a long email fit every screen; the Users table be
   }
 
   // The other screens with the long names in them.
+  // Subscription's sections all in view at once (from a 412 px phone up).
+  await page.goto('/subscription');
+  for (const link of await page.getByRole('navigation', { name: 'Subscription sections' }).getByRole('link').all()) {
+    await expect(link).toBeInViewport({ ratio: 1 });
+  }
+
   for (const [path, heading] of [
     ['/subscription', 'Subscription'],
     ['/subscription/audit', 'Subscription'],
