@@ -2,7 +2,7 @@ import { defineConfig } from '@playwright/test';
 
 /**
  * Browser tests: the built app and the real Worker (wrangler dev, fresh storage) on one port,
- * Debian's Chromium at phone, tablet and desktop sizes. See test/browser/global-setup.ts.
+ * Debian's Chromium at phone (412×915), tablet (820×1180) and desktop (1366×850) sizes. See test/browser/global-setup.ts.
  */
 const PORT = Number(process.env.SETME_TEST_PORT ?? 8799);
 export const CHROMIUM = {
@@ -44,10 +44,10 @@ export default defineConfig({
   projects: [
     {
       name: 'phone',
-      use: { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true },
+      use: { viewport: { width: 412, height: 915 }, isMobile: true, hasTouch: true },
       grepInvert: /@once|@wide/,
     },
     { name: 'tablet', use: { viewport: { width: 820, height: 1180 }, hasTouch: true }, grepInvert: /@once|@phone/ },
-    { name: 'desktop', use: { viewport: { width: 1280, height: 800 } }, grepInvert: /@phone/ },
+    { name: 'desktop', use: { viewport: { width: 1366, height: 850 } }, grepInvert: /@phone/ },
   ],
 });

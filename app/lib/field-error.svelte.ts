@@ -10,6 +10,8 @@
  * //         {#if emailError.message}<p id={emailError.id} class="field-error">{emailError.message}</p>{/if}
  */
 import { tick } from 'svelte';
+import { ApiProblem } from '#lib/api/request.ts';
+import { fieldErrorsOf, fieldWords } from '#lib/field-words.ts';
 
 /** The attributes that tie `message` (shown in the element with id `id`) to a field; hints first. */
 export function invalidField(
@@ -42,4 +44,26 @@ export class FieldError {
   clear(): void {
     this.message = null;
   }
+}
+
+/**
+ * Shows a `validation_failed` refusal under the fields it is about, in words ("Enter a name"), and
+ * moves focus to the first of them. `fields` maps the API's field names to the field's message and
+ * element. Answers false when `error` names none of them (the form then shows it as a whole).
+ *
+ * @example
+ * if (await showFieldErrors(e, { name: [nameError, nameInput], email: [emailError, emailInput] })) return;
+ */
+export async function showFieldErrors(
+  error: unknown,
+  fields: Record<string, readonly [FieldError, HTMLElement | null | undefined]>,
+): Promise<boolean> {
+  const refused = fieldErrorsOf(error instanceof ApiProblem ? error : null) ?? [];
+  const shown = refused.filter((e) => fields[e.path]);
+  if (shown.length === 0) return false;
+  for (const [message] of Object.values(fields)) message.clear();
+  for (const e of shown) fields[e.path]![0].message ??= fieldWords(e);
+  const [first, element] = fields[shown[0]!.path]!;
+  await first.show(first.message!, element);
+  return true;
 }

@@ -20,9 +20,12 @@ export function once<T>(make: () => T): () => T {
 }
 
 const relative = once(() => new Intl.RelativeTimeFormat('en', { numeric: 'auto' }));
-const clockFormat = once(() => new Intl.DateTimeFormat([], { hour: '2-digit', minute: '2-digit', hour12: false }));
-const dateTimeFormat = once(() => new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short' }));
-const dateFormat = once(() => new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium' }));
+const relativeShort = once(() => new Intl.RelativeTimeFormat('en', { numeric: 'always', style: 'narrow' }));
+// Dates and times in the browser's locale, the one its date and time pickers use too: a loan picked
+// as "05:00 PM" reads "5:00 PM" everywhere, one picked as "17:00" reads "17:00".
+const clockFormat = once(() => new Intl.DateTimeFormat([], { timeStyle: 'short' }));
+const dateTimeFormat = once(() => new Intl.DateTimeFormat([], { dateStyle: 'medium', timeStyle: 'short' }));
+const dateFormat = once(() => new Intl.DateTimeFormat([], { dateStyle: 'medium' }));
 
 const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
   ['year', 365 * 86_400],
@@ -43,7 +46,17 @@ export function ago(iso: string | null, now = Date.now()): string {
   return 'just now';
 }
 
-/** "14:05" in the device's time zone. */
+/** "3d ago", "5m ago", "now", "never": `ago` for a narrow column (the full date goes in its title). */
+export function agoShort(iso: string | null, now = Date.now()): string {
+  if (!iso) return 'never';
+  const seconds = (Date.parse(iso) - now) / 1000;
+  for (const [unit, size] of UNITS) {
+    if (Math.abs(seconds) >= size) return relativeShort().format(Math.round(seconds / size), unit);
+  }
+  return 'now';
+}
+
+/** "14:05" (or "2:05 PM") in the device's time zone and locale. */
 export function clock(date: Date): string {
   return clockFormat().format(date);
 }
@@ -56,6 +69,14 @@ export function dateTime(iso: string): string {
 /** "29 Nov 2026". */
 export function date(iso: string): string {
   return dateFormat().format(new Date(iso));
+}
+
+/** Console time in words: "2 h 10 min", "45 min", "none". */
+export function duration(minutes: number): string {
+  if (minutes <= 0) return 'none';
+  if (minutes < 60) return `${minutes} min`;
+  const rest = minutes % 60;
+  return rest === 0 ? `${Math.floor(minutes / 60)} h` : `${Math.floor(minutes / 60)} h ${rest} min`;
 }
 
 export function plural(count: number, one: string, many = `${one}s`): string {

@@ -15,7 +15,7 @@ function startOfDay(at: number): number {
   return d.getTime();
 }
 
-const dayMonth = once(() => new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short' }));
+const dayMonth = once(() => new Intl.DateTimeFormat([], { day: 'numeric', month: 'short' }));
 
 /** "17:00" today, "17:00 tomorrow", or "3 Dec, 17:00". */
 export function at(iso: string, now = Date.now()): string {

@@ -7,7 +7,7 @@ import { onAnswer, type Answer } from '#lib/answers.ts';
 import { accountApi } from '#lib/api/account.ts';
 import { ApiProblem, whenSignedOut } from '#lib/api/request.ts';
 import { revisions } from '#lib/api/revision.ts';
-import { forgetDeviceKey } from '#lib/device-key.ts';
+import { deviceKey, forgetDeviceKey } from '#lib/device-key.ts';
 import { clearApiCache } from '#lib/offline-cache.ts';
 import { finishSignOuts, signOutHere } from '#lib/sign-out.ts';
 
@@ -28,6 +28,13 @@ class Session {
 
   /** Asks the server (or, offline, its stored copy) who is signed in. */
   async load(): Promise<Account | null> {
+    // Without this device's key cookie the server signs nobody in (it needs both halves): no need
+    // to ask, and no 401 in the console of a signed-out visitor on their way to sign in.
+    if (!deviceKey()) {
+      this.account = null;
+      this.checked = true;
+      return null;
+    }
     try {
       this.account = await accountApi.me();
     } catch (error) {

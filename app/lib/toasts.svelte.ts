@@ -47,6 +47,11 @@ class Toasts {
   #pointerOn = false;
   #running = false;
 
+  /** The part of the page the change came from (a panel, a section), whose controls the message keeps clear of. */
+  get region(): Element | null {
+    return this.#region;
+  }
+
   /** Chooses how long messages stay (saved on this device). */
   setDuration(seconds: ToastDuration): void {
     this.duration = seconds;

@@ -123,7 +123,7 @@ test('the admin’s navigation fits a 320 px phone with five tabs and the reques
   await page.setViewportSize({ width: 320, height: 640 });
   await signIn(page, team);
   const nav = page.getByRole('navigation', { name: 'Main' });
-  await expect(nav.getByRole('link')).toHaveText(['Users', /^Requests/, 'Reports', 'Plan', 'Me'], { useInnerText: true });
+  await expect(nav.getByRole('link')).toHaveText(['Users', /^Requests/, 'Reports', 'Subscription', 'Me'], { useInnerText: true });
   await expect(nav.getByRole('link', { name: 'Requests (1 pending)' })).toBeVisible();
   expect(await sidewaysOverflow(page)).toBeLessThanOrEqual(0);
 });

@@ -27,11 +27,24 @@ const SCREENS: [string, (page: Page) => Promise<void>][] = [
     },
   ],
   [
-    'Subscription',
+    'Subscription › Seats & plan',
     async (page) => {
       await page.goto('/subscription');
-      await expect(page.getByRole('list', { name: 'Audit entries, newest first' }).getByRole('listitem').first()).toBeVisible();
+      await expect(page.getByLabel('Console sessions one seat may have open at once')).toBeVisible();
+    },
+  ],
+  [
+    'Subscription › API & integrations',
+    async (page) => {
+      await page.goto('/subscription/integrations');
       await expect(page.getByText('No tokens yet.')).toBeVisible();
+    },
+  ],
+  [
+    'Subscription › Audit log',
+    async (page) => {
+      await page.goto('/subscription/audit');
+      await expect(page.getByRole('list', { name: 'Audit entries, newest first' }).getByRole('listitem').first()).toBeVisible();
     },
   ],
   [

@@ -24,7 +24,7 @@ test.describe('Directory sync', { tag: '@once' }, () => {
   test('connect Okta, mark a group, and seats arrive live as the directory adds its members', async ({ signedIn: page, team, baseURL }) => {
     // Three screens and a directory's calls in one flow: more than the default budget on a busy machine.
     test.setTimeout(90_000);
-    await page.goto('/subscription');
+    await page.goto('/subscription/integrations');
     await page.getByRole('link', { name: 'Directory sync' }).click();
     await expect(page.getByRole('heading', { name: 'Directory sync', level: 1 })).toBeVisible();
     await expect(page.getByLabel('SCIM base URL')).toHaveValue(`${baseURL}/scim/v2`);

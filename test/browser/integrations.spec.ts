@@ -18,7 +18,7 @@ test.describe('Integrations on the Subscription screen', { tag: '@once' }, () =>
     try {
       const name = `ui-${Date.now().toString(36)}`;
       const received = async () => (await (await fetch(`${receiver.url}/_/requests/${name}`)).json()) as Received[];
-      await page.goto('/subscription');
+      await page.goto('/subscription/integrations');
       await page.getByLabel('Endpoint URL').fill(`${receiver.url}/hooks/${name}`);
       await page.getByRole('button', { name: 'Add endpoint' }).click();
       const secret = await page.getByLabel('Signing secret').inputValue();

@@ -41,8 +41,11 @@ export async function connect(console: Api, computer = 'FRONTDESK-PC-07'): Promi
   return (await console.ok<{ id: string }>('POST', '/console/sessions', { computer })).id;
 }
 
-/** A day and a time `hours` ahead on the full hour, as the browser's date and time inputs take them. */
-export async function hoursAhead(page: Page, hours: number): Promise<{ day: string; time: string; iso: string }> {
+/**
+ * A day and a time `hours` ahead on the full hour, as the browser's date and time inputs take them,
+ * and `shown`: that time as the app writes it (the browser's locale: "17:00" or "5:00 PM").
+ */
+export async function hoursAhead(page: Page, hours: number): Promise<{ day: string; time: string; iso: string; shown: string }> {
   return page.evaluate((hours) => {
     const at = new Date(Date.now() + hours * 3_600_000);
     at.setMinutes(0, 0, 0);
@@ -51,16 +54,14 @@ export async function hoursAhead(page: Page, hours: number): Promise<{ day: stri
       day: `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}`,
       time: `${pad(at.getHours())}:${pad(at.getMinutes())}`,
       iso: at.toISOString(),
+      shown: new Intl.DateTimeFormat([], { timeStyle: 'short' }).format(at),
     };
   }, hours);
 }
 
-/** "14:05" for an ISO time, in the browser's time zone (as the app shows it). */
+/** "14:05" or "2:05 PM" for an ISO time, in the browser's time zone and locale (as the app shows it). */
 export function browserClock(page: Page, iso: string): Promise<string> {
-  return page.evaluate(
-    (iso) => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hour12: false }),
-    iso,
-  );
+  return page.evaluate((iso) => new Intl.DateTimeFormat([], { timeStyle: 'short' }).format(new Date(iso)), iso);
 }
 
 /** Serious and critical WCAG 2.2 AA violations on the page as it is, one line each. */

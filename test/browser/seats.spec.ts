@@ -85,7 +85,8 @@ test.describe('All seats taken: take the seat from someone, in one step', () => 
     const dialog = page.getByRole('dialog', { name: 'No free seat for Lena Fischer' });
     await expect(dialog.getByText('All 2 seats are assigned.')).toBeVisible();
     await expect(dialog.getByRole('radio')).toHaveCount(2);
-    await expect(dialog.getByRole('radio', { name: /Alex Moreno\s*Technician · last active/ })).toBeVisible();
+    await expect(dialog.getByRole('radio', { name: /Alex Moreno · Technician\s*Never connected/ })).toBeVisible();
+    await expect(dialog.getByRole('radio', { checked: true })).toHaveCount(0);
     await dialog.getByRole('radio', { name: /Priya Natarajan/ }).check();
     await dialog.getByRole('button', { name: 'Move seat from Priya Natarajan to Lena Fischer' }).click();
 
@@ -133,6 +134,7 @@ test.describe('Undo', () => {
     test('Undo moves the seat back to where it came from', { tag: '@once' }, async ({ signedIn: page, team }) => {
       await manageButton(page, 'Lena Fischer').click();
       await page.getByRole('checkbox', { name: 'Assign seat' }).check();
+      await page.getByRole('dialog').getByRole('radio', { name: /^Alex Moreno/ }).check();
       await page.getByRole('dialog').getByRole('button', { name: 'Move seat from Alex Moreno to Lena Fischer' }).click();
       const toast = page.getByRole('group', { name: 'Notification' });
       await expect(toast).toContainText('Seat moved from Alex Moreno to Lena Fischer.');

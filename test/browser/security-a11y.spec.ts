@@ -60,7 +60,7 @@ const SCREENS: [string, (page: Page) => Promise<void>][] = [
   [
     'API tokens with a read-only token',
     async (page) => {
-      await page.goto('/subscription');
+      await page.goto('/subscription/integrations');
       await page.getByLabel('Token name').fill('Seat report');
       await page.getByLabel('Read-only').check();
       await page.getByRole('button', { name: 'Create token' }).click();

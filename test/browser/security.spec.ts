@@ -14,7 +14,7 @@ test.describe('Passkeys', () => {
   test('a passkey added on the Security page signs in with one tap, and shows when it was last used', async ({ page, team }) => {
     const authenticator = await addVirtualAuthenticator(page);
     await signIn(page, team);
-    await page.getByRole('link', { name: 'Me', exact: true }).click();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Me', exact: true }).click();
     await page.getByRole('link', { name: 'Password, passkeys and devices' }).click();
     await expect(page.getByRole('heading', { name: 'Security', level: 1 })).toBeVisible();
     await expect(page.getByText('No passkeys yet.')).toBeVisible();
@@ -28,7 +28,7 @@ test.describe('Passkeys', () => {
     expect(await authenticator.credentials()).toMatchObject([{ isResidentCredential: true, rpId: 'localhost' }]);
     expect((await team.api.ok<{ items: { name: string }[] }>('GET', '/passkeys')).items).toMatchObject([{ name: 'Work phone' }]);
 
-    await page.getByRole('link', { name: 'Me', exact: true }).click();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Me', exact: true }).click();
     await page.getByRole('button', { name: 'Sign out', exact: true }).click();
     await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
 
@@ -47,7 +47,7 @@ test.describe('Passkeys', () => {
     await page.getByRole('dialog').getByRole('button', { name: 'Remove passkey' }).click();
     await expect(page.getByText('No passkeys yet.')).toBeVisible();
 
-    await page.getByRole('link', { name: 'Me', exact: true }).click();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Me', exact: true }).click();
     await page.getByRole('button', { name: 'Sign out', exact: true }).click();
     // The authenticator still holds the passkey, but the account no longer knows it.
     await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
@@ -185,7 +185,7 @@ test.describe('Change password', { tag: '@once' }, () => {
 
 test.describe('API tokens', { tag: '@once' }, () => {
   test('a read-only token made in the app reads, is refused any change, and shows its scope and last use', async ({ signedIn: page, team }) => {
-    await page.goto('/subscription');
+    await page.goto('/subscription/integrations');
     await page.getByLabel('Token name').fill('Seat report');
     await page.getByLabel('Read-only').check();
     await page.getByRole('button', { name: 'Create token' }).click();
@@ -213,7 +213,7 @@ test.describe('API tokens', { tag: '@once' }, () => {
     const alex = await technicianApi(team, 'Alex');
     const { token } = await alex.ok<CreatedApiToken>('POST', '/tokens', { name: 'Alex laptop script', scope: 'read' });
 
-    await page.goto('/subscription');
+    await page.goto('/subscription/integrations');
     await page.getByLabel('Token name').fill('Forever script');
     await page.getByLabel('Expires after').selectOption('never');
     await page.getByRole('button', { name: 'Create token' }).click();

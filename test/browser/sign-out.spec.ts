@@ -80,7 +80,7 @@ test.describe('The offline copy', { tag: '@once' }, () => {
 
     await context.setOffline(true);
     await page.reload();
-    await expect(page.getByText(/^Offline — as of \d\d:\d\d\.$/)).toBeVisible();
+    await expect(page.getByText(/^Offline — as of \d{1,2}:\d\d(\s?[AP]M)?\.$/)).toBeVisible();
     await expect(page.getByText('Kofi Mensah', { exact: true })).toBeVisible();
     await expect(page.getByText('Alex Moreno', { exact: true })).toBeHidden();
     await page.goto('/?q=Alex');

@@ -33,7 +33,7 @@ test.describe('Subscription', { tag: '@once' }, () => {
   });
 
   test('an API token is shown once with Copy, listed, and revoked after confirmation', async ({ signedIn: page, team }) => {
-    await page.goto('/subscription');
+    await page.goto('/subscription/integrations');
     await page.getByLabel('Token name').fill('Provisioning script');
     await page.getByRole('button', { name: 'Create token' }).click();
     const secret = await page.getByLabel('New API token').inputValue();
@@ -51,7 +51,7 @@ test.describe('Subscription', { tag: '@once' }, () => {
   test('the audit log lists seat changes newest first and filters by action and user', async ({ signedIn: page, team }) => {
     await team.api.ok('DELETE', `/users/${team.users.Alex!.id}/seat`);
     await team.api.ok('PUT', `/users/${team.users.Lena!.id}/seat`);
-    await page.goto('/subscription');
+    await page.goto('/subscription/audit');
     const entries = page.getByRole('list', { name: 'Audit entries, newest first' }).getByRole('listitem');
     await expect(entries.first()).toContainText('Dana Whitfield assigned a seat to Lena Fischer');
     await expect(entries.nth(1)).toContainText('Dana Whitfield took the seat back from Alex Moreno');

@@ -139,6 +139,7 @@ const ROUTES: Record<string, Row> = {
   'DELETE /users/{id}/seat': { scope: 'foreign', admin: true, request: async (t) => ({ params: { id: await t.holder } }) },
   'POST /users/{id}/invitation': { scope: 'foreign', admin: true, request: async (t) => ({ params: { id: await t.waiting } }) },
   'POST /users/{id}/seat/return': { scope: 'foreign', admin: true, request: async (t) => ({ params: { id: await t.lent } }) },
+  'GET /seats/holders': { scope: 'own', admin: true, request: () => ({}) },
   'POST /seats/transfer': { scope: 'foreign', admin: true, request: async (t) => ({ body: { from: await t.holder, to: await t.waiting } }) },
   'GET /seat-requests': { scope: 'own', request: async (t) => ({ query: { userId: await t.waiting } }) },
   'POST /seat-requests': {

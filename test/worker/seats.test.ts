@@ -7,7 +7,8 @@ const user = seatCandidate;
 describe('Seat rules', () => {
   it('assigns while seats are free and refuses with the holders once all are taken', () => {
     expect(decideAssign(seatCounts(3, 2), user(), () => [])).toBe('assign');
-    const holders = [{ id: 'usr_h', name: 'Holder', email: 'h@x', role: 'technician' as const, lastActiveAt: null }];
+    const holders = [{ id: 'usr_h', name: 'Holder', email: 'h@x', role: 'technician' as const, lastActiveAt: null,
+      openConsoleSessions: 0, consoleMinutesLast7Days: 0, lastConsoleSessionAt: null, loanEndsAt: null }];
     const refusal = decideAssign(seatCounts(3, 3), user(), () => holders);
     expect(refusal).toMatchObject({ ok: false, code: 'no_seats_available', seats: { purchased: 3, assigned: 3, available: 0 } });
     expect(refusal).toHaveProperty('holders', holders);

@@ -18,11 +18,29 @@ export const SeatCounts = z
   .meta({ id: 'SeatCounts' });
 export type SeatCounts = z.infer<typeof SeatCounts>;
 
-/** A seat holder as listed in a `no_seats_available` problem, least recently active first. */
+/**
+ * A seat holder as listed in a `no_seats_available` problem (and by `GET /seats/holders`), with what
+ * an administrator chooses by: least used first (console time in the last 7 days, then not connected,
+ * then the longest since their last console session).
+ */
 export const SeatHolder = z
-  .object({ id: z.string(), name: z.string(), email: z.string(), role: Role, lastActiveAt: Timestamp.nullable() })
+  .object({
+    id: z.string(),
+    name: z.string(),
+    email: z.string(),
+    role: Role,
+    lastActiveAt: Timestamp.nullable(),
+    openConsoleSessions: z.number().int().meta({ description: 'Console sessions open now: taking the seat ends or waits for them.' }),
+    consoleMinutesLast7Days: z.number().int().meta({ description: 'Minutes of console time in sessions of the last 7 days.' }),
+    lastConsoleSessionAt: Timestamp.nullable().meta({ description: 'When their latest console session ended (now while one is open); null: never connected.' }),
+    loanEndsAt: Timestamp.nullable().meta({ description: 'When their lent seat ends; null: not a loan.' }),
+  })
   .meta({ id: 'SeatHolder' });
 export type SeatHolder = z.infer<typeof SeatHolder>;
+
+/** Who holds the seats, least used first: what the "No free seat" chooser offers. */
+export const SeatHolders = z.object({ seats: SeatCounts, holders: z.array(SeatHolder) }).meta({ id: 'SeatHolders' });
+export type SeatHolders = z.infer<typeof SeatHolders>;
 
 export const RevocationAction = z.enum(['unassign', 'transfer', 'return']);
 export type RevocationAction = z.infer<typeof RevocationAction>;

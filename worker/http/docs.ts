@@ -32,9 +32,11 @@ export const docsScript = `(async () => {
   const spec = await (await fetch('/api/v1/openapi.json')).json();
   const main = document.getElementById('docs');
   const el = (tag, text) => { const e = document.createElement(tag); if (text !== undefined) e.textContent = text; return e; };
+  // Descriptions are written in Markdown: \`code\` spans become <code>, the rest stays text.
+  const prose = (text) => { const p = el('p'); text.split('\u0060').forEach((part, i) => p.append(i % 2 ? el('code', part) : part)); return p; };
   const resolve = (s) => s && s.$ref ? spec.components.schemas[s.$ref.split('/').pop()] : s;
   const block = (title, value) => { const d = el('div'); d.append(el('strong', title), el('pre', JSON.stringify(value, null, 2))); return d; };
-  main.replaceChildren(el('p', spec.info.description));
+  main.replaceChildren(prose(spec.info.description));
   const byTag = new Map();
   for (const [path, ops] of Object.entries(spec.paths)) {
     for (const [method, op] of Object.entries(ops)) {
@@ -50,7 +52,7 @@ export const docsScript = `(async () => {
       const s = el('summary');
       s.append(Object.assign(el('span', method.toUpperCase()), { className: 'm' }), el('code', '/api/v1' + path), el('span', ' — ' + (op.summary || '')));
       d.append(s);
-      if (op.description) d.append(el('p', op.description));
+      if (op.description) d.append(prose(op.description));
       if (op.parameters && op.parameters.length) d.append(block('Parameters', op.parameters.map((p) => ({ name: p.name, in: p.in, required: !!p.required, schema: p.schema }))));
       const body = op.requestBody && op.requestBody.content['application/json'];
       if (body) d.append(block('Request body', resolve(body.schema)));

@@ -73,7 +73,7 @@ export function assignSeat(sql: Sql, actor: Actor, userId: string, options: { un
   if (!user.ok) return user;
   const until = checkUntil(options.until, now);
   if (!until.ok) return until;
-  const decision = decideAssign(subscriptionView(sql).seats, candidate(user.value), () => seatHolders(sql));
+  const decision = decideAssign(subscriptionView(sql).seats, candidate(user.value), () => seatHolders(sql, now));
   if (decision === 'noop') {
     const seat = user.value.seat!;
     if (seat.revocation === null && (seat.loan?.until ?? null) === until.value) return user;

@@ -117,7 +117,7 @@ export function approveRequest(
 ): Result<{ request: SeatRequest; user: User; from: User | null }> {
   const until = checkUntil(input.until, now);
   if (!until.ok) return until;
-  const plan = planApproval(sql, actor, requestId, input.from);
+  const plan = planApproval(sql, actor, requestId, input.from, now);
   if (!plan.ok) return plan;
   const options = { until: until.value, note: input.note ?? null, choice: choiceOf(input) };
   applyApproval(sql, actor, plan.value, options, now);
@@ -134,7 +134,7 @@ type ApprovalPlan =
  * Decides an approval: a transfer from `from` when given (works when every seat is taken),
  * otherwise a free seat, refused with the holders when none is free.
  */
-function planApproval(sql: Sql, actor: Actor, requestId: string, from: string | undefined): Result<ApprovalPlan> {
+function planApproval(sql: Sql, actor: Actor, requestId: string, from: string | undefined, now: number): Result<ApprovalPlan> {
   const request = requestFor(sql, actor, requestId);
   if (!request.ok) return request;
   const answerable = decideAnswer(request.value);
@@ -148,7 +148,7 @@ function planApproval(sql: Sql, actor: Actor, requestId: string, from: string | 
     if (decision !== 'transfer') return decision;
     return ok({ request: request.value, kind: 'transfer', from: { id: holder.id, name: holder.name } });
   }
-  const decision = decideAssign(storedCounts(sql), requester, () => seatHolders(sql));
+  const decision = decideAssign(storedCounts(sql), requester, () => seatHolders(sql, now));
   if (decision === 'noop') return ok({ request: request.value, kind: 'already_held' });
   if (decision !== 'assign') return decision;
   return ok({ request: request.value, kind: 'assign' });

@@ -29,6 +29,7 @@ import type {
   Reauthenticated,
   RecoveredAccount,
   ReleaseChoice,
+  SeatHolders,
   SeatRequest,
   StartedConsoleSession,
   UpdateWebhookBody,
@@ -104,7 +105,7 @@ import {
   type NewUser,
   type UserChange,
 } from './user-admin';
-import { accountOf, existingUser, findUser, holdsEmail, subscriptionView, usersPage, type UserQuery } from './users';
+import { accountOf, existingUser, findUser, holdsEmail, seatHoldersView, subscriptionView, usersPage, type UserQuery } from './users';
 import type { Account, ApiToken, AuditEntry, Page, SubscriptionView, User } from './views';
 import { WritePath } from './write-path';
 import type { Actor } from './access';
@@ -446,8 +447,8 @@ export class Subscription extends DurableObject<Env> {
    * invitation link is made and shown by the Worker, once: a retry is refused with what was made.
    */
   async createUser(call: Call, input: NewUser): Promise<Reply<{ user: User; invitationExpiresAt: string }>> {
-    const checked = this.#calls.precheck<{ user: User; invitationExpiresAt: string }, string>(call, 'administrator', () => {
-      const allowed = checkCreate(this.#sql, input);
+    const checked = this.#calls.precheck<{ user: User; invitationExpiresAt: string }, string>(call, 'administrator', (_, now) => {
+      const allowed = checkCreate(this.#sql, input, now);
       return allowed.ok ? ok(subscriptionView(this.#sql).id) : allowed;
     });
     if ('reply' in checked) return checked.reply;
@@ -523,6 +524,11 @@ export class Subscription extends DurableObject<Env> {
    */
   unassignSeat(call: Call, userId: string, choice: ReleaseChoice = DEFAULT_CHOICE): Reply<User> {
     return this.#calls.as(call, 'administrator', (actor, now) => unassignSeat(this.#sql, actor, userId, choice, now));
+  }
+
+  /** Who holds the seats, least used first: what an administrator chooses from to free one. */
+  seatHolders(call: Call): Reply<SeatHolders> {
+    return this.#calls.as(call, 'administrator', (_, now) => ok(seatHoldersView(this.#sql, now)));
   }
 
   /**

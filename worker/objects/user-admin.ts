@@ -41,7 +41,7 @@ export interface UserChange {
  * claimed service-wide first, which let other requests run: everything is checked again here.
  */
 export function createUser(sql: Sql, actor: Actor, input: NewUser, now: number): Result<{ user: User; invitationExpiresAt: string }> {
-  const allowed = checkCreate(sql, input);
+  const allowed = checkCreate(sql, input, now);
   if (!allowed.ok) return allowed;
   sql.run(
     `INSERT INTO users (id, name, email, role, status, created_at) VALUES (?, ?, ?, ?, 'invited', ?)`,
@@ -144,13 +144,13 @@ export function deleteUser(sql: Sql, actor: Actor, userId: string, now: number):
 }
 
 /** Whether this user may be created now: the email is free here, and a seat if one is asked for. */
-export function checkCreate(sql: Sql, input: NewUser): Result<null> {
+export function checkCreate(sql: Sql, input: NewUser, now: number): Result<null> {
   if (sql.one('SELECT id FROM users WHERE email = ?', input.email)) return fail('email_taken', { email: input.email });
   if (input.assignSeat) {
     const decision = decideAssign(
       subscriptionView(sql).seats,
       { id: input.id, name: input.name, status: 'invited', hasSeat: false },
-      () => seatHolders(sql),
+      () => seatHolders(sql, now),
     );
     if (decision !== 'assign' && decision !== 'noop') return decision;
   }

@@ -1,5 +1,5 @@
 /** Reading users and seats from the Subscription object's storage. */
-import type { Role, SeatHolder, UserStatus } from '../contract';
+import type { Role, SeatHolder, SeatHolders, UserStatus } from '../contract';
 import { fail, ok, type Failure, type Result } from '../domain/result';
 import { seatCounts } from '../domain/seats';
 import type { Sql } from './sql';
@@ -104,15 +104,74 @@ export function usersPage(sql: Sql, query: UserQuery): Result<Page<User>> {
   return ok(page(rows, query.limit, toUser));
 }
 
-/** Who holds the seats, least recently active first: the likeliest ones to free. */
-export function seatHolders(sql: Sql): SeatHolder[] {
+const WEEK_MS = 7 * 24 * 60 * 60 * 1000;
+
+interface SeatHolderRow extends Record<string, string | number | null> {
+  id: string;
+  name: string;
+  email: string;
+  role: string;
+  last_active_at: string | null;
+  loan_ends_at: string | null;
+  open_sessions: number;
+  console_days: number;
+  last_session_at: string | null;
+}
+
+/**
+ * The holders with what to choose by, least used first. Binds: now, since (7 days before), now,
+ * since, since, now, limit. Each per-holder aggregate is a lookup in `console_sessions_user`
+ * (user_id, started_at) or `console_sessions_active` (test/worker/seat-holders.test.ts checks the plan).
+ */
+export const SEAT_HOLDERS_SQL = `SELECT u.id, u.name, u.email, u.role, u.last_active_at, s.expires_at AS loan_ends_at,
+    (SELECT COUNT(*) FROM console_sessions c WHERE c.user_id = u.id AND c.ended_at IS NULL) AS open_sessions,
+    COALESCE((SELECT SUM(julianday(COALESCE(c.ended_at, ?)) - julianday(c.started_at)) FROM console_sessions c
+         WHERE c.user_id = u.id AND c.started_at >= ?), 0)
+    + COALESCE((SELECT COUNT(*) * (julianday(?) - julianday(?)) FROM console_sessions c
+         WHERE c.user_id = u.id AND c.ended_at IS NULL AND c.started_at < ?), 0) AS console_days,
+    (SELECT COALESCE(c.ended_at, ?) FROM console_sessions c WHERE c.user_id = u.id
+     ORDER BY c.started_at DESC LIMIT 1) AS last_session_at
+  FROM seats s JOIN users u ON u.id = s.user_id
+  ORDER BY console_days, open_sessions, last_session_at IS NOT NULL, last_session_at,
+    u.last_active_at IS NOT NULL, u.last_active_at, u.seq
+  LIMIT ?`;
+
+/**
+ * Who holds the seats, least used first: the likeliest ones to spare theirs. Console time counts the
+ * sessions started in the last 7 days plus the part of the window of a session still open from
+ * before it; every per-holder aggregate reads `console_sessions_user` (user_id, started_at) or
+ * `console_sessions_active`, so the cost follows the week's sessions, not the whole history.
+ */
+export function seatHolders(sql: Sql, now: number): SeatHolder[] {
+  const at = new Date(now).toISOString();
+  const since = new Date(now - WEEK_MS).toISOString();
   return sql
-    .all<{ id: string; name: string; email: string; role: string; last_active_at: string | null }>(
-      `SELECT u.id, u.name, u.email, u.role, u.last_active_at FROM seats s JOIN users u ON u.id = s.user_id
-       ORDER BY u.last_active_at IS NOT NULL, u.last_active_at, u.seq LIMIT ?`,
+    .all<SeatHolderRow>(
+      SEAT_HOLDERS_SQL,
+      at,
+      since,
+      at,
+      since,
+      since,
+      at,
       HOLDERS_SHOWN,
     )
-    .map((r) => ({ id: r.id, name: r.name, email: r.email, role: r.role as Role, lastActiveAt: r.last_active_at }));
+    .map((r) => ({
+      id: r.id,
+      name: r.name,
+      email: r.email,
+      role: r.role as Role,
+      lastActiveAt: r.last_active_at,
+      openConsoleSessions: r.open_sessions,
+      consoleMinutesLast7Days: Math.round(r.console_days * 24 * 60),
+      lastConsoleSessionAt: r.last_session_at,
+      loanEndsAt: r.loan_ends_at,
+    }));
+}
+
+/** Who holds the seats and how many there are: what the chooser offers before a seat is asked for. */
+export function seatHoldersView(sql: Sql, now: number): SeatHolders {
+  return { seats: subscriptionView(sql).seats, holders: seatHolders(sql, now) };
 }
 
 export function activeAdministrators(sql: Sql): number {

@@ -7,6 +7,7 @@
  */
 import type { SeatCounts, SeatHolder } from '#contract';
 import { connectivity } from '#lib/connectivity.svelte.ts';
+import { fieldErrorsOf, fieldWords } from '#lib/field-words.ts';
 import { offlineName } from '#lib/device-key.ts';
 import { CACHED_AT_HEADER, OFFLINE_COPY_HEADER, OFFLINE_HEADER } from '#lib/offline-cache.ts';
 import { takeEarly } from './early.ts';
@@ -31,8 +32,13 @@ export class ApiProblem extends Error {
   }
 }
 
-/** The sentence to show for any error: the problem's detail, or a generic one. */
+/**
+ * The sentence to show for any error: the problem's detail, or a generic one. A refused field is
+ * said in words ("Enter a name."), not in the schema's terms the API's detail uses.
+ */
 export function messageOf(error: unknown): string {
+  const fields = fieldErrorsOf(error instanceof ApiProblem ? error : null);
+  if (fields?.length) return fields.map((f) => `${fieldWords(f)}.`).join(' ');
   if (error instanceof ApiProblem) return error.detail;
   return 'Something went wrong. Please try again.';
 }

@@ -1,9 +1,9 @@
-/** Moving a seat between two users in one atomic step. */
+/** Who holds the seats, and moving a seat between two users in one atomic step. */
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../context';
 import { json, jsonBody, problems, signedInRoute } from '../openapi';
 import { unwrapReply } from '../reply';
-import { TransferBody, Transferred } from '../../contract';
+import { SeatHolders, TransferBody, Transferred } from '../../contract';
 
 const transfer = signedInRoute({
   method: 'post',
@@ -23,6 +23,20 @@ const transfer = signedInRoute({
   },
 });
 
-export const seats = new OpenAPIHono<AppEnv>().openapi(transfer, async (c) => {
-  return c.json(unwrapReply(c, await c.var.subscription.transferSeat(c.var.call, c.req.valid('json'))), 200);
+const holders = signedInRoute({
+  method: 'get',
+  path: '/holders',
+  tags: ['Seats'],
+  summary: 'Who holds the seats, least used first (administrators)',
+  description:
+    'The same holders a `no_seats_available` problem lists, with what to choose by: console sessions open now, ' +
+    'minutes of console time in the last 7 days, when their last console session ended, and when a lent seat ends. ' +
+    'Least used first: least console time, then not connected, then the longest since their last session. At most 50.',
+  responses: { 200: json(SeatHolders, 'The seat counts and the holders'), ...problems('forbidden') },
 });
+
+export const seats = new OpenAPIHono<AppEnv>()
+  .openapi(holders, async (c) => c.json(unwrapReply(c, await c.var.subscription.seatHolders(c.var.call)), 200))
+  .openapi(transfer, async (c) => {
+    return c.json(unwrapReply(c, await c.var.subscription.transferSeat(c.var.call, c.req.valid('json'))), 200);
+  });

@@ -9,7 +9,7 @@ export function utcDay(daysAgo = 0, now = Date.now()): string {
   return new Date(now - daysAgo * DAY_MS).toISOString().slice(0, 10);
 }
 
-const utcDayMonth = once(() => new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', timeZone: 'UTC' }));
+const utcDayMonth = once(() => new Intl.DateTimeFormat([], { day: 'numeric', month: 'short', timeZone: 'UTC' }));
 
 /** "12 Nov" for a YYYY-MM-DD day. */
 export function shortDay(day: string): string {

@@ -48,7 +48,9 @@ export function describe(entry: AuditEntry): string {
       return `${actor} moved a seat from ${from} to ${target}`;
     }
     case 'user.created':
-      return `${actor} added ${target}${typeof d.role === 'string' ? ` as ${d.role}` : ''}`;
+      // Signing up makes its first administrator: they did not "add themselves".
+      if (entry.actor && entry.actor.id === entry.target.id) return `${actor} created the subscription and became its administrator`;
+      return `${actor} added ${target}${d.role === 'administrator' ? ' as an administrator' : d.role === 'technician' ? ' as a technician' : ''}`;
     case 'user.updated':
       return `${actor} changed ${target}: ${changes(d) || 'details'}`;
     case 'user.activated':
