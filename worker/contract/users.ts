@@ -32,6 +32,7 @@ export const SeatSource = z
   .discriminatedUnion('kind', [
     z.object({ kind: z.literal('manual'), by: Person.nullable().meta({ description: 'Who gave it; null when not recorded (older seats).' }) }),
     z.object({ kind: z.literal('group'), group: Person.meta({ description: 'The directory group, `name` its display name.' }) }),
+    z.object({ kind: z.literal('schedule'), schedule: Person.meta({ description: 'The shift schedule: the seat leaves when the shift ends.' }) }),
   ])
   .meta({ id: 'SeatSource' });
 export type SeatSource = z.infer<typeof SeatSource>;
@@ -73,6 +74,7 @@ export const User = z
       .meta({ description: '"directory": provisioned by a directory (SCIM), which owns the name, email and role.' }),
     createdAt: Timestamp,
     lastActiveAt: Timestamp.nullable(),
+    scheduleId: z.string().nullable().meta({ description: 'The shift schedule the user is on directly (null: none; a directory group may still put them on one).' }),
   })
   .meta({ id: 'User' });
 export type User = z.infer<typeof User>;
@@ -118,7 +120,12 @@ export const CreateUserBody = z
 export type CreateUserBody = z.input<typeof CreateUserBody>;
 
 export const UserPatch = z
-  .object({ name: Name.optional(), role: Role.optional(), status: z.enum(['active', 'deactivated']).optional() })
+  .object({
+    name: Name.optional(),
+    role: Role.optional(),
+    status: z.enum(['active', 'deactivated']).optional(),
+    scheduleId: z.string().min(1).max(200).nullable().optional().meta({ description: 'Put the user on a shift schedule (null: off it).' }),
+  })
   .strict();
 export type UserPatch = z.input<typeof UserPatch>;
 

@@ -18,6 +18,7 @@ import { audit } from './routes/audit';
 import { billing } from './routes/billing';
 import { consoleRoutes } from './routes/console';
 import { groups } from './routes/groups';
+import { schedules } from './routes/schedules';
 import { live } from './routes/live';
 import { notifications } from './routes/notifications';
 import { pushSubscriptions } from './routes/push-subscriptions';
@@ -65,7 +66,8 @@ v1.route('/', account)
   .route('/webhooks', webhooks)
   .route('/notifications', notifications)
   .route('/push-subscriptions', pushSubscriptions)
-  .route('/billing', billing);
+  .route('/billing', billing)
+  .route('/schedules', schedules);
 
 v1.openAPIRegistry.registerComponent('securitySchemes', 'Bearer', {
   type: 'http',
