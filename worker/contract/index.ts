@@ -19,3 +19,4 @@ export * from './groups';
 export * from './scim';
 export * from './notifications';
 export * from './schedules';
+export * from './idle-reclaim';

@@ -56,6 +56,9 @@ export const Seat = z
       })
       .nullable()
       .meta({ description: 'The seat is being taken while its holder is connected; it still counts as theirs until then.' }),
+    idleReclaimAt: Timestamp.nullable().meta({
+      description: 'The idle-seat policy warned that it takes this seat back then, unless a console session uses it first.',
+    }),
   })
   .meta({ id: 'Seat' });
 export type Seat = z.infer<typeof Seat>;

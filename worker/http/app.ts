@@ -19,6 +19,7 @@ import { billing } from './routes/billing';
 import { consoleRoutes } from './routes/console';
 import { groups } from './routes/groups';
 import { schedules } from './routes/schedules';
+import { idleReclaim } from './routes/idle-reclaim';
 import { live } from './routes/live';
 import { notifications } from './routes/notifications';
 import { pushSubscriptions } from './routes/push-subscriptions';
@@ -67,7 +68,8 @@ v1.route('/', account)
   .route('/notifications', notifications)
   .route('/push-subscriptions', pushSubscriptions)
   .route('/billing', billing)
-  .route('/schedules', schedules);
+  .route('/schedules', schedules)
+  .route('/policies/idle-reclaim', idleReclaim);
 
 v1.openAPIRegistry.registerComponent('securitySchemes', 'Bearer', {
   type: 'http',

@@ -441,4 +441,21 @@ export const SUBSCRIPTION_MIGRATIONS: readonly string[] = [
   ALTER TABLE seats ADD COLUMN via_schedule TEXT;
   ALTER TABLE seat_requests ADD COLUMN schedule_id TEXT;
   `,
+  // Idle-seat reclaim: the policy (one row; off by default) and, per seat holder, when they were
+  // last warned that their seat will be taken back, so each idle stretch warns once.
+  `
+  CREATE TABLE idle_reclaim (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    enabled INTEGER NOT NULL DEFAULT 0,
+    days INTEGER NOT NULL DEFAULT 14 CHECK (days >= 3),
+    exempt_users TEXT NOT NULL DEFAULT '[]',
+    exempt_groups TEXT NOT NULL DEFAULT '[]'
+  );
+  INSERT INTO idle_reclaim (id) VALUES (1);
+  CREATE TABLE idle_warnings (
+    user_id TEXT PRIMARY KEY,
+    warned_at TEXT NOT NULL,
+    reclaim_at TEXT NOT NULL
+  );
+  `,
 ];

@@ -106,7 +106,8 @@ import {
 import { accountOf, existingUser, findUser, holdsEmail, subscriptionView, usersPage, type UserQuery } from './users';
 import type { Account, ApiToken, AuditEntry, Page, SubscriptionView, User } from './views';
 import { WritePath } from './write-path';
-import type { Coverage, Schedule } from '../contract';
+import type { Coverage, IdleReclaimItem, IdleReclaimPolicy, Schedule } from '../contract';
+import { idleReclaimPolicy, idleReclaimPreview, setIdleReclaim, type IdleReclaimInput } from './idle-reclaim';
 import {
   createSchedule,
   deleteSchedule,
@@ -674,6 +675,23 @@ export class Subscription extends DurableObject<Env> {
       const to = period.to ? Date.parse(period.to) : from + 7 * 24 * 3_600_000;
       return scheduleCoverage(this.#sql, from, to);
     });
+  }
+
+  // ── Idle-seat reclaim (idle-reclaim.ts) ────────────────────────────────────────────────────
+
+  /** The idle-seat reclaim policy (administrators). */
+  getIdleReclaim(call: Call): Reply<IdleReclaimPolicy> {
+    return this.#calls.as(call, 'administrator', () => ok(idleReclaimPolicy(this.#sql)));
+  }
+
+  /** Sets the idle-seat reclaim policy; on, the daily check starts a day from now (administrators). */
+  setIdleReclaim(call: Call, input: IdleReclaimInput): Reply<IdleReclaimPolicy> {
+    return this.#calls.as(call, 'administrator', (actor, now) => setIdleReclaim(this.#sql, actor, input, now));
+  }
+
+  /** Who the daily check would warn or take a seat from now, and why (administrators). */
+  idleReclaimPreview(call: Call): Reply<{ items: IdleReclaimItem[] }> {
+    return this.#calls.as(call, 'administrator', (_, now) => idleReclaimPreview(this.#sql, now));
   }
 
   // ── Timers (timers.ts, alarm.ts) ───────────────────────────────────────────────────────────

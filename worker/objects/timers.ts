@@ -19,7 +19,9 @@ export type TimerKind =
   /** A purchased-seat decrease from billing takes effect (ref: 'decrease'). */
   | 'billing'
   /** A shift of a schedule starts or ends (ref: the schedule id): seats follow the shifts. */
-  | 'schedule';
+  | 'schedule'
+  /** The daily idle-seat check (ref: 'daily'). */
+  | 'idle_reclaim';
 
 export interface Timer {
   kind: TimerKind;

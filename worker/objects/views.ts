@@ -36,6 +36,7 @@ export type UserRow = {
   schedule_id: string | null;
   seat_via_schedule: string | null;
   seat_via_schedule_name: string | null;
+  seat_idle_reclaim_at: string | null;
 };
 
 export function toUser(row: UserRow): User {
@@ -75,7 +76,7 @@ function toSeat(row: UserRow, assignedAt: string): Seat {
       }
     : null;
   const ends = [row.seat_expires_at, row.revocation_ends_at].filter((t): t is string => t !== null).sort();
-  return { assignedAt, source: sourceOf(row), expiresAt: ends[0] ?? null, loan, revocation };
+  return { assignedAt, source: sourceOf(row), expiresAt: ends[0] ?? null, loan, revocation, idleReclaimAt: row.seat_idle_reclaim_at };
 }
 
 /** Through a shift or a seat group (while it exists), else by hand: by whom, if recorded. */
