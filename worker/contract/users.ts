@@ -75,9 +75,9 @@ export const User = z
       .enum(['directory'])
       .nullable()
       .meta({ description: '"directory": provisioned by a directory (SCIM), which owns the name, email and role.' }),
+    scheduleId: z.string().nullable().meta({ description: 'The shift schedule the user is on directly (null: none; a directory group may still put them on one).' }),
     createdAt: Timestamp,
     lastActiveAt: Timestamp.nullable(),
-    scheduleId: z.string().nullable().meta({ description: 'The shift schedule the user is on directly (null: none; a directory group may still put them on one).' }),
   })
   .meta({ id: 'User' });
 export type User = z.infer<typeof User>;
