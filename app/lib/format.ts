@@ -88,6 +88,8 @@ export function seatSourceText(source: SeatSource): string {
   switch (source.kind) {
     case 'group':
       return `via ${source.group.name}`;
+    case 'schedule':
+      return `for shift ${source.schedule.name}`;
     case 'manual':
       return source.by ? `by ${source.by.name}` : 'given by hand';
     default:

@@ -6,6 +6,7 @@
  */
 import { env } from 'cloudflare:workers';
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { vi } from 'vitest';
 
 export const MINUTE = 60_000;
 
@@ -30,4 +31,25 @@ export async function timers(subscriptionId: string) {
 /** Runs SQL inside the subscription's object (to set up facts with chosen timestamps). */
 export async function sql<T extends Record<string, SqlStorageValue>>(subscriptionId: string, query: string, ...params: SqlStorageValue[]): Promise<T[]> {
   return runInDurableObject(stubOf(subscriptionId), (_instance, state) => state.storage.sql.exec<T>(query, ...params).toArray());
+}
+
+/**
+ * Wall-clock time for rules that read the calendar (shift schedules, idle days): the test's and
+ * the objects' `Date` (one isolate) say `iso` from now on, while timers and I/O still run. Call
+ * `realTime()` after the test.
+ */
+export function setNow(iso: string): void {
+  vi.useFakeTimers({ toFake: ['Date'] });
+  vi.setSystemTime(new Date(iso));
+}
+
+/** Back to the real clock. */
+export function realTime(): void {
+  vi.useRealTimers();
+}
+
+/** Sets the wall clock to `iso` and runs the subscription's alarm, as the runtime would when it is due. */
+export async function travelTo(subscriptionId: string, iso: string): Promise<boolean> {
+  setNow(iso);
+  return runDurableObjectAlarm(stubOf(subscriptionId));
 }

@@ -13,6 +13,7 @@ import { beforeAll, describe, expect } from 'vitest';
 import { allUsers, Api, ORIGIN, signup, uniqueEmail, type Reply } from './helpers';
 import { documentedOperations, type JsonSchema, type Operation } from './openapi';
 import { connected, oktaUser, type Directory } from './scim-helpers';
+import { realTime, setNow, travelTo } from './clock';
 
 // ── The model ─────────────────────────────────────────────────────────────────────────────────
 
@@ -539,4 +540,184 @@ describe('Malformed requests (fast-check)', () => {
       );
     }
   }, 60_000);
+});
+
+// ── Shift schedules and the clock (a model of their own) ──────────────────────────────────────
+//
+// Two schedules in UTC cover the day in two shifts ("early" 00:00–12:00, "late" 12:00–24:00 on a
+// day off and on in between, so boundaries are easy to say again). Random steps move the wall clock
+// by a few hours (running the alarm as the runtime would), put a user on a schedule or off it, give
+// or take a seat by hand and change the purchased seats. After every step the API must equal the
+// model, and SQLite the invariant.
+
+type ShiftOp =
+  | { kind: 'tick'; hours: number }
+  | { kind: 'put'; user: number; schedule: 'early' | 'late' | null }
+  | { kind: 'assign'; user: number }
+  | { kind: 'unassign'; user: number }
+  | { kind: 'purchase'; seats: number };
+
+const SHIFT_HOURS = { early: [0, 12], late: [12, 24] } as const;
+
+interface ShiftModel {
+  purchased: number;
+  now: number;
+  /** Technicians in the order they were created. */
+  order: string[];
+  held: Map<string, 'none' | 'manual' | 'shift'>;
+  scheduleOf: Map<string, 'early' | 'late' | null>;
+  /** Shift requests, oldest first. */
+  queue: string[];
+}
+
+/** On shift at `at` (UTC hour in the schedule's half of the day). */
+const shiftOn = (schedule: 'early' | 'late' | null, at: number) => {
+  if (!schedule) return false;
+  const hour = new Date(at).getUTCHours();
+  return hour >= SHIFT_HOURS[schedule][0] && hour < SHIFT_HOURS[schedule][1];
+};
+const shiftFree = (m: ShiftModel) => m.purchased - [...m.held.values()].filter((h) => h !== 'none').length;
+
+/** Freed seats go to the shift requests, oldest first. */
+function shiftFill(m: ShiftModel): void {
+  while (shiftFree(m) > 0 && m.queue.length > 0) m.held.set(m.queue.shift()!, 'shift');
+}
+
+/** The reconciliation (worker/objects/schedules.ts, said again): ends first, then starts, then the waitlist. */
+function shiftFollow(m: ShiftModel): void {
+  for (const id of m.order) {
+    if (shiftOn(m.scheduleOf.get(id) ?? null, m.now)) continue;
+    if (m.held.get(id) === 'shift') m.held.set(id, 'none');
+    m.queue = m.queue.filter((q) => q !== id);
+  }
+  for (const id of m.order) {
+    if (!shiftOn(m.scheduleOf.get(id) ?? null, m.now) || m.held.get(id) !== 'none' || m.queue.includes(id)) continue;
+    if (shiftFree(m) > 0 && m.queue.length === 0) m.held.set(id, 'shift');
+    else m.queue.push(id);
+  }
+  shiftFill(m);
+}
+
+/** Whether a schedule with people on it starts or ends a shift in (from, to]. */
+function boundaryCrossed(m: ShiftModel, from: number, to: number): boolean {
+  const used = new Set([...m.scheduleOf.values()].filter((s) => s !== null));
+  if (used.size === 0) return false;
+  // Every boundary is at 00:00 or 12:00 UTC.
+  const next = Math.floor(from / (12 * 3_600_000)) * 12 * 3_600_000 + 12 * 3_600_000;
+  return next <= to;
+}
+
+async function shiftStep(admin: Api, subscriptionId: string, m: ShiftModel, op: ShiftOp, schedules: Record<'early' | 'late', string>): Promise<void> {
+  const id = (n: number) => m.order[n % m.order.length]!;
+  switch (op.kind) {
+    case 'tick': {
+      const to = m.now + op.hours * 3_600_000;
+      const crossed = boundaryCrossed(m, m.now, to);
+      m.now = to;
+      await travelTo(subscriptionId, new Date(to).toISOString());
+      if (crossed) shiftFollow(m);
+      return;
+    }
+    case 'put': {
+      const user = id(op.user);
+      const reply = await admin.patch(`/v1/users/${user}`, { scheduleId: op.schedule ? schedules[op.schedule] : null });
+      expect(reply.status).toBe(200);
+      if ((m.scheduleOf.get(user) ?? null) !== op.schedule) {
+        m.scheduleOf.set(user, op.schedule);
+        shiftFollow(m);
+      }
+      return;
+    }
+    case 'assign': {
+      const user = id(op.user);
+      const reply = await admin.call('PUT', `/v1/users/${user}/seat`, {});
+      if (m.held.get(user) !== 'none') return void expect(reply.status).toBe(200);
+      if (shiftFree(m) <= 0) return void expect(reply.status).toBe(409);
+      expect(reply.status).toBe(200);
+      m.held.set(user, 'manual');
+      m.queue = m.queue.filter((q) => q !== user);
+      return;
+    }
+    case 'unassign': {
+      const user = id(op.user);
+      const reply = await admin.delete(`/v1/users/${user}/seat`);
+      expect(reply.status).toBeLessThan(500);
+      if (m.held.get(user) !== 'none' && reply.status < 300) {
+        m.held.set(user, 'none');
+        shiftFill(m);
+      }
+      return;
+    }
+    case 'purchase': {
+      const reply = await admin.patch('/v1/subscription', { seats: op.seats });
+      if (op.seats < m.purchased - shiftFree(m)) return void expect(reply.status).toBe(409);
+      expect(reply.status).toBe(200);
+      m.purchased = op.seats;
+      shiftFill(m);
+      return;
+    }
+  }
+}
+
+async function expectShiftModel(admin: Api, subscriptionId: string, m: ShiftModel): Promise<void> {
+  const users = await allUsers(admin);
+  for (const id of m.order) {
+    const seat = users.find((u) => u.id === id)?.seat;
+    const held = seat ? (seat.source.kind === 'schedule' ? 'shift' : 'manual') : 'none';
+    expect({ id, held }).toEqual({ id, held: m.held.get(id) });
+  }
+  const pending = (await admin.get('/v1/seat-requests?status=pending&limit=100')).body.items as { user: { id: string } }[];
+  expect(pending.map((r) => r.user.id)).toEqual(m.queue);
+  const [stored] = await runInDurableObject(env.SUBSCRIPTION.getByName(subscriptionId), (_i, state) =>
+    state.storage.sql.exec<{ assigned: number; purchased: number; rows: number }>('SELECT assigned, purchased, (SELECT COUNT(*) FROM seats) AS rows FROM subscription').toArray(),
+  );
+  expect(stored!.assigned).toBe(stored!.rows);
+  expect(stored!.assigned).toBeLessThanOrEqual(stored!.purchased);
+  expect(stored!.purchased).toBe(m.purchased);
+}
+
+const shiftOpArb: fc.Arbitrary<ShiftOp> = fc.oneof(
+  { weight: 4, arbitrary: fc.integer({ min: 1, max: 30 }).map((hours) => ({ kind: 'tick' as const, hours })) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('put' as const), user: fc.nat(7), schedule: fc.constantFrom('early' as const, 'late' as const, null) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('assign' as const), user: fc.nat(7) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('unassign' as const), user: fc.nat(7) }) },
+  { weight: 1, arbitrary: fc.integer({ min: 1, max: 4 }).map((seats) => ({ kind: 'purchase' as const, seats })) },
+);
+
+describe('Property: shift schedules and the clock', () => {
+  it.prop([fc.array(shiftOpArb, { minLength: 5, maxLength: 20 })], { numRuns: 12 })(
+    'random shift boundaries, schedule moves and seat changes keep the invariant and match the model',
+    async (ops) => {
+      const start = Date.parse('2026-12-07T06:00:00Z');
+      setNow(new Date(start).toISOString());
+      try {
+        const signedUp = await signup(2);
+        const admin = new Api((await signedUp.admin.post('/v1/tokens', { name: 'model' })).body.token);
+        const schedules = {} as Record<'early' | 'late', string>;
+        for (const name of ['early', 'late'] as const) {
+          const [from, to] = SHIFT_HOURS[name];
+          const end = to === 24 ? '24:00' : `${String(to).padStart(2, '0')}:00`;
+          const made = await admin.post('/v1/schedules', {
+            name,
+            timeZone: 'UTC',
+            windows: [{ days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], start: `${String(from).padStart(2, '0')}:00`, end }],
+          });
+          expect(made.status).toBe(201);
+          schedules[name] = made.body.id;
+        }
+        const m: ShiftModel = { purchased: 2, now: start, order: [], held: new Map(), scheduleOf: new Map(), queue: [] };
+        for (let i = 0; i < 4; i++) {
+          const made = await admin.post('/v1/users', { name: `Shift Tech ${i}`, email: uniqueEmail('shift'), assignSeat: false });
+          m.order.push(made.body.user.id);
+          m.held.set(made.body.user.id, 'none');
+        }
+        for (const op of ops) {
+          await shiftStep(admin, signedUp.subscription.id, m, op, schedules);
+          await expectShiftModel(admin, signedUp.subscription.id, m);
+        }
+      } finally {
+        realTime();
+      }
+    },
+  );
 });

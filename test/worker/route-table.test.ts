@@ -57,6 +57,8 @@ interface Targets {
   webhookDelivery: Promise<{ webhook: string; delivery: string }>;
   /** A push device of the administrator at the local push service (pushes muted, so none is sent in the background). */
   pushDevice: Promise<string>;
+  /** A shift schedule with nobody on it. */
+  schedule: Promise<string>;
 }
 
 interface Request {
@@ -84,6 +86,9 @@ interface Row {
   /** Why a read-only token does not get 403 here (it must still change nothing). */
   readOnly?: string;
 }
+
+/** A shift schedule with nobody on it, so saving it touches no seat. */
+const SCHEDULE = { timeZone: 'Europe/Berlin', windows: [{ days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '07:00', end: '15:00' }] };
 
 const ROUTES: Record<string, Row> = {
   'POST /signup': { scope: 'public', why: 'mails a confirmation link; there is no caller to isolate' },
@@ -174,6 +179,19 @@ const ROUTES: Record<string, Row> = {
   // A user id in a filter is not a lookup: an outsider gets an empty page, never the victim's entries.
   'GET /audit': { scope: 'own', admin: true, request: async (t) => ({ query: { userId: await t.holder } }) },
   'GET /groups': { scope: 'own', admin: true, request: () => ({}) },
+  'GET /schedules': { scope: 'own', admin: true, request: () => ({}) },
+  'POST /schedules': { scope: 'own', admin: true, request: () => ({ body: { ...SCHEDULE, name: `Shift ${crypto.randomUUID()}` } }) },
+  'GET /schedules/coverage': { scope: 'own', admin: true, request: () => ({ query: { from: '2026-12-07T00:00:00Z', to: '2026-12-08T00:00:00Z' } }) },
+  'GET /schedules/{id}': { scope: 'foreign', admin: true, request: async (t) => ({ params: { id: await t.schedule } }) },
+  'PATCH /schedules/{id}': {
+    scope: 'foreign',
+    admin: true,
+    request: async (t) => ({ params: { id: await t.schedule }, body: { windows: [{ days: ['sat'], start: '10:00', end: '12:00' }] } }),
+  },
+  'DELETE /schedules/{id}': { scope: 'foreign', admin: true, request: async (t) => ({ params: { id: await t.schedule } }) },
+  'GET /policies/idle-reclaim': { scope: 'own', admin: true, request: () => ({}) },
+  'PUT /policies/idle-reclaim': { scope: 'own', admin: true, request: () => ({ body: { enabled: true, days: 30 } }) },
+  'GET /policies/idle-reclaim/preview': { scope: 'own', admin: true, request: () => ({}) },
   'PATCH /groups/{id}': { scope: 'foreign', admin: true, request: async (t) => ({ params: { id: await t.group }, body: { grantsSeat: true } }) },
   'GET /directory': { scope: 'own', admin: true, request: () => ({}) },
   'GET /webhooks': { scope: 'own', admin: true, request: () => ({}) },
@@ -318,6 +336,11 @@ function freshTargets(home: { admin: Caller; email: string }): Targets {
       const started = await home.admin.post('/v1/console/sessions', { computer: 'TARGET-PC' });
       if (started.status !== 201) throw new Error(`console session failed: ${JSON.stringify(started.body)}`);
       return started.body.id;
+    }),
+    schedule: lazily(async () => {
+      const made = await home.admin.post('/v1/schedules', { ...SCHEDULE, name: `Target shift ${crypto.randomUUID()}` });
+      if (made.status !== 201) throw new Error(`schedule failed: ${JSON.stringify(made.body)}`);
+      return made.body.id;
     }),
     webhook: lazily(async () => {
       const made = await home.admin.post('/v1/webhooks', { url: webhookReceiver('target').url, enabled: false });

@@ -19,3 +19,5 @@ export * from './groups';
 export * from './scim';
 export * from './notifications';
 export * from './demo';
+export * from './schedules';
+export * from './idle-reclaim';

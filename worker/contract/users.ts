@@ -50,6 +50,7 @@ export const SeatSource = z
   .discriminatedUnion('kind', [
     z.object({ kind: z.literal('manual'), by: Person.nullable().meta({ description: 'Who gave it; null when not recorded (older seats).' }) }),
     z.object({ kind: z.literal('group'), group: Person.meta({ description: 'The directory group, `name` its display name.' }) }),
+    z.object({ kind: z.literal('schedule'), schedule: Person.meta({ description: 'The shift schedule: the seat leaves when the shift ends.' }) }),
   ])
   .meta({ id: 'SeatSource' });
 export type SeatSource = z.infer<typeof SeatSource>;
@@ -73,6 +74,9 @@ export const Seat = z
       })
       .nullable()
       .meta({ description: 'The seat is being taken while its holder is connected; it still counts as theirs until then.' }),
+    idleReclaimAt: Timestamp.nullable().meta({
+      description: 'The idle-seat policy warned that it takes this seat back then, unless a console session uses it first.',
+    }),
   })
   .meta({ id: 'Seat' });
 export type Seat = z.infer<typeof Seat>;
@@ -89,6 +93,7 @@ export const User = z
       .enum(['directory'])
       .nullable()
       .meta({ description: '"directory": provisioned by a directory (SCIM), which owns the name, email and role.' }),
+    scheduleId: z.string().nullable().meta({ description: 'The shift schedule the user is on directly (null: none; a directory group may still put them on one).' }),
     createdAt: Timestamp,
     lastActiveAt: Timestamp.nullable(),
   })
@@ -136,7 +141,12 @@ export const CreateUserBody = z
 export type CreateUserBody = z.input<typeof CreateUserBody>;
 
 export const UserPatch = z
-  .object({ name: Name.optional(), role: Role.optional(), status: z.enum(['active', 'deactivated']).optional() })
+  .object({
+    name: Name.optional(),
+    role: Role.optional(),
+    status: z.enum(['active', 'deactivated']).optional(),
+    scheduleId: z.string().min(1).max(200).nullable().optional().meta({ description: 'Put the user on a shift schedule (null: off it).' }),
+  })
   .strict();
 export type UserPatch = z.input<typeof UserPatch>;
 

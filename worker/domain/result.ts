@@ -39,7 +39,14 @@ export type Failure =
   | { ok: false; code: 'token_expired'; expiredAt: string; detail: string }
   | { ok: false; code: 'passkey_invalid'; detail: string }
   | { ok: false; code: 'passkey_expired'; detail: string }
-  | { ok: false; code: 'already_exists'; detail: string };
+  | { ok: false; code: 'already_exists'; detail: string }
+  | {
+      ok: false;
+      code: 'schedule_oversubscribed';
+      detail: string;
+      hours: { at: string; wanted: number; purchased: number }[];
+      waiting: { id: string; name: string }[];
+    };
 
 export type FailureCode = Failure['code'];
 

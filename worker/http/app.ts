@@ -19,6 +19,8 @@ import { billing } from './routes/billing';
 import { consoleRoutes } from './routes/console';
 import { demo } from './routes/demo';
 import { groups } from './routes/groups';
+import { schedules } from './routes/schedules';
+import { idleReclaim } from './routes/idle-reclaim';
 import { live } from './routes/live';
 import { notifications } from './routes/notifications';
 import { pushSubscriptions } from './routes/push-subscriptions';
@@ -66,7 +68,9 @@ v1.route('/', account)
   .route('/webhooks', webhooks)
   .route('/notifications', notifications)
   .route('/push-subscriptions', pushSubscriptions)
-  .route('/billing', billing);
+  .route('/billing', billing)
+  .route('/schedules', schedules)
+  .route('/policies/idle-reclaim', idleReclaim);
 
 v1.openAPIRegistry.registerComponent('securitySchemes', 'Bearer', {
   type: 'http',

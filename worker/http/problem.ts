@@ -51,6 +51,7 @@ const STATUS_AND_TITLE: Record<Code, [number, string]> = {
   token_expired: [401, 'The API token has expired'],
   passkey_invalid: [401, 'Passkey not accepted'],
   passkey_expired: [400, 'The passkey request expired'],
+  schedule_oversubscribed: [409, 'The schedules want more seats than purchased'],
 };
 
 /** Every code the API can answer with, for the OpenAPI document. */

@@ -2,6 +2,8 @@
 import { loanReturningSoon, sendDigests } from './alerts';
 import { applyDecrease } from './billing';
 import { timeOutSession } from './console';
+import { followSchedules } from './schedules';
+import { idleReclaimTick } from './idle-reclaim';
 import { graceEnded, loanEnded, sessionsChanged } from './revocations';
 import type { Sql } from './sql';
 import { clearTimer, type Timer } from './timers';
@@ -26,6 +28,10 @@ export function fireTimer(sql: Sql, timer: Timer, now: number): void {
       return sendDigests(sql, timer.dueAt, now);
     case 'billing':
       return applyDecrease(sql, now);
+    case 'schedule':
+      return followSchedules(sql, null, now);
+    case 'idle_reclaim':
+      return idleReclaimTick(sql, timer.dueAt, now);
     case 'delivery':
       // Sent by the alarm's dispatcher, outside any transaction (worker/notify/dispatcher.ts).
       return;

@@ -2,7 +2,7 @@
 import type { IdleSeat, Subscription } from '../contract';
 import type { Mail } from '../mail';
 
-interface Recipient {
+export interface Recipient {
   name: string;
   email: string;
 }
@@ -51,7 +51,7 @@ export function digestMail(
 const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** The same lines as simple HTML: paragraphs, and a list for the bulleted lines. */
-function html(title: string, lines: string[]): string {
+export function html(title: string, lines: string[]): string {
   const out: string[] = [];
   let list = false;
   for (const line of lines) {

@@ -65,6 +65,8 @@ export function startSession(
     startedAt,
   );
   setTimer(sql, 'heartbeat', input.id, now + HEARTBEAT_TIMEOUT_MS);
+  // The seat is in use: an idle-seat warning about it no longer holds.
+  sql.run('DELETE FROM idle_warnings WHERE user_id = ?', actor.id);
   recordAudit(sql, now, actor, 'console.session_started', userTarget(actor), { sessionId: input.id, computer: input.computer });
   return ok({
     id: input.id,

@@ -2,4 +2,4 @@
 import { randomToken } from '../crypto';
 
 /** A random id with a prefix, shaped like the API's other ids (100 random bits), e.g. `evt_3kq…`. */
-export const prefixedId = (prefix: 'evt' | 'dlv' | 'whk' | 'psh'): string => `${prefix}_${randomToken(13).slice(0, 20)}`;
+export const prefixedId = (prefix: 'evt' | 'dlv' | 'whk' | 'psh' | 'sch'): string => `${prefix}_${randomToken(13).slice(0, 20)}`;

@@ -45,12 +45,20 @@ interface Revocation extends SeatChange {
  * with `end_now`, it happens now; otherwise it is scheduled (or, asked again the same way, left as
  * it was), and the seat still counts as the holder's until then.
  */
-export function releaseSeat(sql: Sql, actor: Actor, holder: Person, change: SeatChange, choice: ReleaseChoice, now: number): void {
+export function releaseSeat(
+  sql: Sql,
+  actor: Actor | null,
+  holder: Person,
+  change: SeatChange,
+  choice: ReleaseChoice,
+  now: number,
+  details: Record<string, unknown> = {},
+): void {
   const sessions = activeSessions(sql, holder.id);
   const plan = planRelease(sessions.length, choice, now);
   if (plan.when === 'now') {
     const ended = sessions.length > 0 ? endSessionsOf(sql, holder.id, 'seat_revoked', actor, now) : [];
-    completeChange(sql, actor, holder, change, now, ended.length > 0 ? { onActiveSessions: choice.onActiveSessions, endedSessions: ended } : {});
+    completeChange(sql, actor, holder, change, now, ended.length > 0 ? { ...details, onActiveSessions: choice.onActiveSessions, endedSessions: ended } : details);
     return;
   }
   const existing = revocationOf(sql, holder.id);
@@ -73,13 +81,14 @@ export function releaseSeat(sql: Sql, actor: Actor, holder: Person, change: Seat
     endsAt,
     change.transferTo?.id ?? null,
     change.until,
-    actor.id,
-    actor.name,
+    actor?.id ?? null,
+    actor?.name ?? null,
     new Date(now).toISOString(),
   );
   if (plan.when === 'grace') setTimer(sql, 'grace', holder.id, plan.endsAt);
   else clearTimer(sql, 'grace', holder.id);
   recordAudit(sql, now, actor, 'seat.revocation_scheduled', target(holder), {
+    ...details,
     action: change.action,
     onActiveSessions: plan.when,
     endsAt,
@@ -90,7 +99,7 @@ export function releaseSeat(sql: Sql, actor: Actor, holder: Person, change: Seat
 }
 
 /** Keeps the seat with its holder after all: a waiting revocation is dropped. */
-function cancelRevocation(sql: Sql, actor: Actor | null, holder: Person, reason: string, now: number): void {
+export function cancelRevocation(sql: Sql, actor: Actor | null, holder: Person, reason: string, now: number): void {
   if (!sql.run('DELETE FROM seat_revocations WHERE user_id = ?', holder.id)) return;
   clearTimer(sql, 'grace', holder.id);
   recordAudit(sql, now, actor, 'seat.revocation_cancelled', target(holder), { reason });

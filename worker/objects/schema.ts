@@ -421,4 +421,41 @@ export const SUBSCRIPTION_MIGRATIONS: readonly string[] = [
   CREATE TABLE billing_keep (user_id TEXT PRIMARY KEY);
   CREATE TABLE stripe_events (id TEXT PRIMARY KEY, created INTEGER NOT NULL, processed_at TEXT NOT NULL, outcome TEXT NOT NULL);
   `,
+  // Shift schedules: a weekly pattern of windows in an IANA time zone, with dated exceptions (both
+  // JSON, as the contract validated them). A user is on a schedule directly (users.schedule_id) or
+  // through a directory group (groups.schedule_id); seats.via_schedule marks a seat a shift gave
+  // (only those are taken back when the shift ends) and seat_requests.schedule_id a shift's wait.
+  `
+  CREATE TABLE schedules (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    time_zone TEXT NOT NULL,
+    windows TEXT NOT NULL,
+    exceptions TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  CREATE UNIQUE INDEX schedules_name ON schedules(name COLLATE NOCASE);
+  ALTER TABLE users ADD COLUMN schedule_id TEXT;
+  ALTER TABLE groups ADD COLUMN schedule_id TEXT;
+  ALTER TABLE seats ADD COLUMN via_schedule TEXT;
+  ALTER TABLE seat_requests ADD COLUMN schedule_id TEXT;
+  `,
+  // Idle-seat reclaim: the policy (one row; off by default) and, per seat holder, when they were
+  // last warned that their seat will be taken back, so each idle stretch warns once.
+  `
+  CREATE TABLE idle_reclaim (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    enabled INTEGER NOT NULL DEFAULT 0,
+    days INTEGER NOT NULL DEFAULT 14 CHECK (days >= 3),
+    exempt_users TEXT NOT NULL DEFAULT '[]',
+    exempt_groups TEXT NOT NULL DEFAULT '[]'
+  );
+  INSERT INTO idle_reclaim (id) VALUES (1);
+  CREATE TABLE idle_warnings (
+    user_id TEXT PRIMARY KEY,
+    warned_at TEXT NOT NULL,
+    reclaim_at TEXT NOT NULL
+  );
+  `,
 ];

@@ -33,10 +33,11 @@ export type RequestRow = {
   note: string | null;
   position: number | null;
   group_id: string | null;
+  schedule_id: string | null;
 };
 
 const REQUEST_SELECT = `SELECT r.seq, r.id, r.user_id, u.name AS user_name, r.reason, r.status, r.created_at, r.decided_at,
-  r.decided_by_id, r.decided_by_name, r.note, r.group_id,
+  r.decided_by_id, r.decided_by_name, r.note, r.group_id, r.schedule_id,
   CASE WHEN r.status = 'pending'
     THEN (SELECT COUNT(*) FROM seat_requests p WHERE p.status = 'pending' AND p.seq <= r.seq) END AS position
   FROM seat_requests r LEFT JOIN users u ON u.id = r.user_id`;
@@ -219,6 +220,8 @@ export function fillFromWaitlist(sql: Sql, now: number): void {
     recordAudit(sql, now, null, 'seat_request.approved', target(request.user), { requestId: request.id, automatic: true });
     giveSeat(sql, null, request.user, now, undefined, { requestId: request.id, automatic: true });
     if (next.group_id) sql.run('UPDATE seats SET via_group = ? WHERE user_id = ?', next.group_id, request.user.id);
+    // A shift's wait: the seat is the shift's, and leaves when the shift ends.
+    else if (next.schedule_id) sql.run('UPDATE seats SET via_schedule = ? WHERE user_id = ?', next.schedule_id, request.user.id);
     available -= 1;
   }
 }
@@ -229,7 +232,7 @@ export function nextServed(sql: Sql): RequestRow | null {
   return sql.one<RequestRow>(
     `${REQUEST_SELECT} LEFT JOIN seats s ON s.user_id = r.user_id
      WHERE r.status = 'pending' AND s.user_id IS NULL
-       AND ((r.group_id IS NOT NULL AND u.status != 'deactivated') OR (? = 1 AND u.status = 'active'))
+       AND (((r.group_id IS NOT NULL OR r.schedule_id IS NOT NULL) AND u.status != 'deactivated') OR (? = 1 AND u.status = 'active'))
      ORDER BY r.seq LIMIT 1`,
     auto,
   );

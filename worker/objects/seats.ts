@@ -61,6 +61,7 @@ export function addSeat(sql: Sql, actor: Actor | null, user: Person, now: number
 export function dropSeat(sql: Sql, userId: string): void {
   sql.run('DELETE FROM seats WHERE user_id = ?', userId);
   sql.run('DELETE FROM seat_revocations WHERE user_id = ?', userId);
+  sql.run('DELETE FROM idle_warnings WHERE user_id = ?', userId);
   clearTimer(sql, 'loan', userId);
   clearTimer(sql, 'grace', userId);
   clearTimer(sql, 'loan_reminder', userId);

@@ -108,6 +108,19 @@ import {
 import { accountOf, existingUser, findUser, holdsEmail, seatHoldersView, subscriptionView, usersPage, type UserQuery } from './users';
 import type { Account, ApiToken, AuditEntry, Page, SubscriptionView, User } from './views';
 import { WritePath } from './write-path';
+import type { Coverage, IdleReclaimItem, IdleReclaimPolicy, Schedule } from '../contract';
+import { idleReclaimPolicy, idleReclaimPreview, setIdleReclaim, type IdleReclaimInput } from './idle-reclaim';
+import {
+  createSchedule,
+  deleteSchedule,
+  getSchedule,
+  listSchedules,
+  scheduleCoverage,
+  setUserSchedule,
+  updateSchedule,
+  type NewSchedule,
+  type ScheduleChange,
+} from './schedules';
 import type { Actor } from './access';
 import type { DirectoryStatus, Group } from '../contract';
 import type { GroupCondition, UserCondition } from '../domain/scim-filter';
@@ -486,8 +499,13 @@ export class Subscription extends DurableObject<Env> {
    */
   updateUser(call: Call, userId: string, change: UserChange): Reply<User> {
     const updated = this.#calls.as(call, 'administrator', (actor, now) => {
-      const owned = managedByDirectory(this.#sql, userId, change);
-      return owned.ok ? updateUser(this.#sql, actor, userId, change, now) : owned;
+      const { scheduleId, ...fields } = change;
+      const owned = managedByDirectory(this.#sql, userId, fields);
+      if (!owned.ok) return owned;
+      const user = updateUser(this.#sql, actor, userId, fields, now);
+      if (!user.ok || scheduleId === undefined) return user;
+      const scheduled = setUserSchedule(this.#sql, actor, userId, scheduleId, now);
+      return scheduled.ok ? findUser(this.#sql, userId) : scheduled;
     });
     if ('result' in updated && updated.result.ok && updated.result.value.status === 'deactivated') closeSockets(this.ctx.getWebSockets(userId));
     return updated;
@@ -638,6 +656,63 @@ export class Subscription extends DurableObject<Env> {
     const fresh = this.#calls.anonymous(() => checkNewSubscription(this.#sql));
     if (!fresh.ok) return fresh;
     return ok(replayDemo(this, this.#calls, this.#sql, seed, Date.now()));
+  }
+
+  // ── Shift schedules (schedules.ts) ─────────────────────────────────────────────────────────
+
+  /** Every schedule, with its people and when its next shift starts or ends (administrators). */
+  listSchedules(call: Call): Reply<{ items: Schedule[] }> {
+    return this.#calls.as(call, 'administrator', (_, now) => listSchedules(this.#sql, now));
+  }
+
+  /** One schedule (administrators). */
+  getSchedule(call: Call, id: string): Reply<Schedule> {
+    return this.#calls.as(call, 'administrator', (_, now) => getSchedule(this.#sql, id, now));
+  }
+
+  /**
+   * Creates a schedule with its users and groups; seats follow its shifts at once. Refused with
+   * 409 `schedule_oversubscribed` (and nothing saved) if some hour of the coming week would want
+   * more seats than purchased, unless `confirm`.
+   */
+  createSchedule(call: Call, input: Omit<NewSchedule, 'id'>): Reply<Schedule> {
+    return this.#calls.as(call, 'administrator', (actor, now) => createSchedule(this.#sql, actor, { ...input, id: prefixedId('sch') }, now));
+  }
+
+  /** Changes a schedule; seats follow the new shifts at once. Oversubscription as for `createSchedule`. */
+  updateSchedule(call: Call, id: string, change: ScheduleChange): Reply<Schedule> {
+    return this.#calls.as(call, 'administrator', (actor, now) => updateSchedule(this.#sql, actor, id, change, now));
+  }
+
+  /** Deletes a schedule: its people leave it and the seats its shifts gave are taken back. */
+  deleteSchedule(call: Call, id: string): Reply<null> {
+    return this.#calls.as(call, 'administrator', (actor, now) => deleteSchedule(this.#sql, actor, id, now));
+  }
+
+  /** Hour by hour, the seats the schedules want against purchased, for at most a week (administrators). */
+  scheduleCoverage(call: Call, period: { from?: string; to?: string }): Reply<Coverage> {
+    return this.#calls.as(call, 'administrator', (_, now) => {
+      const from = period.from ? Date.parse(period.from) : Math.floor(now / 3_600_000) * 3_600_000;
+      const to = period.to ? Date.parse(period.to) : from + 7 * 24 * 3_600_000;
+      return scheduleCoverage(this.#sql, from, to);
+    });
+  }
+
+  // ── Idle-seat reclaim (idle-reclaim.ts) ────────────────────────────────────────────────────
+
+  /** The idle-seat reclaim policy (administrators). */
+  getIdleReclaim(call: Call): Reply<IdleReclaimPolicy> {
+    return this.#calls.as(call, 'administrator', () => ok(idleReclaimPolicy(this.#sql)));
+  }
+
+  /** Sets the idle-seat reclaim policy; on, the daily check starts a day from now (administrators). */
+  setIdleReclaim(call: Call, input: IdleReclaimInput): Reply<IdleReclaimPolicy> {
+    return this.#calls.as(call, 'administrator', (actor, now) => setIdleReclaim(this.#sql, actor, input, now));
+  }
+
+  /** Who the daily check would warn or take a seat from now, and why (administrators). */
+  idleReclaimPreview(call: Call): Reply<{ items: IdleReclaimItem[] }> {
+    return this.#calls.as(call, 'administrator', (_, now) => idleReclaimPreview(this.#sql, now));
   }
 
   // ── Timers (timers.ts, alarm.ts) ───────────────────────────────────────────────────────────

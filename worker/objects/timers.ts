@@ -17,7 +17,11 @@ export type TimerKind =
   /** The next daily digest mail (ref: 'daily'). */
   | 'digest'
   /** A purchased-seat decrease from billing takes effect (ref: 'decrease'). */
-  | 'billing';
+  | 'billing'
+  /** A shift of a schedule starts or ends (ref: the schedule id): seats follow the shifts. */
+  | 'schedule'
+  /** The daily idle-seat check (ref: 'daily'). */
+  | 'idle_reclaim';
 
 export interface Timer {
   kind: TimerKind;

@@ -34,6 +34,8 @@ export interface UserChange {
   name?: string;
   role?: Role;
   status?: 'active' | 'deactivated';
+  /** Handled by schedules.ts (setUserSchedule), in the same call. */
+  scheduleId?: string | null;
 }
 
 /**

@@ -11,10 +11,12 @@ const USER_COLUMNS = `u.seq, u.id, u.name, u.email, u.role, u.status, u.created_
   r.mode AS revocation_mode, r.ends_at AS revocation_ends_at, r.transfer_to AS revocation_transfer_to,
   recipient.name AS revocation_transfer_to_name, r.created_at AS revocation_created_at, u.directory,
   s.given_by_id AS seat_given_by_id, s.given_by_name AS seat_given_by_name, s.via_group AS seat_via_group,
-  via.display_name AS seat_via_group_name`;
+  via.display_name AS seat_via_group_name, u.schedule_id, s.via_schedule AS seat_via_schedule, shift.name AS seat_via_schedule_name,
+  idle.reclaim_at AS seat_idle_reclaim_at`;
 const USER_FROM = `users u LEFT JOIN seats s ON s.user_id = u.id LEFT JOIN users lender ON lender.id = s.returns_to
   LEFT JOIN seat_revocations r ON r.user_id = s.user_id LEFT JOIN users recipient ON recipient.id = r.transfer_to
-  LEFT JOIN groups via ON via.id = s.via_group`;
+  LEFT JOIN groups via ON via.id = s.via_group LEFT JOIN schedules shift ON shift.id = s.via_schedule
+  LEFT JOIN idle_warnings idle ON idle.user_id = s.user_id`;
 /** Enough holders to choose from on a phone without sending the whole team. */
 const HOLDERS_SHOWN = 50;
 

@@ -33,6 +33,10 @@ export type UserRow = {
   seat_given_by_name: string | null;
   seat_via_group: string | null;
   seat_via_group_name: string | null;
+  schedule_id: string | null;
+  seat_via_schedule: string | null;
+  seat_via_schedule_name: string | null;
+  seat_idle_reclaim_at: string | null;
 };
 
 export function toUser(row: UserRow): User {
@@ -46,6 +50,7 @@ export function toUser(row: UserRow): User {
     managedBy: row.directory ? 'directory' : null,
     createdAt: row.created_at,
     lastActiveAt: row.last_active_at,
+    scheduleId: row.schedule_id,
   };
 }
 
@@ -71,11 +76,14 @@ function toSeat(row: UserRow, assignedAt: string): Seat {
       }
     : null;
   const ends = [row.seat_expires_at, row.revocation_ends_at].filter((t): t is string => t !== null).sort();
-  return { assignedAt, source: sourceOf(row), expiresAt: ends[0] ?? null, loan, revocation };
+  return { assignedAt, source: sourceOf(row), expiresAt: ends[0] ?? null, loan, revocation, idleReclaimAt: row.seat_idle_reclaim_at };
 }
 
-/** Through a seat group (while the group exists), else by hand: by whom, if recorded. */
+/** Through a shift or a seat group (while it exists), else by hand: by whom, if recorded. */
 function sourceOf(row: UserRow): SeatSource {
+  if (row.seat_via_schedule && row.seat_via_schedule_name !== null) {
+    return { kind: 'schedule', schedule: { id: row.seat_via_schedule, name: row.seat_via_schedule_name } };
+  }
   if (row.seat_via_group && row.seat_via_group_name !== null) {
     return { kind: 'group', group: { id: row.seat_via_group, name: row.seat_via_group_name } };
   }

@@ -1,5 +1,5 @@
 /**
- * The Subscription page's sections, one page each, in the order of the bar at their top
+ * The Subscription page's sections, one page each (Seat policies lives at /policies, with its own screens below it), in the order of the bar at their top
  * (SubscriptionSections.svelte). Sections that moved off the first page keep their old links:
  * `MOVED` sends /subscription#<old heading id> to where that part is now.
  */
@@ -12,7 +12,7 @@ export const SECTIONS: Section[] = [
   { href: '/subscription', label: 'Seats & plan' },
   { href: '/subscription/integrations', label: 'API & integrations' },
   { href: '/subscription/audit', label: 'Audit log' },
-  // Slot for "Seat policies" (/policies, built on another branch): { href: '/policies', label: 'Seat policies' }.
+  { href: '/policies', label: 'Seat policies' },
 ];
 
 /** Old in-page anchors of /subscription and the section page that holds them now. */

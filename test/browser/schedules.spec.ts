@@ -1,0 +1,48 @@
+/**
+ * Shift schedules in the app: an administrator builds two shifts that overlap on a one-seat
+ * subscription, is asked to confirm and told who would wait, saves anyway, and sees the week's
+ * coverage strip red where the shifts want more seats than purchased.
+ */
+import { expect, test } from './fixtures';
+
+test.use({ teamShape: { seats: 1, technicians: [['Lena Fischer', false], ['Omar Haddad', false]] } });
+
+const everyDay = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+
+test.describe('Shift schedules', () => {
+  test('an admin builds a two-shift schedule and sees the coverage strip', async ({ signedIn: page }) => {
+    test.setTimeout(60_000);
+    await page.goto('/subscription');
+    await page.getByRole('navigation', { name: 'Subscription sections' }).getByRole('link', { name: 'Seat policies' }).click();
+    await page.getByRole('link', { name: 'Shift schedules' }).click();
+    await expect(page.getByRole('heading', { name: 'Shift schedules', level: 1 })).toBeVisible();
+    await expect(page.getByTestId('coverage-hour')).toHaveCount(168);
+    await expect(page.getByTestId('coverage-summary')).toHaveText('Every hour of the week has enough seats.');
+
+    const form = page.getByRole('region', { name: 'New schedule' });
+    async function fill(name: string, zone: string, from: string, to: string, person: string) {
+      await form.getByLabel('Name').fill(name);
+      await form.getByLabel('Time zone').fill(zone);
+      const shift = form.getByRole('group', { name: 'Shift 1' });
+      for (const day of ['Sat', 'Sun']) await shift.getByLabel(day).check();
+      for (const day of everyDay) await expect(shift.getByLabel(day)).toBeChecked();
+      await shift.getByLabel('From').fill(from);
+      await shift.getByLabel('To').fill(to);
+      await form.getByLabel(person).check();
+      await form.getByRole('button', { name: 'Save schedule' }).click();
+    }
+
+    await fill('EU day', 'Europe/Berlin', '07:00', '19:00', 'Lena Fischer');
+    await expect(page.getByTestId('schedule').filter({ hasText: 'EU day' })).toContainText('Lena Fischer');
+
+    // 09:00–21:00 in New York overlaps 15:00–19:00 in Berlin: one seat cannot cover both.
+    await fill('US day', 'America/New_York', '09:00', '21:00', 'Omar Haddad');
+    await expect(form.getByRole('alert')).toContainText('Omar Haddad would wait');
+    await form.getByRole('button', { name: 'Save anyway' }).click();
+    await expect(page.getByTestId('schedule')).toHaveCount(2);
+    await expect(page.getByTestId('coverage-summary')).toContainText('Omar Haddad would wait for a seat');
+    const red = page.locator('[data-testid="coverage-hour"][data-over="true"]');
+    // Four hours a day (15:00–19:00 Berlin), give or take the edges of the week shown.
+    expect(await red.count()).toBeGreaterThanOrEqual(24);
+  });
+});
