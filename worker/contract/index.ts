@@ -18,3 +18,4 @@ export * from './token-admin';
 export * from './groups';
 export * from './scim';
 export * from './notifications';
+export * from './pools';

@@ -40,8 +40,11 @@ export const ScimEmail = z.looseObject({
   primary: ScimBoolean.nullish(),
 });
 
+/** The roles a directory may give: a team manager's pools are set in the app, not by a directory. */
+export const DirectoryRole = Role.exclude(['team_manager']);
+
 export const ScimRoleValue = z.looseObject({
-  value: z.string().trim().toLowerCase().pipe(Role),
+  value: z.string().trim().toLowerCase().pipe(DirectoryRole),
   primary: ScimBoolean.nullish(),
   type: z.string().max(50).nullish(),
   display: z.string().max(100).nullish(),

@@ -20,6 +20,7 @@ import { consoleRoutes } from './routes/console';
 import { groups } from './routes/groups';
 import { live } from './routes/live';
 import { notifications } from './routes/notifications';
+import { pools } from './routes/pools';
 import { pushSubscriptions } from './routes/push-subscriptions';
 import { reauthentication } from './routes/reauthentication';
 import { reports } from './routes/reports';
@@ -65,7 +66,8 @@ v1.route('/', account)
   .route('/webhooks', webhooks)
   .route('/notifications', notifications)
   .route('/push-subscriptions', pushSubscriptions)
-  .route('/billing', billing);
+  .route('/billing', billing)
+  .route('/pools', pools);
 
 v1.openAPIRegistry.registerComponent('securitySchemes', 'Bearer', {
   type: 'http',

@@ -11,6 +11,7 @@ import { decideHandOver, planRelease, type SessionEndReason } from '../domain/se
 import type { Actor } from './access';
 import { recordAudit } from './audit';
 import { activeSessions, endSessionsOf } from './console';
+import { roomFor } from './pools';
 import { addSeat, candidateOf, dropSeat, moveSeat, person, seatOf, storedCounts, takeSeat, target } from './seats';
 import type { Sql } from './sql';
 import { scheduleLoanReminder } from './alerts';
@@ -197,7 +198,7 @@ function completeChange(sql: Sql, actor: Actor | null, holder: Person, change: S
   if (change.action === 'return') {
     const lender = seatOf(sql, holder.id)?.returnsTo ?? null;
     const next = lender ? candidateOf(sql, lender) : null;
-    if (next && decideHandOver(next, storedCounts(sql)) === 'hand_over') {
+    if (next && decideHandOver(next, storedCounts(sql)) === 'hand_over' && roomFor(sql, next.id, holder.id) === null) {
       dropSeat(sql, holder.id);
       recordAudit(sql, now, actor, 'seat.loan_ended', target(holder), { outcome: 'returned', returnedTo: person(next), ...details });
       // One entry says the seat moved back; a move changes no count, so no second `seat.assigned`.
@@ -214,7 +215,7 @@ function completeChange(sql: Sql, actor: Actor | null, holder: Person, change: S
     // The loan this transfer was for ran out while the holder's sessions were finishing.
     return cancelRevocation(sql, actor, holder, 'loan_elapsed', now);
   }
-  if (next && decideHandOver(next, storedCounts(sql)) === 'hand_over') {
+  if (next && decideHandOver(next, storedCounts(sql)) === 'hand_over' && roomFor(sql, next.id, holder.id) === null) {
     return moveSeat(sql, actor, holder, next, now, { until: change.until, returnsTo: change.until ? holder.id : null }, details);
   }
   takeSeat(sql, actor, holder, now, { ...details, transferFailed: change.transferTo ? person(change.transferTo) : null });

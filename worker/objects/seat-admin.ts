@@ -10,6 +10,7 @@ import { checkUntil } from '../domain/seat-timing';
 import type { Actor } from './access';
 import { recordAudit } from './audit';
 import { choiceOf, releaseSeat, setSeatTerm } from './revocations';
+import { checkPurchased, roomFor } from './pools';
 import { fillFromWaitlist } from './seat-requests';
 import { giveSeat } from './seats';
 import type { Sql } from './sql';
@@ -38,6 +39,9 @@ export function updateSubscription(sql: Sql, actor: Actor, change: SubscriptionC
   if (change.seats !== undefined) {
     const decision = decidePurchased(before.seats, change.seats);
     if (decision !== 'change') return decision;
+    // Team pools' reserves count too: purchased seats never go below what is held or reserved.
+    const reserved = checkPurchased(sql, change.seats);
+    if (reserved) return reserved;
   }
   const details: Record<string, unknown> = {};
   if (change.seats !== undefined && change.seats !== before.seats.purchased) {
@@ -81,6 +85,8 @@ export function assignSeat(sql: Sql, actor: Actor, userId: string, options: { un
     return findUser(sql, userId);
   }
   if (decision !== 'assign') return decision;
+  const refused = roomFor(sql, userId);
+  if (refused) return refused;
   giveSeat(sql, actor, user.value, now, { until: until.value, returnsTo: null });
   return findUser(sql, userId);
 }
@@ -108,6 +114,9 @@ export function transferSeat(
   if (!to.ok) return to;
   const decision = decideTransfer(candidate(from.value), candidate(to.value));
   if (decision !== 'transfer') return decision;
+  // A seat moving into another pool needs room there: the seat it leaves is counted as freed.
+  const refused = roomFor(sql, toId, fromId);
+  if (refused) return refused;
   const until = checkUntil(options.until, now);
   if (!until.ok) return until;
   const change = { action: 'transfer' as const, transferTo: to.value, until: until.value };

@@ -5,7 +5,14 @@ import { seatCounts } from '../domain/seats';
 import type { Sql } from './sql';
 import { decodeCursor, page, toUser, type Account, type Page, type SubscriptionView, type User, type UserRow } from './views';
 
-const USER_COLUMNS = `u.seq, u.id, u.name, u.email, u.role, u.status, u.created_at, u.last_active_at,
+/**
+ * A user's role as the API names it: team managers are stored as technicians with `team_manager`
+ * set (migration 18), so every query that shows or filters a role reads it through this.
+ */
+export const ROLE_OF_U = `CASE WHEN u.team_manager = 1 THEN 'team_manager' ELSE u.role END`;
+
+const USER_COLUMNS = `u.seq, u.id, u.name, u.email, ${ROLE_OF_U} AS role, u.status, u.pool_id,
+  (SELECT json_group_array(m.pool_id) FROM pool_managers m WHERE m.user_id = u.id) AS managed_pools, u.created_at, u.last_active_at,
   u.password_hash IS NOT NULL AS has_password, s.assigned_at AS seat_assigned_at, s.expires_at AS seat_expires_at,
   s.returns_to AS seat_returns_to, lender.name AS seat_returns_to_name, r.action AS revocation_action,
   r.mode AS revocation_mode, r.ends_at AS revocation_ends_at, r.transfer_to AS revocation_transfer_to,
@@ -22,6 +29,10 @@ export interface UserQuery {
   seat?: 'assigned' | 'unassigned';
   role?: Role;
   status?: UserStatus;
+  /** Members of this pool; "shared": users in no pool. */
+  poolId?: string;
+  /** Only members of these pools (a team manager's view of the users). */
+  withinPools?: string[];
   q?: string;
   limit: number;
   cursor?: string;
@@ -83,8 +94,16 @@ export function usersPage(sql: Sql, query: UserQuery): Result<Page<User>> {
   const where: string[] = ['u.seq > ?'];
   const params: SqlStorageValue[] = [after ?? 0];
   if (query.seat) where.push(query.seat === 'assigned' ? 's.user_id IS NOT NULL' : 's.user_id IS NULL');
+  if (query.poolId) {
+    where.push(query.poolId === 'shared' ? 'u.pool_id IS NULL' : 'u.pool_id = ?');
+    if (query.poolId !== 'shared') params.push(query.poolId);
+  }
+  if (query.withinPools) {
+    where.push(`u.pool_id IN (SELECT value FROM json_each(?))`);
+    params.push(JSON.stringify(query.withinPools));
+  }
   if (query.role) {
-    where.push('u.role = ?');
+    where.push(`${ROLE_OF_U} = ?`);
     params.push(query.role);
   }
   if (query.status) {
@@ -104,12 +123,17 @@ export function usersPage(sql: Sql, query: UserQuery): Result<Page<User>> {
   return ok(page(rows, query.limit, toUser));
 }
 
-/** Who holds the seats, least recently active first: the likeliest ones to free. */
-export function seatHolders(sql: Sql): SeatHolder[] {
+/**
+ * Who holds the seats, least recently active first: the likeliest ones to free. With `poolId`,
+ * only that pool's holders (null: the holders in no pool).
+ */
+export function seatHolders(sql: Sql, poolId?: string | null): SeatHolder[] {
+  const within = poolId === undefined ? '' : poolId === null ? 'WHERE u.pool_id IS NULL' : 'WHERE u.pool_id = ?';
   return sql
     .all<{ id: string; name: string; email: string; role: string; last_active_at: string | null }>(
-      `SELECT u.id, u.name, u.email, u.role, u.last_active_at FROM seats s JOIN users u ON u.id = s.user_id
-       ORDER BY u.last_active_at IS NOT NULL, u.last_active_at, u.seq LIMIT ?`,
+      `SELECT u.id, u.name, u.email, ${ROLE_OF_U} AS role, u.last_active_at FROM seats s JOIN users u ON u.id = s.user_id
+       ${within} ORDER BY u.last_active_at IS NOT NULL, u.last_active_at, u.seq LIMIT ?`,
+      ...(poolId ? [poolId] : []),
       HOLDERS_SHOWN,
     )
     .map((r) => ({ id: r.id, name: r.name, email: r.email, role: r.role as Role, lastActiveAt: r.last_active_at }));
