@@ -42,6 +42,7 @@ export const ScimEmail = z.looseObject({
 
 /** The roles a directory may give: a team manager's pools are set in the app, not by a directory. */
 export const DirectoryRole = Role.exclude(['team_manager']);
+export type DirectoryRole = z.infer<typeof DirectoryRole>;
 
 export const ScimRoleValue = z.looseObject({
   value: z.string().trim().toLowerCase().pipe(DirectoryRole),
@@ -119,7 +120,7 @@ export const ScimUser = z.object({
   displayName: z.string().optional(),
   emails: z.array(z.object({ value: z.string(), type: z.literal('work'), primary: z.literal(true) })),
   active: z.boolean(),
-  roles: z.array(z.object({ value: Role, primary: z.literal(true) })),
+  roles: z.array(z.object({ value: DirectoryRole, primary: z.literal(true) })),
   meta: ScimMeta,
 });
 export type ScimUser = z.infer<typeof ScimUser>;

@@ -84,9 +84,10 @@ export function assignSeat(sql: Sql, actor: Actor, userId: string, options: { un
     setSeatTerm(sql, actor, user.value, until.value, now);
     return findUser(sql, userId);
   }
-  if (decision !== 'assign') return decision;
-  const refused = roomFor(sql, userId);
+  // A pool's own limit explains a refusal better than the total (a full subscription leaves no pool room either).
+  const refused = decision === 'assign' || decision.code === 'no_seats_available' ? roomFor(sql, userId) : null;
   if (refused) return refused;
+  if (decision !== 'assign') return decision;
   giveSeat(sql, actor, user.value, now, { until: until.value, returnsTo: null });
   return findUser(sql, userId);
 }

@@ -167,9 +167,9 @@ function planApproval(sql: Sql, actor: Actor, requestId: string, from: string | 
   }
   const decision = decideAssign(storedCounts(sql), requester, () => seatHolders(sql));
   if (decision === 'noop') return ok({ request: request.value, kind: 'already_held' });
-  if (decision !== 'assign') return decision;
-  const refused = roomFor(sql, requester.id);
+  const refused = decision === 'assign' || decision.code === 'no_seats_available' ? roomFor(sql, requester.id) : null;
   if (refused) return refused;
+  if (decision !== 'assign') return decision;
   return ok({ request: request.value, kind: 'assign' });
 }
 

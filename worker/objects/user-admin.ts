@@ -180,9 +180,9 @@ export function checkCreate(sql: Sql, input: NewUser): Result<null> {
       { id: input.id, name: input.name, status: 'invited', hasSeat: false },
       () => seatHolders(sql),
     );
-    if (decision !== 'assign' && decision !== 'noop') return decision;
-    const refused = roomFor(sql, input.id, undefined, input.poolId);
+    const refused = decision === 'assign' || (decision !== 'noop' && decision.code === 'no_seats_available') ? roomFor(sql, input.id, undefined, input.poolId) : null;
     if (refused) return refused;
+    if (decision !== 'assign' && decision !== 'noop') return decision;
   }
   return ok(null);
 }
