@@ -57,6 +57,8 @@ interface Targets {
   webhookDelivery: Promise<{ webhook: string; delivery: string }>;
   /** A push device of the administrator at the local push service (pushes muted, so none is sent in the background). */
   pushDevice: Promise<string>;
+  /** A team pool with no reserve (so it never holds back a seat another row needs). */
+  pool: Promise<string>;
 }
 
 interface Request {
@@ -175,6 +177,10 @@ const ROUTES: Record<string, Row> = {
   'GET /groups': { scope: 'own', admin: true, request: () => ({}) },
   'PATCH /groups/{id}': { scope: 'foreign', admin: true, request: async (t) => ({ params: { id: await t.group }, body: { grantsSeat: true } }) },
   'GET /directory': { scope: 'own', admin: true, request: () => ({}) },
+  'GET /pools': { scope: 'own', request: () => ({}) },
+  'POST /pools': { scope: 'own', admin: true, request: () => ({ body: { name: `Pool ${crypto.randomUUID()}`, reserved: 0, maximum: 1 } }) },
+  'PATCH /pools/{id}': { scope: 'foreign', admin: true, request: async (t) => ({ params: { id: await t.pool }, body: { maximum: 3 } }) },
+  'DELETE /pools/{id}': { scope: 'foreign', admin: true, request: async (t) => ({ params: { id: await t.pool } }) },
   'GET /webhooks': { scope: 'own', admin: true, request: () => ({}) },
   'POST /webhooks': { scope: 'own', admin: true, request: () => ({ body: { url: webhookReceiver('route-table').url, enabled: false } }) },
   'GET /webhooks/{id}': { scope: 'foreign', admin: true, request: async (t) => ({ params: { id: await t.webhook } }) },
@@ -332,6 +338,11 @@ function freshTargets(home: { admin: Caller; email: string }): Targets {
       }),
       enumerable: true,
     },
+    pool: lazily(async () => {
+      const made = await home.admin.post('/v1/pools', { name: `Target pool ${crypto.randomUUID()}`, reserved: 0, maximum: 2 });
+      if (made.status !== 201) throw new Error(`pool failed: ${JSON.stringify(made.body)}`);
+      return made.body.pool.id;
+    }),
     pushDevice: lazily(async () => {
       // Muted first, so the device is never sent to by the changes other targets make.
       const push = { seatRequests: false, seatsFull: false, loansReturning: false, directoryWaitlist: false };
