@@ -2,9 +2,10 @@
  * Team pools through the real Worker and Subscription object: reserves, borrowing, maximums,
  * the refusals that explain them, SQLite's own refusal, team managers' reach, and races.
  */
+import { exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { elapse, MINUTE, sql } from './clock';
-import { Api, PASSWORD, problem, signup, uniqueEmail, type Reply } from './helpers';
+import { Api, ORIGIN, PASSWORD, problem, signup, uniqueEmail, type Reply } from './helpers';
 
 type Admin = Api;
 
@@ -166,6 +167,29 @@ describe('Team pools', () => {
     expect((await admin.delete(`/v1/users/${sue.user.id}/seat`)).status).toBe(200);
     expect((await admin.get(`/v1/users/${sid.user.id}`)).body.seat).not.toBeNull();
     expect(sam.user.poolId).toBeNull();
+  });
+});
+
+describe('The per-pool report', () => {
+  it("gives each pool's utilisation and idle seats, then the shared remainder's, as JSON and CSV", async () => {
+    const { admin, subscription } = await signup(5);
+    const desk = await pool(admin, 'Desk', 2, 3);
+    const ann = await member(admin, 'Ann', desk.id, { assignSeat: true });
+    await member(admin, 'Ben', desk.id, { assignSeat: true });
+    await member(admin, 'Sam', null, { assignSeat: true });
+    // Ann has held her seat for 30 days without a console session: idle at 14 days.
+    await sql(subscription.id, 'UPDATE seats SET assigned_at = ? WHERE user_id = ?', new Date(Date.now() - 30 * 86_400_000).toISOString(), ann.user.id);
+    const report = (await admin.get('/v1/reports/pools?days=14')).body;
+    expect(report.items).toEqual([
+      { pool: { id: desk.id, name: 'Desk' }, reserved: 2, capacity: 3, assigned: 2, utilisationPercent: 67, idleSeats: 1 },
+      { pool: null, reserved: 0, capacity: 3, assigned: 1, utilisationPercent: 33, idleSeats: 0 },
+    ]);
+    const csv = await exports.default.fetch(`${ORIGIN}/api/v1/reports/pools?days=14&format=csv`, { headers: { cookie: admin.cookie } });
+    expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
+    const lines = (await csv.text()).trim().split(/\r?\n/);
+    expect(lines[0]).toBe('pool_id,pool,reserved,capacity,assigned,utilisation_percent,idle_seats');
+    expect(lines[1]).toBe(`${desk.id},Desk,2,3,2,67,1`);
+    expect(lines[2]).toBe(',Shared,0,3,1,33,0');
   });
 });
 

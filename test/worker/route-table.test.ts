@@ -172,6 +172,7 @@ const ROUTES: Record<string, Row> = {
   'GET /reports/utilisation': { scope: 'own', admin: true, request: () => ({}) },
   'GET /reports/console-activity': { scope: 'own', admin: true, request: () => ({ query: { days: '7' } }) },
   'GET /reports/idle-seats': { scope: 'own', admin: true, request: () => ({ query: { days: '7' } }) },
+  'GET /reports/pools': { scope: 'own', admin: true, request: () => ({ query: { days: '7' } }) },
   // A user id in a filter is not a lookup: an outsider gets an empty page, never the victim's entries.
   'GET /audit': { scope: 'own', admin: true, request: async (t) => ({ query: { userId: await t.holder } }) },
   'GET /groups': { scope: 'own', admin: true, request: () => ({}) },

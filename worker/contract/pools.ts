@@ -3,7 +3,7 @@
  * members may use and a maximum it may borrow up to. Users carry `poolId` (null: shared).
  */
 import { z } from 'zod';
-import { MAX_SEATS, Name } from './common';
+import { MAX_REPORT_DAYS, MAX_SEATS, Name, Person, Timestamp } from './common';
 
 export const PoolId = z
   .string()
@@ -40,3 +40,29 @@ export const PoolPatch = z
   .strict()
   .refine((b) => Object.values(b).some((v) => v !== undefined), 'Give "name", "reserved", "maximum", or several.');
 export type PoolPatch = z.input<typeof PoolPatch>;
+
+// ── The per-pool report ─────────────────────────────────────────────────────────────────────
+
+/** One pool's use (or, with `pool` null, the shared remainder's). */
+export const PoolUsage = z
+  .object({
+    pool: Person.nullable().meta({ description: 'The pool; null: users in no pool.' }),
+    reserved: z.number().int(),
+    capacity: z.number().int().meta({ description: "The most seats it may hold now: a pool's maximum; for the shared remainder, purchased minus every reserve." }),
+    assigned: z.number().int(),
+    utilisationPercent: z.number().int().meta({ description: 'Seats held as a share of the capacity, rounded.' }),
+    idleSeats: z.number().int().meta({ description: 'Holders with no console session in `days` days (as in the idle-seats report).' }),
+  })
+  .meta({ id: 'PoolUsage' });
+export type PoolUsage = z.infer<typeof PoolUsage>;
+
+export const PoolReport = z.object({ days: z.number().int(), since: Timestamp, items: z.array(PoolUsage) }).meta({ id: 'PoolReport' });
+export type PoolReport = z.infer<typeof PoolReport>;
+
+export const PoolReportQuery = z
+  .object({
+    days: z.coerce.number().int().min(1).max(MAX_REPORT_DAYS).default(14),
+    format: z.enum(['json', 'csv']).default('json').meta({ description: '"csv" downloads the table as CSV.' }),
+  })
+  .strict();
+export type PoolReportQuery = z.input<typeof PoolReportQuery>;

@@ -15,7 +15,7 @@
  * A member of pool P may take a seat when P.assigned < P.maximum and (P.assigned < P.reserved, or
  * an unreserved seat is free); a user in no pool only when an unreserved seat is free.
  */
-import type { Pool, SeatHolder } from '../contract';
+import type { Pool, PoolUsage, SeatHolder } from '../contract';
 import { fail, type Failure } from './result';
 
 /** What the pool rules need to know: seats bought, seats held outside pools, and every pool. */
@@ -138,4 +138,30 @@ export function decidePurchasedWithPools(ledger: PoolLedger, requested: number, 
     reserved: unusedReserve(ledger),
     holders: holders(),
   });
+}
+
+/**
+ * Each pool's use, then the shared remainder's: seats held against what it may hold, and how many
+ * of its seats are idle (`idle` counts idle holders by pool id, null for users in no pool).
+ */
+export function poolUsage(ledger: PoolLedger, idle: ReadonlyMap<string | null, number>): PoolUsage[] {
+  const percent = (assigned: number, capacity: number) => (capacity > 0 ? Math.round((assigned / capacity) * 100) : 0);
+  const rows = ledger.pools.map((p) => ({
+    pool: { id: p.id, name: p.name },
+    reserved: p.reserved,
+    capacity: p.maximum,
+    assigned: p.assigned,
+    utilisationPercent: percent(p.assigned, p.maximum),
+    idleSeats: idle.get(p.id) ?? 0,
+  }));
+  const sharedCapacity = Math.max(0, ledger.purchased - ledger.pools.reduce((sum, p) => sum + p.reserved, 0));
+  const shared = {
+    pool: null,
+    reserved: 0,
+    capacity: sharedCapacity,
+    assigned: ledger.sharedAssigned,
+    utilisationPercent: percent(ledger.sharedAssigned, sharedCapacity),
+    idleSeats: idle.get(null) ?? 0,
+  };
+  return [...rows, shared];
 }

@@ -4,13 +4,14 @@
  * creating, changing and deleting pools. SQLite refuses a broken pool invariant underneath
  * (migration 18's triggers); these decide first so that a refusal explains itself.
  */
-import type { Pool } from '../contract';
+import type { Pool, PoolReport } from '../contract';
 import { newId } from '../crypto';
-import { committed, decidePoolLimits, decidePurchasedWithPools, seatRefusal, seatRoom, withSeat, type PoolLedger } from '../domain/pools';
+import { committed, decidePoolLimits, decidePurchasedWithPools, poolUsage, seatRefusal, seatRoom, withSeat, type PoolLedger } from '../domain/pools';
 import { fail, ok, type Failure, type Result } from '../domain/result';
 import type { Actor } from './access';
 import { recordAudit } from './audit';
 import type { Sql } from './sql';
+import { idleSeatsReport } from './reports';
 import { seatHolders } from './users';
 
 interface PoolRow {
@@ -211,3 +212,16 @@ function nameTaken(sql: Sql, name: string, except: string | null): Failure | nul
 }
 
 const noSuchPool = () => fail('not_found', { detail: 'No such pool in this subscription.' });
+
+/** Each pool's utilisation and idle seats (idle as the idle-seats report counts them), then the shared remainder's. */
+export function poolReport(sql: Sql, days: number, now: number): PoolReport {
+  const idle = idleSeatsReport(sql, days, now);
+  const byPool = new Map<string | null, number>();
+  const known = new Set(listPools(sql).map((p) => p.id));
+  for (const seat of idle.items) {
+    const pool = poolOf(sql, seat.user.id);
+    const key = pool !== null && known.has(pool) ? pool : null;
+    byPool.set(key, (byPool.get(key) ?? 0) + 1);
+  }
+  return { days: idle.days, since: idle.since, items: poolUsage(poolLedger(sql), byPool) };
+}

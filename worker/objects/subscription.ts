@@ -106,10 +106,10 @@ import {
 import { accountOf, existingUser, findUser, holdsEmail, subscriptionView, usersPage, type UserQuery } from './users';
 import type { Account, ApiToken, AuditEntry, Page, SubscriptionView, User } from './views';
 import { WritePath, type Access } from './write-path';
-import { createPool, deletePool, listPools, managedPools, updatePool } from './pools';
+import { createPool, deletePool, listPools, managedPools, poolReport, updatePool } from './pools';
 import { requestById } from './seat-requests';
 import type { Actor } from './access';
-import type { DirectoryStatus, Group, Pool } from '../contract';
+import type { DirectoryStatus, Group, Pool, PoolReport } from '../contract';
 import type { GroupCondition, UserCondition } from '../domain/scim-filter';
 import type { DirectoryUserView } from '../domain/scim-users';
 import { directoryStatus } from './directory';
@@ -561,6 +561,11 @@ export class Subscription extends DurableObject<Env> {
   /** Renames a pool or changes its limits, never below the seats held (409 `pool_in_use` with the holders). */
   updatePool(call: Call, poolId: string, change: { name?: string; reserved?: number; maximum?: number }): Reply<Pool> {
     return this.#calls.as(call, 'administrator', (actor, now) => updatePool(this.#sql, actor, poolId, change, now));
+  }
+
+  /** Each pool's utilisation and idle seats, then the shared remainder's (administrators). */
+  poolReport(call: Call, days: number): Reply<PoolReport> {
+    return this.#calls.as(call, 'administrator', (_, now) => ok(poolReport(this.#sql, days, now)));
   }
 
   /** Deletes a pool: its members and their seats join the shared remainder. */
