@@ -456,7 +456,9 @@ export const SUBSCRIPTION_MIGRATIONS: readonly string[] = [
       (SELECT purchased FROM subscription) AS purchased;
   CREATE TRIGGER seats_pool_insert AFTER INSERT ON seats BEGIN
     UPDATE pools SET assigned = assigned + 1 WHERE id = (SELECT pool_id FROM users WHERE id = NEW.user_id);
-    SELECT RAISE(ABORT, 'pool reserve: seats reserved for pools cannot be used') FROM pool_commitment WHERE committed > purchased;
+    -- More seats held than purchased is the subscription's own CHECK to refuse; this is for reserves.
+    SELECT RAISE(ABORT, 'pool reserve: seats reserved for pools cannot be used') FROM pool_commitment
+      WHERE committed > purchased AND (SELECT COUNT(*) FROM seats) <= purchased;
   END;
   CREATE TRIGGER seats_pool_delete AFTER DELETE ON seats
     BEGIN UPDATE pools SET assigned = assigned - 1 WHERE id = (SELECT pool_id FROM users WHERE id = OLD.user_id); END;
