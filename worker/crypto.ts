@@ -30,7 +30,7 @@ function base32(data: Uint8Array): string {
 }
 
 /** An id that cannot be guessed, e.g. `usr_3kq…` (100 random bits). */
-export const newId = (prefix: 'sub' | 'usr' | 'tok' | 'con' | 'grp'): string => `${prefix}_${randomToken(13).slice(0, 20)}`;
+export const newId = (prefix: 'sub' | 'usr' | 'tok' | 'con' | 'grp' | 'pool'): string => `${prefix}_${randomToken(13).slice(0, 20)}`;
 
 /**
  * The same id every time for the same seed, shaped like `newId`'s. A keyed create derives its id

@@ -5,7 +5,7 @@
 import type { Role, SeatSource, TokenScope, UserStatus } from '#contract';
 
 /** In the order the role pickers offer them: most people are technicians. */
-export const ROLE_LABEL: Record<Role, string> = { technician: 'Technician', administrator: 'Administrator' };
+export const ROLE_LABEL: Record<Role, string> = { technician: 'Technician', team_manager: 'Team manager', administrator: 'Administrator' };
 export const STATUS_LABEL: Record<UserStatus, string> = { invited: 'Invited', active: 'Active', deactivated: 'Deactivated' };
 export const SCOPE_LABEL: Record<TokenScope, string> = { read: 'Read-only', write: 'Read and write', scim: 'Directory (SCIM)' };
 

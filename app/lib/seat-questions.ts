@@ -15,6 +15,8 @@ export interface SeatQuestion {
   recipient: string | null;
   seats: SeatCounts;
   holders: SeatHolder[];
+  /** The team pool that is full (its holders are listed), when that is what stops the seat. */
+  pool?: string;
   /** A loan chosen before (Manage user → Lend until…): the chooser starts with it. */
   until?: string;
 }

@@ -26,6 +26,12 @@ class Session {
     return this.account?.user.role === 'administrator';
   }
 
+  /** Administrators manage every seat; team managers the seats of their pools' members (the API says no to the rest). */
+  get managesSeats(): boolean {
+    const role = this.account?.user.role;
+    return role === 'administrator' || role === 'team_manager';
+  }
+
   /** Asks the server (or, offline, its stored copy) who is signed in. */
   async load(): Promise<Account | null> {
     // Without this device's key cookie the server signs nobody in (it needs both halves): no need

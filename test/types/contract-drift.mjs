@@ -50,13 +50,13 @@ const CASES = [
     ],
   },
   {
-    name: "an enum the app names every value of gains one (Role: 'team_manager')",
-    mentions: 'team_manager',
+    name: "an enum the app names every value of gains one (Role: 'auditor')",
+    mentions: 'auditor',
     edits: [
       {
         file: 'users.ts',
-        from: "export const Role = z.enum(['administrator', 'technician']);",
-        to: "export const Role = z.enum(['administrator', 'technician', 'team_manager']);",
+        from: "export const Role = z.enum(['administrator', 'technician', 'team_manager']);",
+        to: "export const Role = z.enum(['administrator', 'technician', 'team_manager', 'auditor']);",
       },
     ],
   },

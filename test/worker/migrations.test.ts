@@ -177,17 +177,32 @@ const SUBSCRIPTION_SEEDS: Seed[] = [
     write: ["INSERT INTO consumed_challenges VALUES ('00ff', 4070908800000)"],
     survives: [['SELECT id, expires_at FROM consumed_challenges', [{ id: '00ff', expires_at: 4070908800000 }]]],
   },
+  {
+    // Team pools: seats held before pools existed are shared; a pool's counter follows its members.
+    version: versionOf('CREATE TABLE pools'),
+    write: [
+      `INSERT INTO pools (id, name, reserved, maximum, created_at) VALUES ('pool_desk', 'Desk', 1, 2, '${T}')`,
+      "UPDATE users SET pool_id = 'pool_desk' WHERE id = 'usr_tech'",
+      "INSERT INTO pool_managers VALUES ('usr_admin', 'pool_desk')",
+    ],
+    survives: [
+      ['SELECT id, reserved, maximum, assigned FROM pools', [{ id: 'pool_desk', reserved: 1, maximum: 2, assigned: 1 }]],
+      ["SELECT pool_id FROM users WHERE id = 'usr_tech'", [{ pool_id: 'pool_desk' }]],
+      ['SELECT user_id, pool_id FROM pool_managers', [{ user_id: 'usr_admin', pool_id: 'pool_desk' }]],
+    ],
+  },
 ];
 
-/** Empties an object's storage of everything of ours: tables (with their indexes) and triggers. */
+/** Empties an object's storage of everything of ours: tables (with their indexes), views and triggers. */
 function empty(sql: Sql): void {
   const ours = "name NOT LIKE '\\_cf%' ESCAPE '\\' AND name NOT LIKE 'sqlite%'";
   // A full-text index goes first, with the tables it keeps its data in.
   for (const { name } of sql.all<{ name: string }>(`SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%' AND ${ours}`)) {
     sql.run(`DROP TABLE ${name}`);
   }
-  const objects = sql.all<{ type: string; name: string }>(`SELECT type, name FROM sqlite_master WHERE type IN ('table', 'trigger') AND ${ours}`);
+  const objects = sql.all<{ type: string; name: string }>(`SELECT type, name FROM sqlite_master WHERE type IN ('table', 'trigger', 'view') AND ${ours}`);
   for (const o of objects.filter((o) => o.type === 'trigger')) sql.run(`DROP TRIGGER ${o.name}`);
+  for (const o of objects.filter((o) => o.type === 'view')) sql.run(`DROP VIEW ${o.name}`);
   // A table others still refer to cannot go before them (foreign keys): retry until all are gone.
   let tables = objects.filter((o) => o.type === 'table').map((o) => o.name);
   while (tables.length > 0) {

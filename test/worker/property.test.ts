@@ -721,3 +721,240 @@ describe('Property: shift schedules and the clock', () => {
     },
   );
 });
+
+// ── Team pools and team managers against a model ───────────────────────────────────────────────
+
+/** Two pools, "a" (which the team manager manages) and "b"; null is the shared remainder. */
+type PoolKey = 'a' | 'b';
+type PoolOp =
+  | { kind: 'assign' | 'unassign'; user: number; manager: boolean }
+  | { kind: 'transfer'; from: number; to: number; manager: boolean }
+  | { kind: 'move'; user: number; pool: PoolKey | null }
+  | { kind: 'limits'; pool: PoolKey; reserved: number; maximum: number }
+  | { kind: 'purchase'; seats: number };
+
+interface PoolModel {
+  purchased: number;
+  limits: Record<PoolKey, { reserved: number; maximum: number }>;
+  /** user id → their pool and whether they hold a seat. */
+  users: Map<string, { pool: PoolKey | null; seat: boolean }>;
+}
+
+/** The pool rules said again, independently of worker/domain/pools.ts. */
+const poolHeld = (m: PoolModel, pool: PoolKey | null) => [...m.users.values()].filter((u) => u.seat && u.pool === pool).length;
+const poolCommitted = (m: PoolModel) =>
+  poolHeld(m, null) + (['a', 'b'] as const).reduce((sum, p) => sum + Math.max(m.limits[p].reserved, poolHeld(m, p)), 0);
+
+/** The refusal a seat for a user of `pool` meets now, or null. */
+function poolRoom(m: PoolModel, pool: PoolKey | null): Outcome | null {
+  const unreservedFree = m.purchased - poolCommitted(m);
+  if (pool === null) return unreservedFree > 0 ? null : { status: 409, code: 'no_seats_available' };
+  const held = poolHeld(m, pool);
+  if (held >= m.limits[pool].maximum) return { status: 409, code: 'pool_full' };
+  return held < m.limits[pool].reserved || unreservedFree > 0 ? null : { status: 409, code: 'pool_full' };
+}
+
+function applyPoolOp(m: PoolModel, op: PoolOp, ids: string[]): Outcome {
+  const id = (n: number) => ids[n % ids.length]!;
+  const user = (n: number) => m.users.get(id(n))!;
+  const outsideA = (...ns: number[]) => ns.some((n) => user(n).pool !== 'a');
+  switch (op.kind) {
+    case 'assign': {
+      if (op.manager && outsideA(op.user)) return { status: 403, code: 'forbidden' };
+      if (user(op.user).seat) return { status: 200 };
+      const refused = poolRoom(m, user(op.user).pool);
+      if (refused) return refused;
+      user(op.user).seat = true;
+      return { status: 200 };
+    }
+    case 'unassign':
+      if (op.manager && outsideA(op.user)) return { status: 403, code: 'forbidden' };
+      user(op.user).seat = false;
+      return { status: 200 };
+    case 'transfer': {
+      if (op.manager && outsideA(op.from, op.to)) return { status: 403, code: 'forbidden' };
+      if (id(op.from) === id(op.to)) return { status: 400, code: 'validation_failed' };
+      if (!user(op.from).seat) return { status: 409, code: 'seat_not_held' };
+      if (user(op.to).seat) return { status: 409, code: 'seat_already_held' };
+      user(op.from).seat = false;
+      const refused = poolRoom(m, user(op.to).pool);
+      if (refused) {
+        user(op.from).seat = true;
+        return refused;
+      }
+      user(op.to).seat = true;
+      return { status: 200 };
+    }
+    case 'move': {
+      const moving = user(op.user);
+      if (moving.pool === op.pool) return { status: 200 };
+      if (moving.seat) {
+        moving.seat = false;
+        const refused = poolRoom(m, op.pool);
+        moving.seat = true;
+        if (refused) return refused;
+      }
+      moving.pool = op.pool;
+      return { status: 200 };
+    }
+    case 'limits': {
+      if (op.reserved > op.maximum) return { status: 400, code: 'validation_failed' };
+      if (poolHeld(m, op.pool) > op.maximum) return { status: 409, code: 'pool_in_use' };
+      const before = m.limits[op.pool];
+      m.limits[op.pool] = { reserved: op.reserved, maximum: op.maximum };
+      if (poolCommitted(m) > m.purchased) {
+        m.limits[op.pool] = before;
+        return { status: 409, code: 'pool_in_use' };
+      }
+      return { status: 200 };
+    }
+    case 'purchase':
+      if (op.seats < poolCommitted(m)) return { status: 409, code: 'seats_in_use' };
+      m.purchased = op.seats;
+      return { status: 200 };
+  }
+}
+
+interface PoolWorld {
+  admin: Api;
+  manager: Api;
+  subscriptionId: string;
+  poolIds: Record<PoolKey, string>;
+  /** The users the operations pick from (the team manager among them). */
+  ids: string[];
+}
+
+function poolRequest(w: PoolWorld, op: PoolOp): Promise<Reply> {
+  const id = (n: number) => w.ids[n % w.ids.length]!;
+  const as = (manager: boolean) => (manager ? w.manager : w.admin);
+  switch (op.kind) {
+    case 'assign':
+      return as(op.manager).put(`/v1/users/${id(op.user)}/seat`);
+    case 'unassign':
+      return as(op.manager).delete(`/v1/users/${id(op.user)}/seat`);
+    case 'transfer':
+      return as(op.manager).post('/v1/seats/transfer', { from: id(op.from), to: id(op.to) });
+    case 'move':
+      return w.admin.patch(`/v1/users/${id(op.user)}`, { poolId: op.pool === null ? null : w.poolIds[op.pool] });
+    case 'limits':
+      return w.admin.patch(`/v1/pools/${w.poolIds[op.pool]}`, { reserved: op.reserved, maximum: op.maximum });
+    case 'purchase':
+      return w.admin.patch('/v1/subscription', { seats: op.seats });
+  }
+}
+
+/** What the subscription shows and stores, in the model's terms; plus the pool invariants read from SQLite. */
+async function observePools(w: PoolWorld): Promise<{ model: PoolModel; violations: string[] }> {
+  const keyOf = (poolId: string | null): PoolKey | null => (poolId === null ? null : poolId === w.poolIds.a ? 'a' : 'b');
+  const [subscription, users, pools, stored] = await Promise.all([
+    w.admin.get('/v1/subscription'),
+    allUsers(w.admin),
+    w.admin.get('/v1/pools'),
+    runInDurableObject(env.SUBSCRIPTION.getByName(w.subscriptionId), (_instance, state) => {
+      const sql = state.storage.sql;
+      return {
+        pools: sql
+          .exec<{ id: string; reserved: number; maximum: number; assigned: number; held: number }>(
+            'SELECT p.id, p.reserved, p.maximum, p.assigned, (SELECT COUNT(*) FROM seats s JOIN users u ON u.id = s.user_id WHERE u.pool_id = p.id) AS held FROM pools p',
+          )
+          .toArray(),
+        commitment: sql.exec<{ committed: number; purchased: number }>('SELECT committed, purchased FROM pool_commitment').one(),
+      };
+    }),
+  ]);
+  const violations: string[] = [];
+  for (const p of stored.pools) {
+    if (p.assigned !== p.held) violations.push(`pool ${p.id} counter ${p.assigned} ≠ ${p.held} seats held`);
+    if (p.held > p.maximum) violations.push(`pool ${p.id} holds ${p.held} > maximum ${p.maximum}`);
+  }
+  if (stored.commitment.committed > stored.commitment.purchased) {
+    violations.push(`held and reserved ${stored.commitment.committed} > purchased ${stored.commitment.purchased}`);
+  }
+  const limits = Object.fromEntries(
+    (pools.body.items as { id: string; reserved: number; maximum: number }[]).map((p) => [keyOf(p.id), { reserved: p.reserved, maximum: p.maximum }]),
+  ) as PoolModel['limits'];
+  const model: PoolModel = {
+    purchased: subscription.body.seats.purchased,
+    limits,
+    users: new Map(
+      users.filter((u: { id: string }) => w.ids.includes(u.id)).map((u: { id: string; poolId: string | null; seat: unknown }) => [u.id, { pool: keyOf(u.poolId), seat: u.seat !== null }]),
+    ),
+  };
+  return { model, violations };
+}
+
+const clonePools = (m: PoolModel): PoolModel => ({
+  purchased: m.purchased,
+  limits: { a: { ...m.limits.a }, b: { ...m.limits.b } },
+  users: new Map([...m.users].map(([id, u]) => [id, { ...u }])),
+});
+const samePools = (a: PoolModel, b: PoolModel) => JSON.stringify({ ...a, users: [...a.users].sort() }) === JSON.stringify({ ...b, users: [...b.users].sort() });
+
+/** Runs a batch at once; some serial order of it must explain every answer and the state, and no pool invariant may break. */
+async function runPoolBatch(w: PoolWorld, model: PoolModel, batch: PoolOp[]): Promise<PoolModel> {
+  const replies = await Promise.all(batch.map((op) => poolRequest(w, op)));
+  const observed = await observePools(w);
+  const context = () => `ops ${JSON.stringify(batch)}\nanswers ${JSON.stringify(replies.map(outcomeOf))}\nmodel before ${JSON.stringify({ ...model, users: [...model.users] })}`;
+  expect(observed.violations, context()).toEqual([]);
+  for (const order of permutations(batch.map((_, i) => i))) {
+    const candidate = clonePools(model);
+    const matches = order.every((i) => {
+      const expected = applyPoolOp(candidate, batch[i]!, w.ids);
+      const actual = outcomeOf(replies[i]!);
+      return expected.status === actual.status && expected.code === actual.code;
+    });
+    if (matches && samePools(candidate, observed.model)) return candidate;
+  }
+  throw new Error(`no serial order explains the answers and the state\n${context()}\nobserved ${JSON.stringify({ ...observed.model, users: [...observed.model.users] })}`);
+}
+
+async function poolWorld(purchased: number, members: (PoolKey | null)[]): Promise<{ world: PoolWorld; model: PoolModel }> {
+  const { admin, subscription } = await signup(purchased);
+  const made = async (name: string, reserved: number, maximum: number) => (await admin.post('/v1/pools', { name, reserved, maximum })).body.pool.id as string;
+  const poolIds = { a: await made('Desk', 1, 3), b: await made('Field', 0, 2) };
+  const invited = await admin.post('/v1/users', { name: 'Mia Manager', email: uniqueEmail('mia'), role: 'team_manager', pools: [poolIds.a], poolId: poolIds.a, assignSeat: false });
+  const manager = new Api();
+  await manager.post('/v1/invitations/accept', { token: invited.body.invitation.token, password: 'correct horse battery staple' });
+  const ids = [invited.body.user.id as string];
+  for (const pool of members) {
+    const created = await admin.post('/v1/users', { name: 'Pool Member', email: uniqueEmail('member'), poolId: pool === null ? null : poolIds[pool], assignSeat: false });
+    ids.push(created.body.user.id);
+  }
+  const model: PoolModel = {
+    purchased,
+    limits: { a: { reserved: 1, maximum: 3 }, b: { reserved: 0, maximum: 2 } },
+    users: new Map(ids.map((id, i) => [id, { pool: i === 0 ? 'a' : members[i - 1]!, seat: false }])),
+  };
+  return { world: { admin, manager, subscriptionId: subscription.id, poolIds, ids }, model };
+}
+
+const poolKeyArb = fc.constantFrom<PoolKey | null>('a', 'b', null);
+const poolOpArb: fc.Arbitrary<PoolOp> = fc.oneof(
+  { arbitrary: fc.record({ kind: fc.constant('assign' as const), user: fc.nat(20), manager: fc.boolean() }), weight: 5 },
+  { arbitrary: fc.record({ kind: fc.constant('unassign' as const), user: fc.nat(20), manager: fc.boolean() }), weight: 2 },
+  { arbitrary: fc.record({ kind: fc.constant('transfer' as const), from: fc.nat(20), to: fc.nat(20), manager: fc.boolean() }), weight: 3 },
+  { arbitrary: fc.record({ kind: fc.constant('move' as const), user: fc.nat(20), pool: poolKeyArb }), weight: 2 },
+  { arbitrary: fc.record({ kind: fc.constant('limits' as const), pool: fc.constantFrom<PoolKey>('a', 'b'), reserved: fc.nat(3), maximum: fc.nat(4) }), weight: 2 },
+  { arbitrary: fc.record({ kind: fc.constant('purchase' as const), seats: fc.integer({ min: 1, max: 6 }) }), weight: 1 },
+);
+const poolStartArb = fc.record({ purchased: fc.integer({ min: 2, max: 5 }), members: fc.array(poolKeyArb, { minLength: 2, maxLength: 5 }) });
+
+describe('Team pools and team managers against a model (fast-check)', () => {
+  it.prop([poolStartArb, fc.array(poolOpArb, { minLength: 5, maxLength: 25 })], { numRuns: 15 })(
+    'any sequence of seat changes by administrators and a team manager, pool moves and limit changes matches the model and keeps every pool invariant',
+    async (initial, ops) => {
+      let { world, model } = await poolWorld(initial.purchased, initial.members);
+      for (const op of ops) model = await runPoolBatch(world, model, [op]);
+    },
+    90_000,
+  );
+
+  it.prop([poolStartArb, fc.array(fc.array(poolOpArb, { minLength: 2, maxLength: 4 }), { minLength: 2, maxLength: 5 })], { numRuns: 10 })(
+    'concurrent batches: some serial order explains every answer and the state, and no pool invariant ever breaks',
+    async (initial, batches) => {
+      let { world, model } = await poolWorld(initial.purchased, initial.members);
+      for (const batch of batches) model = await runPoolBatch(world, model, batch);
+    },
+    90_000,
+  );
+});

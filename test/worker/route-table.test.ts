@@ -59,6 +59,8 @@ interface Targets {
   pushDevice: Promise<string>;
   /** A shift schedule with nobody on it. */
   schedule: Promise<string>;
+  /** A team pool with no reserve (so it never holds back a seat another row needs). */
+  pool: Promise<string>;
 }
 
 interface Request {
@@ -176,6 +178,7 @@ const ROUTES: Record<string, Row> = {
   'GET /reports/utilisation': { scope: 'own', admin: true, request: () => ({}) },
   'GET /reports/console-activity': { scope: 'own', admin: true, request: () => ({ query: { days: '7' } }) },
   'GET /reports/idle-seats': { scope: 'own', admin: true, request: () => ({ query: { days: '7' } }) },
+  'GET /reports/pools': { scope: 'own', admin: true, request: () => ({ query: { days: '7' } }) },
   // A user id in a filter is not a lookup: an outsider gets an empty page, never the victim's entries.
   'GET /audit': { scope: 'own', admin: true, request: async (t) => ({ query: { userId: await t.holder } }) },
   'GET /groups': { scope: 'own', admin: true, request: () => ({}) },
@@ -194,6 +197,10 @@ const ROUTES: Record<string, Row> = {
   'GET /policies/idle-reclaim/preview': { scope: 'own', admin: true, request: () => ({}) },
   'PATCH /groups/{id}': { scope: 'foreign', admin: true, request: async (t) => ({ params: { id: await t.group }, body: { grantsSeat: true } }) },
   'GET /directory': { scope: 'own', admin: true, request: () => ({}) },
+  'GET /pools': { scope: 'own', request: () => ({}) },
+  'POST /pools': { scope: 'own', admin: true, request: () => ({ body: { name: `Pool ${crypto.randomUUID()}`, reserved: 0, maximum: 1 } }) },
+  'PATCH /pools/{id}': { scope: 'foreign', admin: true, request: async (t) => ({ params: { id: await t.pool }, body: { maximum: 3 } }) },
+  'DELETE /pools/{id}': { scope: 'foreign', admin: true, request: async (t) => ({ params: { id: await t.pool } }) },
   'GET /webhooks': { scope: 'own', admin: true, request: () => ({}) },
   'POST /webhooks': { scope: 'own', admin: true, request: () => ({ body: { url: webhookReceiver('route-table').url, enabled: false } }) },
   'GET /webhooks/{id}': { scope: 'foreign', admin: true, request: async (t) => ({ params: { id: await t.webhook } }) },
@@ -356,6 +363,11 @@ function freshTargets(home: { admin: Caller; email: string }): Targets {
       }),
       enumerable: true,
     },
+    pool: lazily(async () => {
+      const made = await home.admin.post('/v1/pools', { name: `Target pool ${crypto.randomUUID()}`, reserved: 0, maximum: 2 });
+      if (made.status !== 201) throw new Error(`pool failed: ${JSON.stringify(made.body)}`);
+      return made.body.pool.id;
+    }),
     pushDevice: lazily(async () => {
       // Muted first, so the device is never sent to by the changes other targets make.
       const push = { seatRequests: false, seatsFull: false, loansReturning: false, directoryWaitlist: false };

@@ -77,7 +77,7 @@ describe('Seat holders (what the "No free seat" chooser offers)', () => {
       const at = new Date().toISOString();
       const since = new Date(Date.now() - 7 * DAY).toISOString();
       return new Sql(state.storage.sql)
-        .all<{ detail: string }>(`EXPLAIN QUERY PLAN ${SEAT_HOLDERS_SQL}`, at, since, at, since, since, at, 50)
+        .all<{ detail: string }>(`EXPLAIN QUERY PLAN ${SEAT_HOLDERS_SQL}`, at, since, at, since, since, at, 0, null, 50)
         .map((r) => r.detail)
         .join('; ');
     });

@@ -21,3 +21,4 @@ export * from './notifications';
 export * from './demo';
 export * from './schedules';
 export * from './idle-reclaim';
+export * from './pools';

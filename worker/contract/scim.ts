@@ -40,8 +40,12 @@ export const ScimEmail = z.looseObject({
   primary: ScimBoolean.nullish(),
 });
 
+/** The roles a directory may give: a team manager's pools are set in the app, not by a directory. */
+export const DirectoryRole = Role.exclude(['team_manager']);
+export type DirectoryRole = z.infer<typeof DirectoryRole>;
+
 export const ScimRoleValue = z.looseObject({
-  value: z.string().trim().toLowerCase().pipe(Role),
+  value: z.string().trim().toLowerCase().pipe(DirectoryRole),
   primary: ScimBoolean.nullish(),
   type: z.string().max(50).nullish(),
   display: z.string().max(100).nullish(),
@@ -116,7 +120,7 @@ export const ScimUser = z.object({
   displayName: z.string().optional(),
   emails: z.array(z.object({ value: z.string(), type: z.literal('work'), primary: z.literal(true) })),
   active: z.boolean(),
-  roles: z.array(z.object({ value: Role, primary: z.literal(true) })),
+  roles: z.array(z.object({ value: DirectoryRole, primary: z.literal(true) })),
   meta: ScimMeta,
 });
 export type ScimUser = z.infer<typeof ScimUser>;

@@ -3,9 +3,11 @@
  * and `/seats` answer and accept.
  */
 import { z } from 'zod';
+import { PoolId } from './pools';
 import { Cursor, Limit, MAX_CONSOLE_SESSIONS_PER_SEAT, MAX_GRACE_MINUTES, MAX_SEATS, MIN_SEATS, Name, Email, Person, Text, Timestamp, UserId } from './common';
 
-export const Role = z.enum(['administrator', 'technician']);
+/** `team_manager`: manages seats only within the pools named in their `pools`. */
+export const Role = z.enum(['administrator', 'technician', 'team_manager']);
 export type Role = z.infer<typeof Role>;
 
 export const UserStatus = z.enum(['invited', 'active', 'deactivated']);
@@ -89,6 +91,8 @@ export const User = z
     role: Role,
     status: UserStatus,
     seat: Seat.nullable(),
+    poolId: z.string().nullable().meta({ description: 'The team pool whose seats this user uses; null: the shared remainder.' }),
+    pools: z.array(z.string()).meta({ description: 'For a team manager: the pools whose seats they manage (empty for other roles).' }),
     managedBy: z
       .enum(['directory'])
       .nullable()
@@ -136,6 +140,8 @@ export const CreateUserBody = z
     email: Email,
     role: Role.default('technician'),
     assignSeat: z.boolean().default(true).meta({ description: 'The "Assign seat" checkbox: checked by default.' }),
+    poolId: PoolId.nullable().default(null).meta({ description: 'The team pool whose seats they use; null: the shared remainder.' }),
+    pools: z.array(PoolId).max(50).default([]).meta({ description: 'With role "team_manager": the pools they manage.' }),
   })
   .strict();
 export type CreateUserBody = z.input<typeof CreateUserBody>;
@@ -146,6 +152,8 @@ export const UserPatch = z
     role: Role.optional(),
     status: z.enum(['active', 'deactivated']).optional(),
     scheduleId: z.string().min(1).max(200).nullable().optional().meta({ description: 'Put the user on a shift schedule (null: off it).' }),
+    poolId: PoolId.nullable().optional().meta({ description: 'Move the user (and a seat they hold) to this pool; null: the shared remainder.' }),
+    pools: z.array(PoolId).max(50).optional().meta({ description: 'With role "team_manager": the pools they manage.' }),
   })
   .strict();
 export type UserPatch = z.input<typeof UserPatch>;
@@ -155,6 +163,7 @@ export const UserListQuery = z
     seat: z.enum(['assigned', 'unassigned']).optional(),
     role: Role.optional(),
     status: UserStatus.optional(),
+    poolId: z.string().max(40).optional().meta({ description: 'Only members of this pool ("shared": users in no pool).' }),
     q: Text({ max: 100, what: 'Searches' }).optional(),
     limit: Limit,
     cursor: Cursor,

@@ -3,7 +3,7 @@
  * errors thrown across RPC lose their custom fields. One place (worker/http/problem.ts) maps each
  * failure code to an RFC 9457 problem response.
  */
-import type { FieldError, OpenConsoleSession, SeatCounts, SeatHolder } from '../contract';
+import type { FieldError, OpenConsoleSession, Pool, SeatCounts, SeatHolder } from '../contract';
 
 /** Every expected refusal, by stable code. Extra fields travel into the problem body. */
 export type Failure =
@@ -13,8 +13,8 @@ export type Failure =
   | { ok: false; code: 'forbidden'; detail: string }
   | { ok: false; code: 'seat_required'; detail: string }
   | { ok: false; code: 'not_found'; detail: string }
-  | { ok: false; code: 'no_seats_available'; seats: SeatCounts; holders: SeatHolder[] }
-  | { ok: false; code: 'seats_in_use'; seats: SeatCounts; requested: number; toFree: number }
+  | { ok: false; code: 'no_seats_available'; seats: SeatCounts; holders: SeatHolder[]; reserved?: number }
+  | { ok: false; code: 'seats_in_use'; seats: SeatCounts; requested: number; toFree: number; reserved?: number; holders?: SeatHolder[] }
   | { ok: false; code: 'email_taken'; email: string }
   | { ok: false; code: 'last_administrator'; detail: string }
   | { ok: false; code: 'seat_not_held'; userId: string; detail: string }
@@ -46,7 +46,9 @@ export type Failure =
       detail: string;
       hours: { at: string; wanted: number; purchased: number }[];
       waiting: { id: string; name: string }[];
-    };
+    }
+  | { ok: false; code: 'pool_full'; limit: 'maximum' | 'reserve'; pool: Pool; holders: SeatHolder[]; detail: string }
+  | { ok: false; code: 'pool_in_use'; pool: Pool; holders: SeatHolder[]; toFree: number; detail: string };
 
 export type FailureCode = Failure['code'];
 

@@ -5,7 +5,7 @@
  * are "administrator" or "technician". Every user, also one made in the app, answers with both
  * name parts non-empty.
  */
-import { Email, SCIM_SCHEMAS, type Role, type ScimUser, type ScimUserInput } from '../contract';
+import { Email, SCIM_SCHEMAS, type DirectoryRole, type ScimUser, type ScimUserInput } from '../contract';
 import type { z } from 'zod';
 import { fail, ok, type Result } from './result';
 
@@ -21,7 +21,7 @@ export interface DirectoryUserInput {
   name: string;
   active: boolean;
   externalId: string | null;
-  role: Role;
+  role: DirectoryRole;
 }
 
 /** A user as stored, with what the directory told us about them. */
@@ -29,7 +29,7 @@ export interface DirectoryUserView {
   id: string;
   name: string;
   email: string;
-  role: Role;
+  role: DirectoryRole;
   status: 'invited' | 'active' | 'deactivated';
   givenName: string | null;
   familyName: string | null;

@@ -23,6 +23,7 @@ import { schedules } from './routes/schedules';
 import { idleReclaim } from './routes/idle-reclaim';
 import { live } from './routes/live';
 import { notifications } from './routes/notifications';
+import { pools } from './routes/pools';
 import { pushSubscriptions } from './routes/push-subscriptions';
 import { reauthentication } from './routes/reauthentication';
 import { reports } from './routes/reports';
@@ -70,7 +71,8 @@ v1.route('/', account)
   .route('/push-subscriptions', pushSubscriptions)
   .route('/billing', billing)
   .route('/schedules', schedules)
-  .route('/policies/idle-reclaim', idleReclaim);
+  .route('/policies/idle-reclaim', idleReclaim)
+  .route('/pools', pools);
 
 v1.openAPIRegistry.registerComponent('securitySchemes', 'Bearer', {
   type: 'http',

@@ -52,6 +52,8 @@ const STATUS_AND_TITLE: Record<Code, [number, string]> = {
   passkey_invalid: [401, 'Passkey not accepted'],
   passkey_expired: [400, 'The passkey request expired'],
   schedule_oversubscribed: [409, 'The schedules want more seats than purchased'],
+  pool_full: [409, 'The pool has no seat free'],
+  pool_in_use: [409, 'The pool\'s seats are in use'],
 };
 
 /** Every code the API can answer with, for the OpenAPI document. */
@@ -101,6 +103,13 @@ function detailOf(failure: HttpFailure): string {
   switch (failure.code) {
     case 'no_seats_available': {
       const { purchased, assigned } = failure.seats;
+      if (failure.reserved) {
+        return (
+          `No unreserved seat is free: ${assigned} of ${purchased} seats are assigned and ${failure.reserved} more are reserved ` +
+          `for team pools. Free one first: take a seat back from one of its holders, transfer one in a single step, ` +
+          `lower a pool's reserve, or buy more seats.`
+        );
+      }
       return (
         `All ${purchased} seats are assigned (${assigned} of ${purchased}). Free one first: take a seat back ` +
         `from one of its holders, transfer one in a single step, or buy more seats.`
@@ -108,6 +117,12 @@ function detailOf(failure: HttpFailure): string {
     }
     case 'seats_in_use': {
       const { assigned } = failure.seats;
+      if (failure.reserved && failure.requested >= assigned) {
+        return (
+          `${assigned} seats are assigned and ${failure.reserved} more are reserved for team pools, so the subscription ` +
+          `cannot go down to ${failure.requested}. Lower the pools' reserves or take back seats (${failure.toFree} in all) first.`
+        );
+      }
       return (
         `${assigned} seats are assigned, so the subscription cannot go down to ${failure.requested}. ` +
         `Take back ${failure.toFree} seat${failure.toFree === 1 ? '' : 's'} first.`

@@ -45,7 +45,7 @@ export function authenticate(sql: Sql, credential: Credential, at: number, role?
   const row =
     credential.kind === 'device'
       ? sql.one<Row>(
-          `SELECT u.id, u.name, u.role, d.last_seen_at AS seen, 'write' AS scope, NULL AS expires FROM devices d
+          `SELECT u.id, u.name, CASE WHEN u.team_manager = 1 THEN 'team_manager' ELSE u.role END AS role, d.last_seen_at AS seen, 'write' AS scope, NULL AS expires FROM devices d
            JOIN users u ON u.id = d.user_id
            WHERE d.token_hash = ? AND d.expires_at > ? AND d.last_seen_at > ? AND u.status = 'active'`,
           credential.hash,
@@ -53,7 +53,7 @@ export function authenticate(sql: Sql, credential: Credential, at: number, role?
           new Date(at - IDLE_MS).toISOString(),
         )
       : sql.one<Row>(
-          `SELECT u.id, u.name, u.role, t.last_used_at AS seen, t.scope, t.expires_at AS expires FROM api_tokens t
+          `SELECT u.id, u.name, CASE WHEN u.team_manager = 1 THEN 'team_manager' ELSE u.role END AS role, t.last_used_at AS seen, t.scope, t.expires_at AS expires FROM api_tokens t
            JOIN users u ON u.id = t.user_id WHERE t.token_hash = ? AND u.status = 'active'`,
           credential.hash,
         );

@@ -6,7 +6,7 @@ import type { Sql } from './sql';
 import { decodeCursor, page, toAuditEntry, type AuditEntry, type AuditRow, type Page } from './views';
 
 export interface AuditTarget {
-  type: 'user' | 'subscription' | 'token' | 'group' | 'webhook' | 'schedule';
+  type: 'user' | 'subscription' | 'token' | 'group' | 'webhook' | 'schedule' | 'pool';
   id: string;
   name: string | null;
 }

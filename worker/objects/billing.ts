@@ -17,6 +17,7 @@ import type { Actor } from './access';
 import { recordAudit } from './audit';
 import { DEFAULT_CHOICE, releaseSeat } from './revocations';
 import { storedCounts } from './seats';
+import { committedSeats } from './pools';
 import type { Sql } from './sql';
 import { clearTimer, setTimer } from './timers';
 import { subscriptionView } from './users';
@@ -174,8 +175,9 @@ export function applyDecrease(sql: Sql, now: number): void {
       releaseSeat(sql, BILLING_ACTOR, holder, { action: 'unassign', transferTo: null, until: null }, DEFAULT_CHOICE, now);
     }
   }
-  const { assigned, purchased } = storedCounts(sql);
-  const next = Math.max(goal, assigned);
+  const { purchased } = storedCounts(sql);
+  // Never below what is held or reserved for team pools: a reserve above the paid seats waits for an administrator to lower it.
+  const next = Math.max(goal, committedSeats(sql));
   if (next < purchased) setPurchased(sql, next, now, { source: 'stripe', decrease: true });
   if (next > goal) {
     // Some holders are still connected within their grace period: look again in a minute.

@@ -82,7 +82,7 @@ export function replayDemo(object: Subscription, calls: WritePath, sql: Sql, see
         const invitationHash = crypto.randomUUID();
         invitations.set(step.who, invitationHash);
         const invitationExpiresAt = new Date(step.at + INVITATION_DAYS * 86_400_000).toISOString();
-        const input = { id, name, email, role: 'technician' as const, assignSeat: step.seat, invitationHash, invitationExpiresAt };
+        const input = { id, name, email, role: 'technician' as const, assignSeat: step.seat, poolId: null, pools: [], invitationHash, invitationExpiresAt };
         return resultOf(calls.as(callOf('admin'), 'administrator', (actor, at) => createUser(sql, actor, input, at)));
       }
       case 'accept':

@@ -6,7 +6,7 @@
  * service-wide, which the Subscription object claims in the EmailIndex around these functions.
  */
 import { scimPatch, type ScimResource } from 'scim-patch';
-import { ScimUserInput, type Role, type ScimPatchOperation } from '../contract';
+import { ScimUserInput, type DirectoryRole, type Role, type ScimPatchOperation } from '../contract';
 import { fail, ok, type Result } from '../domain/result';
 import type { UserCondition } from '../domain/scim-filter';
 import { fromScimUser, toScimUser, type DirectoryUserInput, type DirectoryUserView } from '../domain/scim-users';
@@ -53,7 +53,8 @@ function toView(row: Row): DirectoryUserView {
     id: row.id,
     name: row.name,
     email: row.email,
-    role: row.role as Role,
+    // The raw column: a team manager is a technician to a directory.
+    role: row.role as DirectoryRole,
     status: row.status as DirectoryUserView['status'],
     givenName: row.given_name,
     familyName: row.family_name,

@@ -12,6 +12,7 @@ import { recordAudit } from './audit';
 import { DEFAULT_CHOICE, releaseSeat, setSeatTerm } from './revocations';
 import { nextServed } from './seat-requests';
 import { giveSeat, storedCounts, target } from './seats';
+import { hasRoom } from './pools';
 import type { Sql } from './sql';
 
 /** The reason a directory's seat request gives. */
@@ -51,7 +52,7 @@ function followGroupsOf(sql: Sql, actor: Actor, userId: string, now: number): vo
     seat: user.held ? { viaGroup: user.via_group } : null,
     seatGroups: groups.map((g) => g.id),
     waiting: user.request_group !== null,
-    seatFree: storedCounts(sql).available > 0 && nextServed(sql) === null,
+    seatFree: storedCounts(sql).available > 0 && hasRoom(sql, userId) && nextServed(sql) === null,
   });
   const person = { id: user.id, name: user.name };
   const groupOf = (id: string) => groups.find((g) => g.id === id)!;

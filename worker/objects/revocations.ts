@@ -11,6 +11,7 @@ import { decideHandOver, planRelease, type SessionEndReason } from '../domain/se
 import type { Actor } from './access';
 import { recordAudit } from './audit';
 import { activeSessions, endSessionsOf } from './console';
+import { hasRoom } from './pools';
 import { addSeat, candidateOf, dropSeat, moveSeat, person, seatOf, storedCounts, takeSeat, target } from './seats';
 import type { Sql } from './sql';
 import { scheduleLoanReminder } from './alerts';
@@ -206,7 +207,7 @@ function completeChange(sql: Sql, actor: Actor | null, holder: Person, change: S
   if (change.action === 'return') {
     const lender = seatOf(sql, holder.id)?.returnsTo ?? null;
     const next = lender ? candidateOf(sql, lender) : null;
-    if (next && decideHandOver(next, storedCounts(sql)) === 'hand_over') {
+    if (next && decideHandOver(next, storedCounts(sql)) === 'hand_over' && hasRoom(sql, next.id, holder.id)) {
       dropSeat(sql, holder.id);
       recordAudit(sql, now, actor, 'seat.loan_ended', target(holder), { outcome: 'returned', returnedTo: person(next), ...details });
       // One entry says the seat moved back; a move changes no count, so no second `seat.assigned`.
@@ -223,7 +224,7 @@ function completeChange(sql: Sql, actor: Actor | null, holder: Person, change: S
     // The loan this transfer was for ran out while the holder's sessions were finishing.
     return cancelRevocation(sql, actor, holder, 'loan_elapsed', now);
   }
-  if (next && decideHandOver(next, storedCounts(sql)) === 'hand_over') {
+  if (next && decideHandOver(next, storedCounts(sql)) === 'hand_over' && hasRoom(sql, next.id, holder.id)) {
     return moveSeat(sql, actor, holder, next, now, { until: change.until, returnsTo: change.until ? holder.id : null }, details);
   }
   takeSeat(sql, actor, holder, now, { ...details, transferFailed: change.transferTo ? person(change.transferTo) : null });

@@ -458,4 +458,65 @@ export const SUBSCRIPTION_MIGRATIONS: readonly string[] = [
     reclaim_at TEXT NOT NULL
   );
   `,
+  // Team pools. A pool holds back `reserved` seats for its members and lets them hold up to
+  // `maximum`; users in no pool (pool_id NULL) share the rest. SQLite itself refuses a broken pool
+  // invariant: `pools.assigned` is kept by triggers with CHECK (assigned <= maximum), and every
+  // write that can change what is committed (a seat given, a user moved between pools, a pool's
+  // reserve, the purchased seats) aborts when the seats held plus the reserves not yet used would
+  // exceed the purchased seats. A team manager is stored as a technician with `team_manager` = 1
+  // (SQLite cannot alter the role CHECK; the object maps it to the role "team_manager") and the
+  // pools they manage in pool_managers.
+  `
+  CREATE TABLE pools (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    reserved INTEGER NOT NULL CHECK (reserved >= 0),
+    maximum INTEGER NOT NULL,
+    assigned INTEGER NOT NULL DEFAULT 0 CHECK (assigned >= 0 AND assigned <= maximum),
+    created_at TEXT NOT NULL,
+    CHECK (reserved <= maximum)
+  );
+  CREATE UNIQUE INDEX pools_name ON pools(name COLLATE NOCASE);
+  CREATE TABLE pool_managers (
+    user_id TEXT NOT NULL,
+    pool_id TEXT NOT NULL,
+    PRIMARY KEY (user_id, pool_id)
+  );
+  ALTER TABLE users ADD COLUMN pool_id TEXT;
+  ALTER TABLE users ADD COLUMN team_manager INTEGER NOT NULL DEFAULT 0 CHECK (team_manager IN (0, 1));
+  CREATE INDEX users_pool ON users(pool_id) WHERE pool_id IS NOT NULL;
+  CREATE VIEW pool_commitment AS
+    SELECT (SELECT COUNT(*) FROM seats)
+      + (SELECT COALESCE(SUM(MAX(0, p.reserved - (SELECT COUNT(*) FROM seats s JOIN users u ON u.id = s.user_id WHERE u.pool_id = p.id))), 0) FROM pools p)
+      AS committed,
+      (SELECT purchased FROM subscription) AS purchased;
+  CREATE TRIGGER seats_pool_insert AFTER INSERT ON seats BEGIN
+    UPDATE pools SET assigned = assigned + 1 WHERE id = (SELECT pool_id FROM users WHERE id = NEW.user_id);
+    -- More seats held than purchased is the subscription's own CHECK to refuse; this is for reserves.
+    SELECT RAISE(ABORT, 'pool reserve: seats reserved for pools cannot be used') FROM pool_commitment
+      WHERE committed > purchased AND (SELECT COUNT(*) FROM seats) <= purchased;
+  END;
+  CREATE TRIGGER seats_pool_delete AFTER DELETE ON seats
+    BEGIN UPDATE pools SET assigned = assigned - 1 WHERE id = (SELECT pool_id FROM users WHERE id = OLD.user_id); END;
+  CREATE TRIGGER users_pool_move AFTER UPDATE OF pool_id ON users
+    WHEN OLD.pool_id IS NOT NEW.pool_id AND EXISTS (SELECT 1 FROM seats WHERE user_id = NEW.id) BEGIN
+    UPDATE pools SET assigned = assigned - 1 WHERE id = OLD.pool_id;
+    UPDATE pools SET assigned = assigned + 1 WHERE id = NEW.pool_id;
+    SELECT RAISE(ABORT, 'pool reserve: seats reserved for pools cannot be used') FROM pool_commitment WHERE committed > purchased;
+  END;
+  CREATE TRIGGER pools_reserve_insert AFTER INSERT ON pools BEGIN
+    SELECT RAISE(ABORT, 'pool reserve: reserves exceed the free seats') FROM pool_commitment WHERE committed > purchased;
+  END;
+  CREATE TRIGGER pools_reserve_update AFTER UPDATE OF reserved ON pools BEGIN
+    SELECT RAISE(ABORT, 'pool reserve: reserves exceed the free seats') FROM pool_commitment WHERE committed > purchased;
+  END;
+  CREATE TRIGGER purchased_covers_pools AFTER UPDATE OF purchased ON subscription BEGIN
+    SELECT RAISE(ABORT, 'pool reserve: purchased seats below the seats held and reserved') FROM pool_commitment WHERE committed > purchased;
+  END;
+  CREATE TRIGGER users_delete_pool_managers AFTER DELETE ON users
+    BEGIN DELETE FROM pool_managers WHERE user_id = OLD.id; END;
+  CREATE TRIGGER pools_delete_managers AFTER DELETE ON pools
+    BEGIN DELETE FROM pool_managers WHERE pool_id = OLD.id; END;
+  `,
 ];

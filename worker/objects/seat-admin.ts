@@ -10,6 +10,7 @@ import { checkUntil } from '../domain/seat-timing';
 import type { Actor } from './access';
 import { recordAudit } from './audit';
 import { choiceOf, releaseSeat, setSeatTerm } from './revocations';
+import { checkPurchased, roomFor } from './pools';
 import { fillFromWaitlist } from './seat-requests';
 import { giveSeat } from './seats';
 import type { Sql } from './sql';
@@ -38,6 +39,9 @@ export function updateSubscription(sql: Sql, actor: Actor, change: SubscriptionC
   if (change.seats !== undefined) {
     const decision = decidePurchased(before.seats, change.seats);
     if (decision !== 'change') return decision;
+    // Team pools' reserves count too: purchased seats never go below what is held or reserved.
+    const reserved = checkPurchased(sql, change.seats, now);
+    if (reserved) return reserved;
   }
   const details: Record<string, unknown> = {};
   if (change.seats !== undefined && change.seats !== before.seats.purchased) {
@@ -80,6 +84,9 @@ export function assignSeat(sql: Sql, actor: Actor, userId: string, options: { un
     setSeatTerm(sql, actor, user.value, until.value, now);
     return findUser(sql, userId);
   }
+  // A pool's own limit explains a refusal better than the total (a full subscription leaves no pool room either).
+  const refused = decision === 'assign' || decision.code === 'no_seats_available' ? roomFor(sql, now, userId) : null;
+  if (refused) return refused;
   if (decision !== 'assign') return decision;
   giveSeat(sql, actor, user.value, now, { until: until.value, returnsTo: null });
   return findUser(sql, userId);
@@ -108,6 +115,9 @@ export function transferSeat(
   if (!to.ok) return to;
   const decision = decideTransfer(candidate(from.value), candidate(to.value));
   if (decision !== 'transfer') return decision;
+  // A seat moving into another pool needs room there: the seat it leaves is counted as freed.
+  const refused = roomFor(sql, now, toId, fromId);
+  if (refused) return refused;
   const until = checkUntil(options.until, now);
   if (!until.ok) return until;
   const change = { action: 'transfer' as const, transferTo: to.value, until: until.value };

@@ -14,6 +14,7 @@ import { recordAudit } from './audit';
 import { choiceOf, releaseSeat } from './revocations';
 import type { TransferOptions } from './seat-admin';
 import { candidateOf, giveSeat, storedCounts, target } from './seats';
+import { hasRoom, mayManageSeats, roomFor } from './pools';
 import type { Sql } from './sql';
 import { existingUser, seatHolders } from './users';
 import { decodeCursor, page, type Page, type User } from './views';
@@ -71,19 +72,30 @@ export function createRequest(sql: Sql, actor: Actor, input: { id: string; reaso
   return ok(requestById(sql, input.id)!);
 }
 
-/** Requests, oldest first: all of them for administrators, their own for everyone else. */
+/**
+ * Requests, oldest first: all of them for administrators, their own and their pools' members' for
+ * team managers, their own for everyone else.
+ */
 export function listRequests(sql: Sql, actor: Actor, query: RequestQuery): Result<Page<SeatRequest>> {
-  if (actor.role !== 'administrator' && query.userId !== undefined && query.userId !== actor.id) {
+  const team = actor.role === 'team_manager';
+  const others = query.userId !== undefined && query.userId !== actor.id;
+  if (others && team) {
+    const refused = mayManageSeats(sql, actor, [query.userId!]);
+    if (refused) return refused;
+  } else if (actor.role !== 'administrator' && others) {
     return fail('forbidden', { detail: 'Technicians can only list their own seat requests. Leave out userId.' });
   }
   const after = decodeCursor(query.cursor);
   if (after === 'invalid') return fail('validation_failed', { detail: 'The cursor is not one this API returned.' });
   const where = ['r.seq > ?'];
   const params: SqlStorageValue[] = [after ?? 0];
-  const userId = actor.role === 'administrator' ? query.userId : actor.id;
+  const userId = actor.role === 'administrator' || team ? query.userId : actor.id;
   if (userId) {
     where.push('r.user_id = ?');
     params.push(userId);
+  } else if (team) {
+    where.push('(r.user_id = ? OR r.user_id IN (SELECT u.id FROM users u JOIN pool_managers m ON m.pool_id = u.pool_id WHERE m.user_id = ?))');
+    params.push(actor.id, actor.id);
   }
   if (query.status) {
     where.push('r.status = ?');
@@ -93,10 +105,13 @@ export function listRequests(sql: Sql, actor: Actor, query: RequestQuery): Resul
   return ok(page(rows, query.limit, toRequest));
 }
 
-/** One request: any for administrators, only their own for everyone else. */
+/** One request: any for administrators, their pools' members' for team managers, only their own for everyone else. */
 function requestFor(sql: Sql, actor: Actor, requestId: string): Result<SeatRequest> {
   const request = requestById(sql, requestId);
-  if (!request || (actor.role !== 'administrator' && request.user.id !== actor.id)) {
+  const visible =
+    request !== null &&
+    (actor.role === 'administrator' || request.user.id === actor.id || (actor.role === 'team_manager' && mayManageSeats(sql, actor, [request.user.id]) === null));
+  if (!request || !visible) {
     return fail('not_found', { detail: 'No such seat request in this subscription.' });
   }
   return ok(request);
@@ -147,10 +162,14 @@ function planApproval(sql: Sql, actor: Actor, requestId: string, from: string | 
     if (!holder) return fail('not_found', { detail: 'No such user in this subscription to take the seat from.' });
     const decision = decideTransfer(holder, requester);
     if (decision !== 'transfer') return decision;
+    const refused = roomFor(sql, now, requester.id, holder.id);
+    if (refused) return refused;
     return ok({ request: request.value, kind: 'transfer', from: { id: holder.id, name: holder.name } });
   }
   const decision = decideAssign(storedCounts(sql), requester, () => seatHolders(sql, now));
   if (decision === 'noop') return ok({ request: request.value, kind: 'already_held' });
+  const refused = decision === 'assign' || decision.code === 'no_seats_available' ? roomFor(sql, now, requester.id) : null;
+  if (refused) return refused;
   if (decision !== 'assign') return decision;
   return ok({ request: request.value, kind: 'assign' });
 }
@@ -226,16 +245,20 @@ export function fillFromWaitlist(sql: Sql, now: number): void {
   }
 }
 
-/** The oldest pending request the waitlist serves on its own (see fillFromWaitlist), if any. */
+/**
+ * The oldest pending request the waitlist serves on its own (see fillFromWaitlist) and that the
+ * team pools leave room for, if any.
+ */
 export function nextServed(sql: Sql): RequestRow | null {
   const auto = sql.one<{ auto: number }>('SELECT auto_assign_requests AS auto FROM subscription')?.auto ?? 0;
-  return sql.one<RequestRow>(
+  const waiting = sql.all<RequestRow>(
     `${REQUEST_SELECT} LEFT JOIN seats s ON s.user_id = r.user_id
      WHERE r.status = 'pending' AND s.user_id IS NULL
        AND (((r.group_id IS NOT NULL OR r.schedule_id IS NOT NULL) AND u.status != 'deactivated') OR (? = 1 AND u.status = 'active'))
-     ORDER BY r.seq LIMIT 1`,
+     ORDER BY r.seq`,
     auto,
   );
+  return waiting.find((request) => hasRoom(sql, request.user_id)) ?? null;
 }
 
 /** One request by id, as the API shows it; null when there is none. */

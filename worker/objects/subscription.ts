@@ -107,7 +107,7 @@ import {
 } from './user-admin';
 import { accountOf, existingUser, findUser, holdsEmail, seatHoldersView, subscriptionView, usersPage, type UserQuery } from './users';
 import type { Account, ApiToken, AuditEntry, Page, SubscriptionView, User } from './views';
-import { WritePath } from './write-path';
+import { WritePath, type Access } from './write-path';
 import type { Coverage, IdleReclaimItem, IdleReclaimPolicy, Schedule } from '../contract';
 import { idleReclaimPolicy, idleReclaimPreview, setIdleReclaim, type IdleReclaimInput } from './idle-reclaim';
 import {
@@ -121,8 +121,10 @@ import {
   type NewSchedule,
   type ScheduleChange,
 } from './schedules';
+import { createPool, deletePool, listPools, managedPools, poolReport, updatePool } from './pools';
+import { requestById } from './seat-requests';
 import type { Actor } from './access';
-import type { DirectoryStatus, Group } from '../contract';
+import type { DirectoryStatus, Group, Pool, PoolReport } from '../contract';
 import type { GroupCondition, UserCondition } from '../domain/scim-filter';
 import type { DirectoryUserView } from '../domain/scim-users';
 import { directoryStatus } from './directory';
@@ -445,7 +447,10 @@ export class Subscription extends DurableObject<Env> {
 
   /** One page of users, oldest first, filtered by seat, role, status and a search on name or email. */
   listUsers(call: Call, query: UserQuery): Reply<Page<User>> {
-    return this.#calls.as(call, 'member', () => usersPage(this.#sql, query));
+    // A team manager's list is their team: the members of the pools they manage.
+    return this.#calls.as(call, 'member', (actor) =>
+      usersPage(this.#sql, actor.role === 'team_manager' ? { ...query, withinPools: managedPools(this.#sql, actor.id) } : query),
+    );
   }
 
   /** One user of this subscription. */
@@ -532,7 +537,7 @@ export class Subscription extends DurableObject<Env> {
    * revocation waiting on it is cancelled.
    */
   assignSeat(call: Call, userId: string, options: { until?: string | null } = {}): Reply<User> {
-    return this.#calls.as(call, 'administrator', (actor, now) => assignSeat(this.#sql, actor, userId, options, now));
+    return this.#calls.as(call, { seatsOf: () => [userId] }, (actor, now) => assignSeat(this.#sql, actor, userId, options, now));
   }
 
   /**
@@ -541,7 +546,7 @@ export class Subscription extends DurableObject<Env> {
    * their last session; until then the seat stays theirs, shown in `seat.revocation`.
    */
   unassignSeat(call: Call, userId: string, choice: ReleaseChoice = DEFAULT_CHOICE): Reply<User> {
-    return this.#calls.as(call, 'administrator', (actor, now) => unassignSeat(this.#sql, actor, userId, choice, now));
+    return this.#calls.as(call, { seatsOf: () => [userId] }, (actor, now) => unassignSeat(this.#sql, actor, userId, choice, now));
   }
 
   /** Who holds the seats, least used first: what an administrator chooses from to free one. */
@@ -555,7 +560,7 @@ export class Subscription extends DurableObject<Env> {
    * waits as the administrator chose (see unassignSeat), and completes then.
    */
   transferSeat(call: Call, move: { from: string; to: string } & TransferOptions): Reply<{ from: User; to: User }> {
-    return this.#calls.as(call, 'administrator', (actor, now) => transferSeat(this.#sql, actor, move, now));
+    return this.#calls.as(call, { seatsOf: () => [move.from, move.to] }, (actor, now) => transferSeat(this.#sql, actor, move, now));
   }
 
   /**
@@ -563,7 +568,34 @@ export class Subscription extends DurableObject<Env> {
    * freed. Connected holders are treated as `choice` says, like unassignSeat.
    */
   returnSeat(call: Call, userId: string, choice: ReleaseChoice = DEFAULT_CHOICE): Reply<User> {
-    return this.#calls.as(call, 'administrator', (actor, now) => returnSeat(this.#sql, actor, userId, choice, now));
+    return this.#calls.as(call, { seatsOf: () => [userId] }, (actor, now) => returnSeat(this.#sql, actor, userId, choice, now));
+  }
+
+  // ── Team pools (pools.ts) ──────────────────────────────────────────────────────────────────
+
+  /** Every team pool with its reserve, maximum and the seats its members hold (any member may read them). */
+  listPools(call: Call): Reply<{ items: Pool[] }> {
+    return this.#calls.as(call, 'member', () => ok({ items: listPools(this.#sql) }));
+  }
+
+  /** Creates a pool; refused (409 `pool_in_use`) when its reserve needs seats others hold. */
+  createPool(call: Call, input: { name: string; reserved: number; maximum: number }): Reply<Pool> {
+    return this.#calls.as(call, 'administrator', (actor, now) => createPool(this.#sql, actor, input, now));
+  }
+
+  /** Renames a pool or changes its limits, never below the seats held (409 `pool_in_use` with the holders). */
+  updatePool(call: Call, poolId: string, change: { name?: string; reserved?: number; maximum?: number }): Reply<Pool> {
+    return this.#calls.as(call, 'administrator', (actor, now) => updatePool(this.#sql, actor, poolId, change, now));
+  }
+
+  /** Each pool's utilisation and idle seats, then the shared remainder's (administrators). */
+  poolReport(call: Call, days: number): Reply<PoolReport> {
+    return this.#calls.as(call, 'administrator', (_, now) => ok(poolReport(this.#sql, days, now)));
+  }
+
+  /** Deletes a pool: its members and their seats join the shared remainder. */
+  deletePool(call: Call, poolId: string): Reply<null> {
+    return this.#calls.as(call, 'administrator', (actor, now) => deletePool(this.#sql, actor, poolId, now));
   }
 
   // ── Expert Console (console.ts) ────────────────────────────────────────────────────────────
@@ -614,12 +646,12 @@ export class Subscription extends DurableObject<Env> {
 
   /** Approves a pending request: a free seat, or one transferred `from` a holder; lent `until` a time. */
   approveSeatRequest(call: Call, requestId: string, input: ApprovalInput): Reply<{ request: SeatRequest; user: User; from: User | null }> {
-    return this.#calls.as(call, 'administrator', (actor, now) => approveRequest(this.#sql, actor, requestId, input, now));
+    return this.#calls.as(call, requestAccess(requestId, input.from), (actor, now) => approveRequest(this.#sql, actor, requestId, input, now));
   }
 
   /** Declines a pending request with an optional note. */
   declineSeatRequest(call: Call, requestId: string, note: string | null): Reply<SeatRequest> {
-    return this.#calls.as(call, 'administrator', (actor, now) => declineRequest(this.#sql, actor, requestId, note, now));
+    return this.#calls.as(call, requestAccess(requestId), (actor, now) => declineRequest(this.#sql, actor, requestId, note, now));
   }
 
   /** Withdraws a pending request: the requester's own, or any for an administrator. */
@@ -1061,4 +1093,9 @@ export class Subscription extends DurableObject<Env> {
     const held = this.#calls.anonymous(() => ok(holdsEmail(this.#sql, email, userId)));
     return held.ok && held.value;
   }
+}
+
+/** Who may answer a seat request: whoever may manage the seats of the requester (and of the holder a seat comes `from`). */
+function requestAccess(requestId: string, from?: string): Access {
+  return { seatsOf: (sql) => [requestById(sql, requestId)?.user.id, from].filter((id): id is string => id !== undefined) };
 }

@@ -18,6 +18,7 @@ import { giveSeat } from './seats';
 import type { Sql } from './sql';
 import { activeAdministrators, existingUser, findUser, notFound, seatHolders, subscriptionView, userRow } from './users';
 import { toUser, type User } from './views';
+import { poolById, roomFor, setManagedPools, setUserPool } from './pools';
 
 export interface NewUser {
   id: string;
@@ -25,6 +26,10 @@ export interface NewUser {
   email: string;
   role: Role;
   assignSeat: boolean;
+  /** The team pool whose seats they use (null: shared). */
+  poolId: string | null;
+  /** For a team manager: the pools they manage. */
+  pools: string[];
   invitationHash: string;
   invitationExpiresAt: string;
 }
@@ -36,6 +41,8 @@ export interface UserChange {
   status?: 'active' | 'deactivated';
   /** Handled by schedules.ts (setUserSchedule), in the same call. */
   scheduleId?: string | null;
+  poolId?: string | null;
+  pools?: string[];
 }
 
 /**
@@ -46,14 +53,20 @@ export function createUser(sql: Sql, actor: Actor, input: NewUser, now: number):
   const allowed = checkCreate(sql, input, now);
   if (!allowed.ok) return allowed;
   sql.run(
-    `INSERT INTO users (id, name, email, role, status, created_at) VALUES (?, ?, ?, ?, 'invited', ?)`,
+    `INSERT INTO users (id, name, email, role, status, created_at, pool_id, team_manager) VALUES (?, ?, ?, ?, 'invited', ?, ?, ?)`,
     input.id,
     input.name,
     input.email,
-    input.role,
+    storedRole(input.role),
     new Date(now).toISOString(),
+    input.poolId,
+    input.role === 'team_manager' ? 1 : 0,
   );
-  recordAudit(sql, now, actor, 'user.created', { type: 'user', id: input.id, name: input.name }, { role: input.role, email: input.email });
+  const managed = setManagedPools(sql, input.id, input.role === 'team_manager' ? input.pools : []);
+  if (!managed.ok) return managed;
+  const pool = input.poolId ? { poolId: input.poolId } : {};
+  const pools = input.role === 'team_manager' ? { pools: input.pools } : {};
+  recordAudit(sql, now, actor, 'user.created', { type: 'user', id: input.id, name: input.name }, { role: input.role, email: input.email, ...pool, ...pools });
   if (input.assignSeat) giveSeat(sql, actor, { id: input.id, name: input.name }, now);
   storeLink(sql, 'invitations', { userId: input.id, hash: input.invitationHash, expiresAt: input.invitationExpiresAt }, now);
   return ok({ user: existingUser(sql, input.id), invitationExpiresAt: input.invitationExpiresAt });
@@ -115,11 +128,23 @@ export function updateUser(sql: Sql, actor: Actor, userId: string, change: UserC
   if (status !== undefined && status !== user.status && !(status === 'active' && user.status === 'invited')) {
     details.status = { from: user.status, to: status };
   }
-  if (Object.keys(details).length === 0) return ok(user);
+  const role = change.role ?? user.role;
+  const pools = role === 'team_manager' ? (change.pools ?? user.pools) : [];
+  if (pools.join() !== user.pools.join()) {
+    const managed = setManagedPools(sql, userId, pools);
+    if (!managed.ok) return managed;
+    details.pools = { from: user.pools, to: pools };
+  }
+  if (change.poolId !== undefined && change.poolId !== user.poolId) {
+    const moved = setUserPool(sql, actor, { id: userId, name: user.name, hasSeat: user.seat !== null }, change.poolId, now);
+    if (!moved.ok) return moved;
+  }
+  if (Object.keys(details).length === 0) return findUser(sql, userId);
   sql.run(
-    'UPDATE users SET name = ?, role = ?, status = ? WHERE id = ?',
+    'UPDATE users SET name = ?, role = ?, team_manager = ?, status = ? WHERE id = ?',
     change.name ?? user.name,
-    change.role ?? user.role,
+    storedRole(role),
+    role === 'team_manager' ? 1 : 0,
     details.status ? status! : user.status,
     userId,
   );
@@ -148,16 +173,24 @@ export function deleteUser(sql: Sql, actor: Actor, userId: string, now: number):
 /** Whether this user may be created now: the email is free here, and a seat if one is asked for. */
 export function checkCreate(sql: Sql, input: NewUser, now: number): Result<null> {
   if (sql.one('SELECT id FROM users WHERE email = ?', input.email)) return fail('email_taken', { email: input.email });
+  if (input.poolId !== null && !poolById(sql, input.poolId)) {
+    return fail('validation_failed', { detail: `No pool ${input.poolId} in this subscription. Create it first (Policies › Team pools).` });
+  }
   if (input.assignSeat) {
     const decision = decideAssign(
       subscriptionView(sql).seats,
       { id: input.id, name: input.name, status: 'invited', hasSeat: false },
       () => seatHolders(sql, now),
     );
+    const refused = decision === 'assign' || (decision !== 'noop' && decision.code === 'no_seats_available') ? roomFor(sql, now, input.id, undefined, input.poolId) : null;
+    if (refused) return refused;
     if (decision !== 'assign' && decision !== 'noop') return decision;
   }
   return ok(null);
 }
+
+/** Team managers are stored as technicians with `team_manager` set (the role column's CHECK predates them). */
+const storedRole = (role: Role): 'administrator' | 'technician' => (role === 'team_manager' ? 'technician' : role);
 
 /**
  * Frees the user's seat and ends every way they had of acting: console sessions, devices, tokens,

@@ -5,7 +5,14 @@ import { seatCounts } from '../domain/seats';
 import type { Sql } from './sql';
 import { decodeCursor, page, toUser, type Account, type Page, type SubscriptionView, type User, type UserRow } from './views';
 
-const USER_COLUMNS = `u.seq, u.id, u.name, u.email, u.role, u.status, u.created_at, u.last_active_at,
+/**
+ * A user's role as the API names it: team managers are stored as technicians with `team_manager`
+ * set (migration 18), so every query that shows or filters a role reads it through this.
+ */
+export const ROLE_OF_U = `CASE WHEN u.team_manager = 1 THEN 'team_manager' ELSE u.role END`;
+
+const USER_COLUMNS = `u.seq, u.id, u.name, u.email, ${ROLE_OF_U} AS role, u.status, u.pool_id,
+  (SELECT json_group_array(m.pool_id) FROM pool_managers m WHERE m.user_id = u.id) AS managed_pools, u.created_at, u.last_active_at,
   u.password_hash IS NOT NULL AS has_password, s.assigned_at AS seat_assigned_at, s.expires_at AS seat_expires_at,
   s.returns_to AS seat_returns_to, lender.name AS seat_returns_to_name, r.action AS revocation_action,
   r.mode AS revocation_mode, r.ends_at AS revocation_ends_at, r.transfer_to AS revocation_transfer_to,
@@ -24,6 +31,10 @@ export interface UserQuery {
   seat?: 'assigned' | 'unassigned';
   role?: Role;
   status?: UserStatus;
+  /** Members of this pool; "shared": users in no pool. */
+  poolId?: string;
+  /** Only members of these pools (a team manager's view of the users). */
+  withinPools?: string[];
   q?: string;
   limit: number;
   cursor?: string;
@@ -85,8 +96,16 @@ export function usersPage(sql: Sql, query: UserQuery): Result<Page<User>> {
   const where: string[] = ['u.seq > ?'];
   const params: SqlStorageValue[] = [after ?? 0];
   if (query.seat) where.push(query.seat === 'assigned' ? 's.user_id IS NOT NULL' : 's.user_id IS NULL');
+  if (query.poolId) {
+    where.push(query.poolId === 'shared' ? 'u.pool_id IS NULL' : 'u.pool_id = ?');
+    if (query.poolId !== 'shared') params.push(query.poolId);
+  }
+  if (query.withinPools) {
+    where.push(`u.pool_id IN (SELECT value FROM json_each(?))`);
+    params.push(JSON.stringify(query.withinPools));
+  }
   if (query.role) {
-    where.push('u.role = ?');
+    where.push(`${ROLE_OF_U} = ?`);
     params.push(query.role);
   }
   if (query.status) {
@@ -122,10 +141,11 @@ interface SeatHolderRow extends Record<string, string | number | null> {
 
 /**
  * The holders with what to choose by, least used first. Binds: now, since (7 days before), now,
- * since, since, now, limit. Each per-holder aggregate is a lookup in `console_sessions_user`
- * (user_id, started_at) or `console_sessions_active` (test/worker/seat-holders.test.ts checks the plan).
+ * since, since, now, whether to keep one pool's holders only (0 or 1), that pool (null: no pool),
+ * limit. Each per-holder aggregate is a lookup in `console_sessions_user` (user_id, started_at) or
+ * `console_sessions_active` (test/worker/seat-holders.test.ts checks the plan).
  */
-export const SEAT_HOLDERS_SQL = `SELECT u.id, u.name, u.email, u.role, u.last_active_at, s.expires_at AS loan_ends_at,
+export const SEAT_HOLDERS_SQL = `SELECT u.id, u.name, u.email, ${ROLE_OF_U} AS role, u.last_active_at, s.expires_at AS loan_ends_at,
     (SELECT COUNT(*) FROM console_sessions c WHERE c.user_id = u.id AND c.ended_at IS NULL) AS open_sessions,
     COALESCE((SELECT SUM(julianday(COALESCE(c.ended_at, ?)) - julianday(c.started_at)) FROM console_sessions c
          WHERE c.user_id = u.id AND c.started_at >= ?), 0)
@@ -134,6 +154,7 @@ export const SEAT_HOLDERS_SQL = `SELECT u.id, u.name, u.email, u.role, u.last_ac
     (SELECT COALESCE(c.ended_at, ?) FROM console_sessions c WHERE c.user_id = u.id
      ORDER BY c.started_at DESC LIMIT 1) AS last_session_at
   FROM seats s JOIN users u ON u.id = s.user_id
+  WHERE (? = 0 OR u.pool_id IS ?)
   ORDER BY console_days, open_sessions, last_session_at IS NOT NULL, last_session_at,
     u.last_active_at IS NOT NULL, u.last_active_at, u.seq
   LIMIT ?`;
@@ -142,9 +163,10 @@ export const SEAT_HOLDERS_SQL = `SELECT u.id, u.name, u.email, u.role, u.last_ac
  * Who holds the seats, least used first: the likeliest ones to spare theirs. Console time counts the
  * sessions started in the last 7 days plus the part of the window of a session still open from
  * before it; every per-holder aggregate reads `console_sessions_user` (user_id, started_at) or
- * `console_sessions_active`, so the cost follows the week's sessions, not the whole history.
+ * `console_sessions_active`, so the cost follows the week's sessions, not the whole history. With
+ * `poolId`, only that pool's holders (null: the holders in no pool).
  */
-export function seatHolders(sql: Sql, now: number): SeatHolder[] {
+export function seatHolders(sql: Sql, now: number, poolId?: string | null): SeatHolder[] {
   const at = new Date(now).toISOString();
   const since = new Date(now - WEEK_MS).toISOString();
   return sql
@@ -156,6 +178,8 @@ export function seatHolders(sql: Sql, now: number): SeatHolder[] {
       since,
       since,
       at,
+      poolId === undefined ? 0 : 1,
+      poolId ?? null,
       HOLDERS_SHOWN,
     )
     .map((r) => ({

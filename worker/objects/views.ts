@@ -16,6 +16,9 @@ export type UserRow = {
   email: string;
   role: string;
   status: string;
+  pool_id: string | null;
+  /** JSON array of the pool ids a team manager manages. */
+  managed_pools: string;
   created_at: string;
   last_active_at: string | null;
   seat_assigned_at: string | null;
@@ -47,6 +50,8 @@ export function toUser(row: UserRow): User {
     role: row.role as Role,
     status: row.status as UserStatus,
     seat: row.seat_assigned_at ? toSeat(row, row.seat_assigned_at) : null,
+    poolId: row.pool_id,
+    pools: JSON.parse(row.managed_pools) as string[],
     managedBy: row.directory ? 'directory' : null,
     createdAt: row.created_at,
     lastActiveAt: row.last_active_at,

@@ -15,12 +15,17 @@ import { transaction, type Answer, type Call, type IdempotencyKey, type Reply } 
 import { keyInProgress, keyReused, priorAnswer, storeAnswer } from './idempotency';
 import { discardEvents, publishEvents } from './events';
 import { broadcast, changedMessage, nextRevision, revisionOf } from './live';
+import { mayManageSeats } from './pools';
 import { fillFromWaitlist } from './seat-requests';
 import type { Sql } from './sql';
 import { nextDue } from './timers';
 
-/** Who may make a call: any active user of the subscription, or only its administrators. */
-type Access = 'member' | 'administrator';
+/**
+ * Who may make a call: any active user of the subscription, only its administrators, or whoever
+ * may manage the seats of the users it touches (`seatsOf`: administrators, and team managers for
+ * members of their pools; see `mayManageSeats`). The one place a call's permission is decided.
+ */
+export type Access = 'member' | 'administrator' | { seatsOf: (sql: Sql) => readonly string[] };
 
 interface RunOptions<T> {
   /** The call's writes change nothing anyone sees (a heartbeat): live clients are not told. */
@@ -188,6 +193,8 @@ export class WritePath {
   #admit<T>(call: Call, access: Access, now: number, options: RunOptions<T>): { actor: Actor } | { answer: Answer<T> } {
     const actor = authenticate(this.#sql, call.credential, now, access === 'administrator' ? 'administrator' : undefined);
     if (!actor.ok) return { answer: { result: actor, replayed: false } };
+    const refused = typeof access === 'object' ? mayManageSeats(this.#sql, actor.value, access.seatsOf(this.#sql)) : null;
+    if (refused) return { answer: { result: refused, replayed: false } };
     const key = call.idempotency;
     if (!key) return { actor: actor.value };
     const prior = priorAnswer(this.#sql, actor.value.id, key, now);

@@ -1,12 +1,14 @@
 /**
  * `/reports` (worker/http/routes/reports.ts): utilisation per day, console activity per person,
- * idle seats; each also as CSV, downloaded through a plain link with the session cookie.
+ * idle seats, team pools; each also as CSV, downloaded through a plain link with the session cookie.
  */
 import type {
   ConsoleActivityQuery,
   ConsoleActivityReport,
   IdleSeatsQuery,
   IdleSeatsReport,
+  PoolReport,
+  PoolReportQuery,
   UtilisationQuery,
   UtilisationReport,
 } from '#contract';
@@ -16,6 +18,7 @@ const PATHS = {
   utilisation: '/reports/utilisation',
   activity: '/reports/console-activity',
   idle: '/reports/idle-seats',
+  pools: '/reports/pools',
 } as const;
 
 /** The link that downloads a report as CSV. */
@@ -31,4 +34,6 @@ export const reportsApi = {
   consoleActivityCsv: (query: { days: number }) => csv(PATHS.activity, query),
   idleSeats: (query: IdleSeatsQuery) => request<IdleSeatsReport>('GET', PATHS.idle, undefined, query),
   idleSeatsCsv: (query: { days: number }) => csv(PATHS.idle, query),
+  pools: (query: PoolReportQuery) => request<PoolReport>('GET', PATHS.pools, undefined, query),
+  poolsCsv: (query: { days: number }) => csv(PATHS.pools, query),
 };

@@ -5,7 +5,7 @@
  * and are thrown as `ApiProblem`, whose `detail` is the sentence to show; a missing network is an
  * `ApiProblem` with code `offline`. Each answer's revision goes to `revisions` (revision.ts).
  */
-import type { SeatCounts, SeatHolder } from '#contract';
+import type { Pool, SeatCounts, SeatHolder } from '#contract';
 import { connectivity } from '#lib/connectivity.svelte.ts';
 import { fieldErrorsOf, fieldWords } from '#lib/field-words.ts';
 import { offlineName } from '#lib/device-key.ts';
@@ -25,7 +25,12 @@ export class ApiProblem extends Error {
   }
 
   /** The seat counts and holders that come with `no_seats_available`. */
-  get seatHolders(): { seats: SeatCounts; holders: SeatHolder[] } | null {
+  get seatHolders(): { seats: SeatCounts; holders: SeatHolder[]; pool?: string } | null {
+    if (this.code === 'pool_full') {
+      // A full team pool: its own holders, to move a seat within the pool.
+      const { pool, holders } = this.fields as { pool?: Pool; holders?: SeatHolder[] };
+      return pool && holders ? { seats: { purchased: pool.assigned, assigned: pool.assigned, available: 0 }, holders, pool: pool.name } : null;
+    }
     if (this.code !== 'no_seats_available') return null;
     const { seats, holders } = this.fields as { seats?: SeatCounts; holders?: SeatHolder[] };
     return seats && holders ? { seats, holders } : null;

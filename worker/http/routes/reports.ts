@@ -14,6 +14,9 @@ import {
   ConsoleActivityReport,
   IdleSeatsQuery,
   IdleSeatsReport,
+  PoolReport,
+  PoolReportQuery,
+  type PoolUsage,
   UtilisationQuery,
   UtilisationReport,
   type ConsoleActivity,
@@ -56,6 +59,26 @@ const idle = signedInRoute({
   request: { query: IdleSeatsQuery },
   responses: { 200: reportAnswer(IdleSeatsReport, 'Idle seats, the longest idle first'), ...problems('forbidden') },
 });
+
+const pools = signedInRoute({
+  method: 'get',
+  path: '/pools',
+  tags: ['Reports'],
+  summary: "Each team pool's utilisation and idle seats, then the shared remainder's (administrators)",
+  description: 'Idle: holders with no console session in `days` days, counted as the idle-seats report does.',
+  request: { query: PoolReportQuery },
+  responses: { 200: reportAnswer(PoolReport, 'One row per pool, then the shared remainder'), ...problems('forbidden') },
+});
+
+const POOLS_CSV: CsvColumn<PoolUsage>[] = [
+  { header: 'pool_id', value: (r) => r.pool?.id ?? null },
+  { header: 'pool', value: (r) => r.pool?.name ?? 'Shared' },
+  { header: 'reserved', value: (r) => r.reserved },
+  { header: 'capacity', value: (r) => r.capacity },
+  { header: 'assigned', value: (r) => r.assigned },
+  { header: 'utilisation_percent', value: (r) => r.utilisationPercent },
+  { header: 'idle_seats', value: (r) => r.idleSeats },
+];
 
 const UTILISATION_CSV: CsvColumn<UtilisationDay>[] = [
   { header: 'date', value: (d) => d.date },
@@ -107,5 +130,11 @@ export const reports = new OpenAPIHono<AppEnv>()
     const { format, days } = c.req.valid('query');
     const answer = unwrapReply(c, await c.var.subscription.idleSeatsReport(c.var.call, days));
     if (format === 'csv') return csvResponse(toCsv(IDLE_CSV, answer.items), `idle-seats-${today()}.csv`);
+    return c.json(answer, 200);
+  })
+  .openapi(pools, async (c) => {
+    const { format, days } = c.req.valid('query');
+    const answer = unwrapReply(c, await c.var.subscription.poolReport(c.var.call, days));
+    if (format === 'csv') return csvResponse(toCsv(POOLS_CSV, answer.items), `pools-${today()}.csv`);
     return c.json(answer, 200);
   });

@@ -47,7 +47,7 @@ const approve = signedInRoute({
   method: 'post',
   path: '/{id}/approve',
   tags: ['Seat requests'],
-  summary: 'Approve a request: assign a free seat, or transfer one `from` a holder (administrators)',
+  summary: 'Approve a request: assign a free seat, or transfer one `from` a holder (administrators; team managers within their pools)',
   description:
     'Without `from` and no free seat: 409 `no_seats_available` with the holders to choose from. With `from`, ' +
     'the transfer follows `onActiveSessions` like POST /seats/transfer. `until` lends the seat until then.',
@@ -59,6 +59,7 @@ const approve = signedInRoute({
       'not_found',
       'seat_request_closed',
       'no_seats_available',
+      'pool_full',
       'seat_not_held',
       'seat_already_held',
       'user_deactivated',
@@ -70,7 +71,7 @@ const decline = signedInRoute({
   method: 'post',
   path: '/{id}/decline',
   tags: ['Seat requests'],
-  summary: 'Decline a request with an optional note (administrators)',
+  summary: 'Decline a request with an optional note (administrators; team managers within their pools)',
   request: { params: IdParams, body: jsonBody(DeclineSeatRequestBody) },
   responses: {
     200: json(SeatRequest, 'The declined request'),

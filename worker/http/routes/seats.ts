@@ -9,7 +9,7 @@ const transfer = signedInRoute({
   method: 'post',
   path: '/transfer',
   tags: ['Seats'],
-  summary: 'Move a seat from one user to another in one step (administrators)',
+  summary: 'Move a seat from one user to another in one step (administrators; team managers within their pools)',
   description:
     'Works when every seat is taken: nobody can grab the seat in between. ' +
     '409 `seat_not_held` when "from" has no seat, `seat_already_held` when "to" has one. ' +
@@ -19,7 +19,7 @@ const transfer = signedInRoute({
   request: { body: jsonBody(TransferBody) },
   responses: {
     200: json(Transferred, 'Both users after the transfer'),
-    ...problems('forbidden', 'not_found', 'seat_not_held', 'seat_already_held', 'user_deactivated'),
+    ...problems('forbidden', 'not_found', 'seat_not_held', 'seat_already_held', 'user_deactivated', 'pool_full', 'no_seats_available'),
   },
 });
 

@@ -48,7 +48,7 @@ const create = signedInRoute({
   request: { body: jsonBody(CreateUserBody) },
   responses: {
     201: json(CreatedUser, 'The user and their invitation link'),
-    ...problems('forbidden', 'no_seats_available', 'email_taken', 'idempotency_replay_secret'),
+    ...problems('forbidden', 'no_seats_available', 'pool_full', 'email_taken', 'idempotency_replay_secret'),
   },
 });
 
@@ -69,11 +69,13 @@ const update = signedInRoute({
   description:
     'Deactivating frees the seat, ends their console sessions, signs their devices out and revokes their tokens. ' +
     'The last active administrator stays one. A user managed by a directory (SCIM) keeps the name and role the ' +
-    'directory gave them (403 forbidden); their status and seat are still the administrators\' to change.',
+    'directory gave them (403 forbidden); their status and seat are still the administrators\' to change. ' +
+    '`poolId` moves the user, and a seat they hold, into a team pool (409 `pool_full` when it has no room); ' +
+    '`role: "team_manager"` with `pools` lets them manage the seats of those pools\' members.',
   request: { params: IdParams, body: jsonBody(UserPatch) },
   responses: {
     200: json(User, 'The changed user'),
-    ...problems('forbidden', 'not_found', 'last_administrator'),
+    ...problems('forbidden', 'not_found', 'last_administrator', 'pool_full', 'no_seats_available'),
   },
 });
 
@@ -90,7 +92,7 @@ const assignSeat = signedInRoute({
   method: 'put',
   path: '/{id}/seat',
   tags: ['Seats'],
-  summary: 'Give a user a seat (administrators; idempotent), optionally until a set time',
+  summary: 'Give a user a seat (administrators, team managers within their pools; idempotent), optionally until a set time',
   description:
     'With `until`, the seat is time-boxed: it is freed then (after a transfer with `until`, it returns to the ' +
     'previous holder). On a user who holds a seat, sets its end (`until`, or none without it) and cancels a ' +
@@ -98,7 +100,7 @@ const assignSeat = signedInRoute({
   request: { params: IdParams, body: { ...jsonBody(SeatBody), required: false } },
   responses: {
     200: json(User, 'The user, holding a seat'),
-    ...problems('forbidden', 'not_found', 'no_seats_available', 'user_deactivated'),
+    ...problems('forbidden', 'not_found', 'no_seats_available', 'pool_full', 'user_deactivated'),
   },
 });
 
@@ -106,7 +108,7 @@ const unassignSeat = signedInRoute({
   method: 'delete',
   path: '/{id}/seat',
   tags: ['Seats'],
-  summary: "Take a user's seat back (administrators; idempotent)",
+  summary: "Take a user's seat back (administrators, team managers within their pools; idempotent)",
   description:
     'With no active console session the seat is freed at once. Otherwise `onActiveSessions` decides: `end_now` ' +
     '(their sessions end), `grace` (default; after `graceMinutes`, default 5) or `after_session` (when their ' +
@@ -120,7 +122,7 @@ const returnSeat = signedInRoute({
   method: 'post',
   path: '/{id}/seat/return',
   tags: ['Seats'],
-  summary: 'End a time-boxed seat early (administrators)',
+  summary: 'End a time-boxed seat early (administrators; team managers within their pools)',
   description:
     'The seat goes back to the user it was lent from if they can still take it, otherwise it is freed. ' +
     'Connected holders are handled by `onActiveSessions` as for DELETE. 409 `seat_not_lent` for a seat with no end.',

@@ -1,0 +1,51 @@
+/**
+ * A team manager on a phone: their Users screen is their team with the pool's meter; a full pool
+ * offers its own holders to move a seat from; a user outside their pool is refused, and told why.
+ */
+import { expect, manageButton, test, type TeamShape } from './fixtures';
+import { signInAsTechnician } from './seat-support';
+
+const TEAM: TeamShape = {
+  seats: 4,
+  technicians: [
+    ['Mia Lindqvist', false],
+    ['Alex Moreno', true],
+    ['Ben Okafor', false],
+    ['Priya Natarajan', true],
+    ['Lena Fischer', false],
+  ],
+};
+
+test.use({ teamShape: TEAM });
+
+test('a team manager moves a seat within their pool and is refused outside it, with the reason', { tag: '@phone' }, async ({ page, team }) => {
+  // The administrator (through the API) makes a one-seat "Service desk" pool of Alex, Ben and Mia, managed by Mia.
+  const { pool } = await team.api.ok<{ pool: { id: string } }>('POST', '/pools', { name: 'Service desk', reserved: 1, maximum: 1 });
+  for (const first of ['Alex', 'Ben']) await team.api.ok('PATCH', `/users/${team.users[first]!.id}`, { poolId: pool.id });
+  await team.api.ok('PATCH', `/users/${team.users.Mia!.id}`, { poolId: pool.id, role: 'team_manager', pools: [pool.id] });
+
+  await signInAsTechnician(page, team, 'Mia');
+  await page.goto('/');
+  await expect(page.getByRole('heading', { name: 'Users', level: 1 })).toBeVisible();
+  await expect(page.getByText('Service desk: 1 of 1 seats')).toBeVisible();
+  await expect(page.getByText('(reserved 1, may borrow 0)')).toBeVisible();
+  await expect(manageButton(page, 'Ben Okafor')).toBeVisible();
+  await expect(page.getByText('Priya Natarajan')).toHaveCount(0);
+
+  // Ben gets Alex's seat: the pool is full, so the chooser offers the pool's holder and moves it in one step.
+  await manageButton(page, 'Ben Okafor').click();
+  await page.getByRole('checkbox', { name: 'Assign seat' }).check();
+  const chooser = page.getByRole('dialog', { name: 'No free seat for Ben Okafor' });
+  await expect(chooser).toContainText('All 1 seats Service desk may use are assigned.');
+  await chooser.getByRole('button', { name: 'Move seat from Alex Moreno to Ben Okafor' }).click();
+  await expect(page.getByRole('checkbox', { name: 'Assign seat' })).toBeChecked();
+  expect((await team.api.user(team.users.Ben!.id)).seat).not.toBeNull();
+  expect((await team.api.user(team.users.Alex!.id)).seat).toBeNull();
+
+  // Lena is not in the pool: giving her a seat is refused, and the page says why and what to do.
+  await page.goto(`/users/${team.users.Lena!.id}`);
+  await page.getByRole('checkbox', { name: 'Assign seat' }).check();
+  await expect(page.getByRole('alert')).toContainText('Lena Fischer is not in a pool you manage, so you cannot change their seat. Ask an administrator');
+  await expect(page.getByRole('checkbox', { name: 'Assign seat' })).not.toBeChecked();
+  expect((await team.api.user(team.users.Lena!.id)).seat).toBeNull();
+});
