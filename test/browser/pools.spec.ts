@@ -1,9 +1,10 @@
 /**
  * A team manager on a phone: their Users screen is their team with the pool's meter; a full pool
- * offers its own holders to move a seat from; a user outside their pool is refused, and told why.
+ * offers its own holders to move a seat from; a user outside their pool is refused, and told why;
+ * Requests lists their team's requests only, and approving one when the pool is full moves a seat within it.
  */
 import { expect, manageButton, test, type TeamShape } from './fixtures';
-import { signInAsTechnician } from './seat-support';
+import { signInAsTechnician, technicianApi } from './seat-support';
 
 const TEAM: TeamShape = {
   seats: 4,
@@ -37,6 +38,7 @@ test('a team manager moves a seat within their pool and is refused outside it, w
   await page.getByRole('checkbox', { name: 'Assign seat' }).check();
   const chooser = page.getByRole('dialog', { name: 'No free seat for Ben Okafor' });
   await expect(chooser).toContainText('All 1 seats Service desk may use are assigned.');
+  await chooser.getByRole('radio', { name: /Alex Moreno/ }).check();
   await chooser.getByRole('button', { name: 'Move seat from Alex Moreno to Ben Okafor' }).click();
   await expect(page.getByRole('checkbox', { name: 'Assign seat' })).toBeChecked();
   expect((await team.api.user(team.users.Ben!.id)).seat).not.toBeNull();
@@ -48,4 +50,18 @@ test('a team manager moves a seat within their pool and is refused outside it, w
   await expect(page.getByRole('alert')).toContainText('Lena Fischer is not in a pool you manage, so you cannot change their seat. Ask an administrator');
   await expect(page.getByRole('checkbox', { name: 'Assign seat' })).not.toBeChecked();
   expect((await team.api.user(team.users.Lena!.id)).seat).toBeNull();
+
+  // Alex (in the pool, now without a seat) and Lena (outside it) ask for a seat: Mia sees Alex's only.
+  for (const first of ['Alex', 'Lena']) await (await technicianApi(team, first)).ok('POST', '/seat-requests', { reason: 'Customer call at 3' });
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /^Requests/ }).click();
+  const requests = page.getByRole('list', { name: 'Pending requests, oldest first' }).getByRole('listitem');
+  await expect(requests).toHaveCount(1);
+  await expect(requests.first()).toContainText('Alex Moreno');
+  await page.getByRole('button', { name: 'Approve request from Alex Moreno' }).click();
+  const full = page.getByRole('dialog', { name: 'No free seat for Alex Moreno' });
+  await full.getByRole('radio', { name: /Ben Okafor/ }).check();
+  await full.getByRole('button', { name: 'Move seat from Ben Okafor to Alex Moreno' }).click();
+  await expect(requests).toHaveCount(0);
+  expect((await team.api.user(team.users.Alex!.id)).seat).not.toBeNull();
+  expect((await team.api.user(team.users.Ben!.id)).seat).toBeNull();
 });
