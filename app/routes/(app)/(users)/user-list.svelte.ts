@@ -38,6 +38,9 @@ export class UserList {
   loading = $state(false);
   error = $state<string | null>(null);
   #generation = 0;
+  /** The answers applied here, numbered: a page that was on its way meanwhile shows them over itself. */
+  #answers: { seq: number; answer: Answer }[] = [];
+  #seq = 0;
 
   #query(): UserListQuery {
     return { ...FILTERS[this.filter].query, q: this.search.trim() || undefined };
@@ -46,13 +49,14 @@ export class UserList {
   /** Loads the first page again, keeping as many rows as are on screen (up to 100). */
   async refresh(): Promise<void> {
     const generation = ++this.#generation;
+    const since = this.#seq;
     this.loading = true;
     try {
       const limit = Math.min(100, Math.max(PAGE, this.items.length));
       const page = await usersApi.list({ ...this.#query(), limit });
       if (generation !== this.#generation) return;
-      remember(page.items);
-      this.items = page.items;
+      this.items = this.#newerAnswers(page.items, since);
+      remember(this.items);
       this.nextCursor = page.nextCursor;
       this.error = null;
     } catch (error) {
@@ -72,6 +76,7 @@ export class UserList {
    */
   apply(answer: Answer): void {
     if (answer.kind === 'subscription') return;
+    this.#answers = [...this.#answers.slice(-49), { seq: ++this.#seq, answer }];
     if (answer.kind === 'user-deleted') {
       knownUsers.delete(answer.id);
       this.items = this.items.filter((u) => u.id !== answer.id);
@@ -83,6 +88,22 @@ export class UserList {
     const matches = this.#matches(user);
     if (index >= 0) this.items = matches ? this.items.with(index, user) : this.items.toSpliced(index, 1);
     else if (matches) void this.refresh();
+  }
+
+  /**
+   * `items` as a page read them, with the answers applied here since `since` over them: the page
+   * may have been read before those changes, and must not show their users as they were.
+   */
+  #newerAnswers(items: User[], since: number): User[] {
+    let shown = items;
+    for (const { seq, answer } of this.#answers) {
+      if (seq <= since || answer.kind === 'subscription') continue;
+      const id = answer.kind === 'user' ? answer.user.id : answer.id;
+      const index = shown.findIndex((u) => u.id === id);
+      if (index < 0) continue;
+      shown = answer.kind === 'user' && this.#matches(answer.user) ? shown.with(index, answer.user) : shown.toSpliced(index, 1);
+    }
+    return shown;
   }
 
   /** Whether `user` belongs in the list as filtered and searched now (the search as the server does it: name or email). */
@@ -100,13 +121,15 @@ export class UserList {
   async more(): Promise<void> {
     if (!this.nextCursor || this.loading) return;
     const generation = this.#generation;
+    const since = this.#seq;
     this.loading = true;
     try {
       const page = await usersApi.list({ ...this.#query(), limit: PAGE, cursor: this.nextCursor });
       if (generation !== this.#generation) return;
-      remember(page.items);
       const known = new Set(this.items.map((u) => u.id));
-      this.items = [...this.items, ...page.items.filter((u) => !known.has(u.id))];
+      const added = this.#newerAnswers(page.items, since).filter((u) => !known.has(u.id));
+      remember(added);
+      this.items = [...this.items, ...added];
       this.nextCursor = page.nextCursor;
     } catch (error) {
       this.error = messageOf(error);
