@@ -259,6 +259,12 @@ describe('Team managers', () => {
     problem(await team.api.get(`/v1/seat-requests?userId=${team.theirs.free.user.id}`), 403, 'forbidden');
   });
 
+  it('are named team managers in the reports too', async () => {
+    const team = await teams();
+    const activity = (await team.admin.get('/v1/reports/console-activity?days=30')).body.items as { user: { name: string; role: string } }[];
+    expect(activity.find((row) => row.user.name.startsWith('Mia'))?.user.role).toBe('team_manager');
+  });
+
   it('a team manager with no pool left manages nobody; an unknown pool is refused', async () => {
     const team = await teams();
     problem(await team.admin.patch(`/v1/users/${team.mine.free.user.id}`, { role: 'team_manager', pools: ['pool_aaaaaaaaaaaaaaaaaaaa'] }), 400, 'validation_failed');

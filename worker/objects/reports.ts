@@ -13,6 +13,7 @@ import {
 import { MAX_REPORT_DAYS, type ConsoleActivityReport, type IdleSeatsReport, type UtilisationReport } from '../contract';
 import { fail, ok, type Result } from '../domain/result';
 import type { Sql } from './sql';
+import { ROLE_OF_U } from './users';
 
 const DAY_MS = 86_400_000;
 
@@ -42,7 +43,7 @@ export function consoleActivityReport(sql: Sql, days: number, now: number): Cons
   const from = now - days * DAY_MS;
   const people = sql
     .all<{ id: string; name: string; email: string; role: string; held: number; last_start: string | null }>(
-      `SELECT u.id, u.name, u.email, u.role, s.user_id IS NOT NULL AS held,
+      `SELECT u.id, u.name, u.email, ${ROLE_OF_U} AS role, s.user_id IS NOT NULL AS held,
          (SELECT MAX(c.started_at) FROM console_sessions c WHERE c.user_id = u.id) AS last_start
        FROM users u LEFT JOIN seats s ON s.user_id = u.id ORDER BY u.seq`,
     )
