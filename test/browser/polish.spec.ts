@@ -251,7 +251,7 @@ test('small things: who created the subscription, one date format, the docs, the
 
   // The sections of Subscription, the current one marked; the integrations' old anchor leads there.
   const sections = page.getByRole('navigation', { name: 'Subscription sections' });
-  await expect(sections.getByRole('link')).toHaveText(['Seats & plan', 'API & integrations', 'Audit log']);
+  await expect(sections.getByRole('link')).toHaveText(['Seats & plan', 'API & integrations', 'Audit log', 'Seat policies']);
   await expect(sections.getByRole('link', { name: 'Audit log' })).toHaveAttribute('aria-current', 'page');
   await page.goto('/subscription#tokens-heading');
   await expect(page).toHaveURL(/\/subscription\/integrations#tokens-heading$/);
