@@ -35,7 +35,7 @@ import { directorySync } from './bench-scim.mjs';
 import { connectInspector, summarise } from './cpu-profile.mjs';
 import { allPages, bearer, freePort, interrupted } from './local-api.mjs';
 import { signUpByMail } from './mailbox.mjs';
-import { client, cookieHeader, startServer } from './server.mjs';
+import { client, startServer } from './server.mjs';
 import { startWebhookReceiver } from '../test/support/receivers.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -550,14 +550,7 @@ async function bigSubscriptions(baseUrl, subscriptions) {
   console.log('  Search is answered by indexes (worker/objects/users.ts searchFor): three characters or more by the trigram');
   console.log('  full-text index of names and emails, fewer by the name and email indexes (a prefix).');
 
-  const login = await fetch(`${baseUrl}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', origin: baseUrl },
-    body: JSON.stringify({ email: big.adminEmail, password: PASSWORD }),
-  });
-  if (login.status !== 200) throw new Error(`sign-in answered ${login.status}`);
-  const cookie = cookieHeader(login.headers.getSetCookie());
-  const screen = await usersScreenTimings(baseUrl, cookie, q);
+  const screen = await usersScreenTimings(baseUrl, { email: big.adminEmail, password: PASSWORD }, q);
   console.log(`\nThe Users screen in Chromium (phone size, no throttling, median of ${screen.runs}) with ${big.size} users:`);
   console.log(table(['what', 'ms'], [
     ['navigation → first user row visible', fixed(screen.firstRow, 0)],

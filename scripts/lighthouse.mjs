@@ -3,9 +3,10 @@
 // Builds the app if it is missing or older than its source, starts the local server on fresh
 // temporary storage, creates the demo subscription and signs in as its administrator, then audits
 // each screen N times (mobile preset, simulated throttling: Lighthouse's defaults) in the same
-// Chromium as the browser tests. Signed-in screens get the session cookie as an extra header, since
-// Lighthouse clears the origin's storage (cookies, caches, the service worker) before every run:
-// each run is a first visit with a cold cache. Prints the medians per screen and writes every HTML
+// Chromium as the browser tests. Before every run the script clears the origin's storage (cookies,
+// caches, the service worker) and the HTTP cache itself, then sets the sign-in cookies for signed-in
+// screens (scripts/cdp.mjs): each run is a first visit with a cold cache, signed in. A run that ends
+// anywhere but the screen asked for (e.g. the sign-in page) stops the script. Prints the medians per screen and writes every HTML
 // report (and its JSON) to lighthouse-reports/.
 //
 //   npm run lighthouse -- --runs 5 --screens users,signin --port 8840
@@ -21,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as chromeLauncher from 'chrome-launcher';
 import lighthouse from 'lighthouse';
+import { coldSignedIn, connectBrowser } from './cdp.mjs';
 import { freePort } from './local-api.mjs';
 import { cookieHeader, DEMO, seedDemo, startServer } from './server.mjs';
 
@@ -152,15 +154,19 @@ function findings(lhr) {
   return lines;
 }
 
-async function audit(chrome, url, headers, screen, run) {
+async function audit(chrome, browser, url, cookie, screen, run) {
+  await coldSignedIn(browser, new URL(url).origin, cookie);
   const result = await lighthouse(url, {
     port: chrome.port,
     output: ['html', 'json'],
     logLevel: 'error',
     onlyCategories: ['performance', 'accessibility', 'best-practices'],
-    extraHeaders: headers,
+    // Done above, keeping the sign-in cookies.
+    disableStorageReset: true,
   });
   if (!result) throw new Error(`Lighthouse returned nothing for ${url}`);
+  const landed = new URL(result.lhr.finalDisplayedUrl);
+  if (landed.pathname !== new URL(url).pathname) throw new Error(`${screen.label}: measured ${landed.pathname}${landed.search}, not ${new URL(url).pathname}`);
   const [html, json] = result.report;
   writeFileSync(join(outDir, `${screen.name}-${run}.html`), html);
   writeFileSync(join(outDir, `${screen.name}-${run}.json`), json);
@@ -186,6 +192,7 @@ async function main() {
   const persistTo = mkdtempSync(join(tmpdir(), 'setme-lighthouse-'));
   const server = await startServer({ port, persistTo, quiet: true });
   let chrome;
+  let browser;
   try {
     await seedDemo(server);
     const { cookie, userId } = await signIn(server.baseUrl);
@@ -194,6 +201,7 @@ async function main() {
       chromeFlags: CHROME_FLAGS,
       ...(options.port ? { port: port + 1 } : {}),
     });
+    browser = await connectBrowser(chrome.port);
     console.log(`Lighthouse ${runs}× per screen on ${server.baseUrl} (mobile, simulated throttling), reports in ${options.out}/\n`);
     const rows = [];
     const notes = [];
@@ -202,7 +210,7 @@ async function main() {
       const lhrs = [];
       for (let run = 1; run <= runs; run++) {
         const t0 = performance.now();
-        const lhr = await audit(chrome, url, screen.signedIn ? { Cookie: cookie } : {}, screen, run);
+        const lhr = await audit(chrome, browser, url, screen.signedIn ? cookie : null, screen, run);
         // A run Lighthouse could not finish (e.g. a page that never settles) says why and is left out.
         if (lhr.runtimeError) {
           console.log(`  ${screen.label} #${run}: FAILED — ${lhr.runtimeError.code}: ${lhr.runtimeError.message}`);
@@ -232,6 +240,7 @@ async function main() {
       for (const line of lines) console.log(`    ${line}`);
     }
   } finally {
+    browser?.close();
     await chrome?.kill();
     await server.stop();
     rmSync(persistTo, { recursive: true, force: true });

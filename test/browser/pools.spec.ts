@@ -1,7 +1,7 @@
 /**
  * A team manager on a phone: their Users screen is their team with the pool's meter; a full pool
  * offers its own holders to move a seat from; a user outside their pool is refused, and told why;
- * Requests lists their team's requests only, and approving one when the pool is full moves a seat within it.
+ * Requests lists their team's requests only.
  */
 import { expect, manageButton, test, type TeamShape } from './fixtures';
 import { signInAsTechnician, technicianApi } from './seat-support';
@@ -20,6 +20,8 @@ const TEAM: TeamShape = {
 test.use({ teamShape: TEAM });
 
 test('a team manager moves a seat within their pool and is refused outside it, with the reason', { tag: '@phone' }, async ({ page, team }) => {
+  // Three flows in one walk (move, refusal, requests): more than the default 30 s on a busy machine.
+  test.setTimeout(60_000);
   // The administrator (through the API) makes a one-seat "Service desk" pool of Alex, Ben and Mia, managed by Mia.
   const { pool } = await team.api.ok<{ pool: { id: string } }>('POST', '/pools', { name: 'Service desk', reserved: 1, maximum: 1 });
   for (const first of ['Alex', 'Ben']) await team.api.ok('PATCH', `/users/${team.users[first]!.id}`, { poolId: pool.id });
@@ -40,6 +42,7 @@ test('a team manager moves a seat within their pool and is refused outside it, w
   await expect(chooser).toContainText('All 1 seats Service desk may use are assigned.');
   await chooser.getByRole('radio', { name: /Alex Moreno/ }).check();
   await chooser.getByRole('button', { name: 'Move seat from Alex Moreno to Ben Okafor' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Seat moved from Alex Moreno to Ben Okafor.' })).toBeVisible();
   await expect(page.getByRole('checkbox', { name: 'Assign seat' })).toBeChecked();
   expect((await team.api.user(team.users.Ben!.id)).seat).not.toBeNull();
   expect((await team.api.user(team.users.Alex!.id)).seat).toBeNull();
@@ -57,11 +60,4 @@ test('a team manager moves a seat within their pool and is refused outside it, w
   const requests = page.getByRole('list', { name: 'Pending requests, oldest first' }).getByRole('listitem');
   await expect(requests).toHaveCount(1);
   await expect(requests.first()).toContainText('Alex Moreno');
-  await page.getByRole('button', { name: 'Approve request from Alex Moreno' }).click();
-  const full = page.getByRole('dialog', { name: 'No free seat for Alex Moreno' });
-  await full.getByRole('radio', { name: /Ben Okafor/ }).check();
-  await full.getByRole('button', { name: 'Move seat from Ben Okafor to Alex Moreno' }).click();
-  await expect(requests).toHaveCount(0);
-  expect((await team.api.user(team.users.Alex!.id)).seat).not.toBeNull();
-  expect((await team.api.user(team.users.Ben!.id)).seat).toBeNull();
 });
