@@ -33,6 +33,22 @@ export async function sql<T extends Record<string, SqlStorageValue>>(subscriptio
   return runInDurableObject(stubOf(subscriptionId), (_instance, state) => state.storage.sql.exec<T>(query, ...params).toArray());
 }
 
+/** Records a console session with chosen times: history the reports and the seat chooser read. */
+export async function session(subscriptionId: string, userId: string, startedAt: string, endedAt: string | null): Promise<void> {
+  const id = `con_${Math.random().toString(36).slice(2, 12).padEnd(10, 'a')}aaaaaaaaaa`;
+  await sql(
+    subscriptionId,
+    'INSERT INTO console_sessions (id, user_id, computer, started_at, ended_at, last_heartbeat_at, end_reason) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    id,
+    userId,
+    'PC',
+    startedAt,
+    endedAt,
+    endedAt ?? startedAt,
+    endedAt ? 'closed' : null,
+  );
+}
+
 /**
  * Wall-clock time for rules that read the calendar (shift schedules, idle days): the test's and
  * the objects' `Date` (one isolate) say `iso` from now on, while timers and I/O still run. Call

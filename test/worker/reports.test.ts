@@ -1,6 +1,6 @@
 import { exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { sql } from './clock';
+import { session, sql } from './clock';
 import { createUser, ORIGIN, problem, signedInUser, signup, type Api } from './helpers';
 
 const DAY = 86_400_000;
@@ -18,21 +18,6 @@ async function audit(subscriptionId: string, at: string, action: string, details
   );
 }
 
-/** Records a console session with chosen times. */
-async function session(subscriptionId: string, userId: string, startedAt: string, endedAt: string | null) {
-  const id = `con_${Math.random().toString(36).slice(2, 12).padEnd(10, 'a')}aaaaaaaaaa`;
-  await sql(
-    subscriptionId,
-    'INSERT INTO console_sessions (id, user_id, computer, started_at, ended_at, last_heartbeat_at, end_reason) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    id,
-    userId,
-    'PC',
-    startedAt,
-    endedAt,
-    endedAt ?? startedAt,
-    endedAt ? 'closed' : null,
-  );
-}
 
 /** GET a report as CSV: the raw text and headers. */
 async function csv(api: Api, path: string) {

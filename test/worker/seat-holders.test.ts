@@ -3,28 +3,13 @@ import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { Sql } from '../../worker/objects/sql';
 import { SEAT_HOLDERS_SQL } from '../../worker/objects/users';
-import { sql } from './clock';
+import { session } from './clock';
 import { createUser, problem, signedInUser, signup } from './helpers';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
 const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
 
-/** Records a console session with chosen times (history the chooser reads). */
-async function session(subscriptionId: string, userId: string, startedAt: string, endedAt: string | null) {
-  const id = `con_${Math.random().toString(36).slice(2, 12).padEnd(10, 'a')}aaaaaaaaaa`;
-  await sql(
-    subscriptionId,
-    'INSERT INTO console_sessions (id, user_id, computer, started_at, ended_at, last_heartbeat_at, end_reason) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    id,
-    userId,
-    'PC',
-    startedAt,
-    endedAt,
-    endedAt ?? startedAt,
-    endedAt ? 'closed' : null,
-  );
-}
 
 describe('Seat holders (what the "No free seat" chooser offers)', () => {
   it('lists each holder with open sessions, console time in 7 days, last session and loan end, least used first', async () => {
