@@ -24,7 +24,7 @@
 // Figures are indicative: compare the ratios within one run, not absolute numbers across machines.
 // BENCH_PORT picks the server's port (the inspector gets the next one); otherwise free ports.
 // BENCH_ONLY=webhooks runs only section 7, BENCH_ONLY=enumeration only section 8, BENCH_ONLY=directory
-// only section 9.
+// only section 9, BENCH_ONLY=seats only sections 1 to 4 (the load phases, profile and step breakdown).
 import { execSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -720,6 +720,9 @@ async function main() {
       ok = true;
     } else if (process.env.BENCH_ONLY === 'directory') {
       ok = await directorySync(server.baseUrl, benchTools());
+    } else if (process.env.BENCH_ONLY === 'seats') {
+      console.log(`Seat changes only on ${server.baseUrl} (sections 1 to 4)\n`);
+      ok = (await loadPhases(server.baseUrl, inspector)) && (await stepBreakdown(server.baseUrl));
     } else {
       ok = await fullBenchmark(server, inspector);
     }
