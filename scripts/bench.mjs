@@ -420,12 +420,15 @@ const WATCHED = [
   ['object: authenticate the credential', 'authenticate', 'worker/objects/access.ts'],
   ['object: findUser / existingUser (user + seat joins)', '(?:findUser|existingUser)', 'worker/objects/users.ts'],
   ['object: seat counts (subscriptionView)', 'subscriptionView', 'worker/objects/users.ts'],
-  ['object: #write (transaction + waitlist + alarm + notify)', '#write', 'worker/objects/subscription.ts'],
+  ['object: the write path (transaction: admit, work, waitlist, events, revision)', 'as', 'worker/objects/write-path.ts'],
+  ['  the work and what follows it (#work)', '#work', 'worker/objects/write-path.ts'],
+  ['  webhook/push outbox (publishEvents: event data, outbox row, deliveries)', 'publishEvents', 'worker/objects/events.ts'],
+  ['  pool room (roomFor: the pool ledger)', 'roomFor', 'worker/objects/pools.ts'],
   ['  transactionSync body: seat rows, timers, requests', '(?:giveSeat|releaseSeat|addSeat|dropSeat|moveSeat|takeSeat)', 'worker/objects/seats.ts'],
   ['  transactionSync body: revocation check (releaseSeat)', 'releaseSeat', 'worker/objects/revocations.ts'],
   ['  audit row (recordAudit, JSON.stringify)', 'recordAudit', 'worker/objects/audit.ts'],
   ['  waitlist check (fillFromWaitlist)', 'fillFromWaitlist', 'worker/objects/seat-requests.ts'],
-  ['  alarm re-arm (#armAlarm: MIN(due_at))', '#armAlarm', 'worker/objects/subscription.ts'],
+  ['  after the commit: alarm re-arm (armAlarm: MIN(due_at)) and live notify', '#afterCommit', 'worker/objects/write-path.ts'],
   ['  live notify (changedMessage, broadcast; also with no socket)', '(?:changedMessage|broadcast)', 'worker/objects/live.ts'],
 ];
 
