@@ -5,7 +5,9 @@
 //  2. drives it with concurrent clients, each phase bounded in time and count:
 //     GET /api/health (the same-run baseline), a seat mix (PUT/DELETE /users/{id}/seat and
 //     POST /seats/transfer across many users), and the Expert Console's POST /console/sessions;
-//     prints ops/s and p50/p99 latency, each as a ratio to the baseline;
+//     prints ops/s and p50/p99 latency, each as a ratio to the baseline, and the server's CPU time
+//     per request (wrangler and workerd, from /proc: unlike wall-clock figures, it barely moves
+//     with the machine's load);
 //  3. verifies the invariants through the API (counter == holders ≤ purchased, nobody holding two,
 //     no seat lost or duplicated) and prints VERIFIED, or exits non-zero;
 //  4. breaks one seat change down into steps (the Worker alone, one object read, the reads of a
@@ -24,7 +26,7 @@
 // Figures are indicative: compare the ratios within one run, not absolute numbers across machines.
 // BENCH_PORT picks the server's port (the inspector gets the next one); otherwise free ports.
 // BENCH_ONLY=webhooks runs only section 7, BENCH_ONLY=enumeration only section 8, BENCH_ONLY=directory
-// only section 9.
+// only section 9, BENCH_ONLY=seats only sections 1 to 4 (the load phases, profile and step breakdown).
 import { execSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,6 +36,7 @@ import { usersScreenTimings } from './bench-browser.mjs';
 import { directorySync } from './bench-scim.mjs';
 import { connectInspector, summarise } from './cpu-profile.mjs';
 import { allPages, bearer, freePort, interrupted } from './local-api.mjs';
+import { treeCpuMs } from './process-cpu.mjs';
 import { signUpByMail } from './mailbox.mjs';
 import { client, startServer } from './server.mjs';
 import { startWebhookReceiver } from '../test/support/receivers.mjs';
@@ -166,7 +169,7 @@ async function createUsers(api, count, withSeat, concurrency, deadline = Infinit
 
 // ── The load phases ──────────────────────────────────────────────────────────────────────────
 
-async function loadPhases(baseUrl, inspector) {
+async function loadPhases(baseUrl, inspector, serverPid) {
   const t0 = performance.now();
   const { api, adminId } = await newSubscription(baseUrl, CONFIG.seats, 'Bench Load');
   const created = await createUsers(api, CONFIG.users - 1, CONFIG.seats, CONFIG.seedConcurrency);
@@ -264,7 +267,11 @@ async function loadPhases(baseUrl, inspector) {
   const results = [];
   for (const [name, op] of phases) {
     await drive(name, { concurrency: CONFIG.concurrency, seconds: 30, maxRequests: CONFIG.warmupRequests }, op);
-    results.push(await drive(name, { concurrency: CONFIG.concurrency, seconds: CONFIG.phaseSeconds, maxRequests: CONFIG.phaseMaxRequests }, op));
+    const cpuBefore = treeCpuMs(serverPid);
+    const result = await drive(name, { concurrency: CONFIG.concurrency, seconds: CONFIG.phaseSeconds, maxRequests: CONFIG.phaseMaxRequests }, op);
+    // The server's CPU (wrangler and workerd, every thread) per answered request.
+    const cpu = cpuBefore === null ? null : treeCpuMs(serverPid) - cpuBefore;
+    results.push({ ...result, cpuPerRequest: cpu === null ? NaN : cpu / (result.requests + result.cut) });
   }
   // The seat mix once more with the CPU profiler on: not in the table (sampling slows it down),
   // but its answers are checked with the others below.
@@ -288,9 +295,10 @@ async function loadPhases(baseUrl, inspector) {
   const cut = results.reduce((n, r) => n + r.cut, 0);
   if (cut > 0) console.log(`(${cut} requests were cut by a dev-server reload — a source file changed during the run — and left out; their effect was re-read from the API)`);
   console.log(table(
-    ['operation', 'requests', 'errors', 'ops/s', 'p50 ms', 'p99 ms', 'ops/s ÷ base', 'p50 ÷ base', 'p99 ÷ base'],
+    ['operation', 'requests', 'errors', 'ops/s', 'p50 ms', 'p99 ms', 'ops/s ÷ base', 'p50 ÷ base', 'p99 ÷ base', 'server CPU ms/op', 'CPU ÷ base'],
     results.map((r) => [r.name, r.requests, r.errors, fixed(r.opsPerSecond, 0), fixed(r.p50), fixed(r.p99),
-      fixed(r.opsPerSecond / base.opsPerSecond, 2), fixed(r.p50 / base.p50, 2), fixed(r.p99 / base.p99, 2)]),
+      fixed(r.opsPerSecond / base.opsPerSecond, 2), fixed(r.p50 / base.p50, 2), fixed(r.p99 / base.p99, 2),
+      fixed(r.cpuPerRequest, 2), fixed(r.cpuPerRequest / base.cpuPerRequest, 2)]),
   ));
   const mix = slices.reduce((t, s) => ({ assign: t.assign + s.counts.assign, unassign: t.unassign + s.counts.unassign, transfer: t.transfer + s.counts.transfer }), { assign: 0, unassign: 0, transfer: 0 });
   console.log(`seat mix (incl. warm-up and the profiled run): ${mix.assign} assigns, ${mix.unassign} unassigns, ${mix.transfer} transfers over ${mixUsers.length} users\n`);
@@ -412,12 +420,15 @@ const WATCHED = [
   ['object: authenticate the credential', 'authenticate', 'worker/objects/access.ts'],
   ['object: findUser / existingUser (user + seat joins)', '(?:findUser|existingUser)', 'worker/objects/users.ts'],
   ['object: seat counts (subscriptionView)', 'subscriptionView', 'worker/objects/users.ts'],
-  ['object: #write (transaction + waitlist + alarm + notify)', '#write', 'worker/objects/subscription.ts'],
+  ['object: the write path (transaction: admit, work, waitlist, events, revision)', 'as', 'worker/objects/write-path.ts'],
+  ['  the work and what follows it (#work)', '#work', 'worker/objects/write-path.ts'],
+  ['  webhook/push outbox (publishEvents: event data, outbox row, deliveries)', 'publishEvents', 'worker/objects/events.ts'],
+  ['  pool room (roomFor: the pool ledger)', 'roomFor', 'worker/objects/pools.ts'],
   ['  transactionSync body: seat rows, timers, requests', '(?:giveSeat|releaseSeat|addSeat|dropSeat|moveSeat|takeSeat)', 'worker/objects/seats.ts'],
   ['  transactionSync body: revocation check (releaseSeat)', 'releaseSeat', 'worker/objects/revocations.ts'],
   ['  audit row (recordAudit, JSON.stringify)', 'recordAudit', 'worker/objects/audit.ts'],
   ['  waitlist check (fillFromWaitlist)', 'fillFromWaitlist', 'worker/objects/seat-requests.ts'],
-  ['  alarm re-arm (#armAlarm: MIN(due_at))', '#armAlarm', 'worker/objects/subscription.ts'],
+  ['  after the commit: alarm re-arm (armAlarm: MIN(due_at)) and live notify', '#afterCommit', 'worker/objects/write-path.ts'],
   ['  live notify (changedMessage, broadcast; also with no socket)', '(?:changedMessage|broadcast)', 'worker/objects/live.ts'],
 ];
 
@@ -463,7 +474,7 @@ function printProfile(read, mix) {
  * with), a seat change that finds nothing to change (all of its reads, no transaction), and the
  * writes themselves.
  */
-async function stepBreakdown(baseUrl) {
+async function stepBreakdown(baseUrl, serverPid) {
   const { api } = await newSubscription(baseUrl, 10, 'Bench Steps');
   const [holder, other, spare] = await createUsers(api, 3, 1, 3);
   const ids = { holder: holder.user.id, other: other.user.id, spare: spare.user.id };
@@ -479,24 +490,28 @@ async function stepBreakdown(baseUrl) {
     ['POST /seats/transfer back', async () => (await api('POST', '/seats/transfer', { from: ids.spare, to: ids.holder })).status === 200],
   ];
   const latencies = steps.map(() => []);
+  const cpu = steps.map(() => 0);
   let errors = 0;
   for (let round = -5; round < CONFIG.stepRounds; round++) {
     for (const [i, [, step]] of steps.entries()) {
+      const cpu0 = treeCpuMs(serverPid);
       const t0 = performance.now();
       const good = await step().catch(() => false);
       if (round >= 0) latencies[i].push(performance.now() - t0);
+      if (round >= 0) cpu[i] += treeCpuMs(serverPid) - cpu0;
       if (!good) errors++;
     }
   }
-  const stats = latencies.map((l) => {
+  const stats = latencies.map((l, i) => {
     const sorted = [...l].sort((a, b) => a - b);
-    return { p50: percentile(sorted, 50), mean: sorted.reduce((a, b) => a + b, 0) / sorted.length };
+    return { p50: percentile(sorted, 50), mean: sorted.reduce((a, b) => a + b, 0) / sorted.length, cpu: cpu[i] / sorted.length };
   });
   const base = stats[0];
   console.log(`Where a seat change spends its time: one request at a time, ${CONFIG.stepRounds} rounds, steps taking turns:`);
   console.log(table(
-    ['step', 'p50 ms', 'mean ms', 'p50 − health', 'p50 − previous'],
-    steps.map(([name], i) => [name, fixed(stats[i].p50, 2), fixed(stats[i].mean, 2), fixed(stats[i].p50 - base.p50, 2), i ? fixed(stats[i].p50 - stats[i - 1].p50, 2) : '']),
+    ['step', 'p50 ms', 'mean ms', 'p50 − health', 'p50 − previous', 'server CPU ms', 'CPU − health'],
+    steps.map(([name], i) => [name, fixed(stats[i].p50, 2), fixed(stats[i].mean, 2), fixed(stats[i].p50 - base.p50, 2), i ? fixed(stats[i].p50 - stats[i - 1].p50, 2) : '',
+      fixed(stats[i].cpu, 2), fixed(stats[i].cpu - base.cpu, 2)]),
   ));
   const reads = stats[3].p50;
   const write = (stats[4].p50 + stats[5].p50) / 2;
@@ -504,6 +519,11 @@ async function stepBreakdown(baseUrl) {
     `  a seat change's reads cost ${fixed(reads - stats[1].p50, 2)} ms over a one-row read; its write adds ${fixed(write - reads, 2)} ms ` +
       `(a seat change is ${fixed(write / stats[1].p50, 2)}× a one-row read, ${fixed(write / base.p50, 2)}× health)` +
       (errors ? `; ${errors} unexpected answers` : '') + '\n',
+  );
+  const changeCpu = (stats[4].cpu + stats[5].cpu + stats[6].cpu + stats[7].cpu) / 4;
+  console.log(
+    `  server CPU per request: a seat change (mean of the four writes) ${fixed(changeCpu, 2)} ms, a one-row read ${fixed(stats[1].cpu, 2)} ms ` +
+      `(${fixed(changeCpu / stats[1].cpu, 2)}×), health ${fixed(base.cpu, 2)} ms\n`,
   );
   return errors === 0;
 }
@@ -720,6 +740,9 @@ async function main() {
       ok = true;
     } else if (process.env.BENCH_ONLY === 'directory') {
       ok = await directorySync(server.baseUrl, benchTools());
+    } else if (process.env.BENCH_ONLY === 'seats') {
+      console.log(`Seat changes only on ${server.baseUrl} (sections 1 to 4)\n`);
+      ok = (await loadPhases(server.baseUrl, inspector, server.child.pid)) && (await stepBreakdown(server.baseUrl, server.child.pid));
     } else {
       ok = await fullBenchmark(server, inspector);
     }
@@ -735,9 +758,9 @@ async function main() {
 /** Sections 1 to 8; true when every check held. */
 async function fullBenchmark(server, inspector) {
   console.log(`SetMe Seats load benchmark on ${server.baseUrl} (wrangler dev, local storage)\n`);
-  const verified = await loadPhases(server.baseUrl, inspector);
+  const verified = await loadPhases(server.baseUrl, inspector, server.child.pid);
   const hooksOk = await webhookDelivery(server.baseUrl);
-  const stepsOk = await stepBreakdown(server.baseUrl);
+  const stepsOk = await stepBreakdown(server.baseUrl, server.child.pid);
   console.log('How one seat change costs as the subscription grows (sequential assign/unassign pairs):');
   const { flat, subscriptions } = await scaling(server.baseUrl);
   await bigSubscriptions(server.baseUrl, subscriptions);

@@ -36,13 +36,18 @@ export function poolById(sql: Sql, poolId: string): Pool | null {
   return row ? toPool(row) : null;
 }
 
+/**
+ * The seats held by members of a pool that exists: read through the `users_pool` index, so it costs
+ * the pools' members, not the whole user table (every seat given or moved asks).
+ */
+export const POOLED_SEATS_SQL = 'SELECT COUNT(*) FROM seats s JOIN users u ON u.id = s.user_id WHERE u.pool_id IN (SELECT id FROM pools)';
+
 /** What the pool rules decide on, as stored now. */
 export function poolLedger(sql: Sql): PoolLedger {
-  const purchased = sql.one<{ purchased: number }>('SELECT purchased FROM subscription')?.purchased ?? 0;
-  const sharedAssigned = sql.count(
-    'SELECT COUNT(*) FROM seats s JOIN users u ON u.id = s.user_id WHERE u.pool_id IS NULL OR u.pool_id NOT IN (SELECT id FROM pools)',
-  );
-  return { purchased, sharedAssigned, pools: listPools(sql) };
+  const row = sql.one<{ purchased: number; assigned: number }>('SELECT purchased, assigned FROM subscription');
+  // Shared seats are all those held (the trigger-kept counter) but the pool members' ones.
+  const sharedAssigned = (row?.assigned ?? 0) - sql.count(POOLED_SEATS_SQL);
+  return { purchased: row?.purchased ?? 0, sharedAssigned, pools: listPools(sql) };
 }
 
 /** Seats counted against the purchased ones: those held, and the pools' reserves not yet used. */

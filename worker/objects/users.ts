@@ -40,9 +40,46 @@ export interface UserQuery {
   cursor?: string;
 }
 
+type UserRowWithPassword = UserRow & { has_password: number };
+
+/** The user rows read by the call running now, and the write count they were read at (see `readingUsersOnce`). */
+const callReads = new WeakMap<Sql, { written: number; rows: Map<string, UserRowWithPassword | null> }>();
+
+/**
+ * Runs one call's work with its user reads kept while it writes nothing: a seat change reads the
+ * same user for its checks, its answer and its webhook event, and this query (eight joins) is the
+ * costliest it runs. Any row written in between (`sql.written` moved) drops what was kept; nothing
+ * outlives the work, so a rollback after it or another call never sees a kept row.
+ */
+export function readingUsersOnce<T>(sql: Sql, work: () => T): T {
+  const outer = callReads.get(sql);
+  callReads.set(sql, { written: sql.written, rows: new Map() });
+  try {
+    return work();
+  } finally {
+    if (outer) callReads.set(sql, outer);
+    else callReads.delete(sql);
+  }
+}
+
 /** One user's row, with whether they have set a password. */
-export function userRow(sql: Sql, userId: string): (UserRow & { has_password: number }) | null {
-  return sql.one<UserRow & { has_password: number }>(`SELECT ${USER_COLUMNS} FROM ${USER_FROM} WHERE u.id = ?`, userId);
+export function userRow(sql: Sql, userId: string): UserRowWithPassword | null {
+  const reads = callReads.get(sql);
+  if (!reads) return readUserRow(sql, userId);
+  if (reads.written !== sql.written) {
+    reads.rows.clear();
+    reads.written = sql.written;
+  }
+  let row = reads.rows.get(userId);
+  if (row === undefined) {
+    row = readUserRow(sql, userId);
+    reads.rows.set(userId, row);
+  }
+  return row;
+}
+
+function readUserRow(sql: Sql, userId: string): UserRowWithPassword | null {
+  return sql.one<UserRowWithPassword>(`SELECT ${USER_COLUMNS} FROM ${USER_FROM} WHERE u.id = ?`, userId);
 }
 
 /** One user of this subscription, or `not_found`. */

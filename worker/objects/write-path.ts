@@ -19,6 +19,7 @@ import { mayManageSeats } from './pools';
 import { fillFromWaitlist } from './seat-requests';
 import type { Sql } from './sql';
 import { nextDue } from './timers';
+import { readingUsersOnce } from './users';
 
 /**
  * Who may make a call: any active user of the subscription, only its administrators, or whoever
@@ -213,15 +214,17 @@ export class WritePath {
    * revision goes up by one.
    */
   #work<A, T>(actor: A, now: number, work: (actor: A, now: number) => Result<T>, options: RunOptions<T>): Done<T> {
-    const before = this.#sql.written;
-    discardEvents(this.#sql);
-    const result = work(actor, now);
-    const wrote = result.ok && this.#sql.written > before;
-    if (wrote) fillFromWaitlist(this.#sql, now);
-    // The events of what the call did (and a seats threshold it crossed) go to the outbox with it.
-    if (wrote) publishEvents(this.#sql, now);
-    if (wrote && !options.silent) nextRevision(this.#sql);
-    return { result, wrote };
+    return readingUsersOnce(this.#sql, () => {
+      const before = this.#sql.written;
+      discardEvents(this.#sql);
+      const result = work(actor, now);
+      const wrote = result.ok && this.#sql.written > before;
+      if (wrote) fillFromWaitlist(this.#sql, now);
+      // The events of what the call did (and a seats threshold it crossed) go to the outbox with it.
+      if (wrote) publishEvents(this.#sql, now);
+      if (wrote && !options.silent) nextRevision(this.#sql);
+      return { result, wrote };
+    });
   }
 
   /** The answer with the revision it reflects, which only an authenticated caller learns. */

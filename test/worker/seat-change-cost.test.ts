@@ -1,0 +1,58 @@
+/**
+ * What keeps a seat change as cheap as a read (npm run bench measures it; these guard the shapes
+ * that make it so): the pool ledger reads pool members through an index, not every user, and a
+ * call reads a user row once while it writes nothing, and again after any write.
+ */
+import { env } from 'cloudflare:workers';
+import { runInDurableObject } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { POOLED_SEATS_SQL, poolLedger } from '../../worker/objects/pools';
+import { Sql } from '../../worker/objects/sql';
+import { readingUsersOnce, userRow } from '../../worker/objects/users';
+import { createUser, signup } from './helpers';
+
+const inObject = <T>(subscriptionId: string, work: (sql: Sql) => T) =>
+  runInDurableObject(env.SUBSCRIPTION.getByName(subscriptionId), (_instance, state) => work(new Sql(state.storage.sql)));
+
+describe('Seat change cost', () => {
+  it('counts the seats of pool members through the users_pool index, not a scan of every user', async () => {
+    const { subscription } = await signup(3);
+    const plan = await inObject(subscription.id, (sql) =>
+      sql.all<{ detail: string }>(`EXPLAIN QUERY PLAN ${POOLED_SEATS_SQL}`).map((r) => r.detail).join('; '),
+    );
+    expect(plan).toMatch(/SEARCH u USING INDEX users_pool/);
+    expect(plan).not.toMatch(/\bSCAN u\b/);
+  });
+
+  it('gives the pool rules the shared seats as held minus those of pool members', async () => {
+    const { admin, subscription } = await signup(6);
+    const desk = (await admin.post('/v1/pools', { name: 'Desk', reserved: 1, maximum: 3 })).body.pool as { id: string };
+    await createUser(admin, { name: 'Shared One', assignSeat: true });
+    await createUser(admin, { name: 'Shared Two', assignSeat: true });
+    const inDesk = await admin.post('/v1/users', { name: 'Desk One', email: `desk.${Date.now()}@example.test`, assignSeat: true, poolId: desk.id });
+    expect(inDesk.status).toBe(201);
+    const ledger = await inObject(subscription.id, (sql) => poolLedger(sql));
+    expect(ledger).toMatchObject({ purchased: 6, sharedAssigned: 2 });
+    expect(ledger.pools).toEqual([expect.objectContaining({ id: desk.id, assigned: 1 })]);
+  });
+
+  it("reads a user's row once per call while nothing is written, and again after a write", async () => {
+    const { admin, subscription } = await signup(3);
+    const { user } = await createUser(admin, { name: 'Read Once' });
+    const names = await inObject(subscription.id, (sql) => {
+      const seen: string[] = [];
+      readingUsersOnce(sql, () => {
+        const first = userRow(sql, user.id);
+        seen.push(first === userRow(sql, user.id) ? 'kept' : 'read again');
+        sql.run('UPDATE users SET name = ? WHERE id = ?', 'Renamed', user.id);
+        seen.push(userRow(sql, user.id)!.name);
+      });
+      sql.run('UPDATE users SET name = ? WHERE id = ?', 'Outside', user.id);
+      // Outside a call's work nothing is kept.
+      const outside = userRow(sql, user.id);
+      seen.push(outside === userRow(sql, user.id) ? 'kept' : 'read again', outside!.name);
+      return seen;
+    });
+    expect(names).toEqual(['kept', 'Renamed', 'read again', 'Outside']);
+  });
+});
