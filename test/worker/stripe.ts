@@ -1,8 +1,7 @@
 /**
  * Stripe's side of billing, for tests: `customer.subscription.*` events as Stripe sends them,
  * signed with the `stripe` package's own test-header helper (the same HMAC Stripe uses) and POSTed
- * to the real Worker route, which verifies them with its own WebCrypto check (stripe-signature.ts):
- * Stripe's library signs, ours verifies, so the two agree on the scheme.
+ * to the real Worker route, which verifies them with the package's WebCrypto provider.
  */
 import { exports } from 'cloudflare:workers';
 import Stripe from 'stripe';
