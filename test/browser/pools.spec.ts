@@ -1,7 +1,8 @@
 /**
  * A team manager on a phone: their Users screen is their team with the pool's meter; a full pool
  * offers its own holders to move a seat from; a user outside their pool is refused, and told why;
- * Requests lists their team's requests only.
+ * Requests lists their team's requests only, and approving one when the pool is full opens the chooser with
+ * the pool's holders (after the chooser was used before in the same walk) and moves a seat within it.
  */
 import { expect, manageButton, test, type TeamShape } from './fixtures';
 import { signInAsTechnician, technicianApi } from './seat-support';
@@ -60,4 +61,15 @@ test('a team manager moves a seat within their pool and is refused outside it, w
   const requests = page.getByRole('list', { name: 'Pending requests, oldest first' }).getByRole('listitem');
   await expect(requests).toHaveCount(1);
   await expect(requests.first()).toContainText('Alex Moreno');
+
+  // The pool is full (Ben holds its one seat): Approve opens the chooser with the pool's holders, and moves Ben's seat to Alex.
+  await page.getByRole('button', { name: 'Approve request from Alex Moreno' }).click();
+  const full = page.getByRole('dialog', { name: 'No free seat for Alex Moreno' });
+  await expect(full).toContainText('All 1 seats Service desk may use are assigned.');
+  await full.getByRole('radio', { name: /Ben Okafor/ }).check();
+  await full.getByRole('button', { name: 'Move seat from Ben Okafor to Alex Moreno' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Seat moved from Ben Okafor to Alex Moreno.' })).toBeVisible();
+  await expect(requests).toHaveCount(0);
+  expect((await team.api.user(team.users.Alex!.id)).seat).not.toBeNull();
+  expect((await team.api.user(team.users.Ben!.id)).seat).toBeNull();
 });
