@@ -181,6 +181,35 @@ describe('Shift schedules', () => {
     expect(after.waiting).toEqual([]);
   });
 
+  it('refuses putting a user on a schedule that then wants more seats than purchased until confirmed, naming who would wait', async () => {
+    setNow('2026-12-07T08:00:00Z'); // Monday, 09:00 in Berlin: on shift
+    const { admin, subscription } = await signupWithToken(1);
+    const a = (await createUser(admin, { name: 'Anna First' })).user.id;
+    const b = (await createUser(admin, { name: 'Bert Second' })).user.id;
+    const schedule = (await admin.post('/v1/schedules', euDay([a]))).body;
+    expect((await seats(admin, subscription.id)).holders).toEqual([a]);
+
+    // A rename in the same PATCH is answered as it would be, and rolled back with the rest.
+    const refused = await admin.patch(`/v1/users/${b}`, { scheduleId: schedule.id, name: 'Bert Renamed' });
+    problem(refused, 409, 'schedule_oversubscribed');
+    expect(refused.body.waiting).toEqual([{ id: b, name: 'Bert Renamed' }]);
+    expect(refused.body.hours[0]).toEqual({ at: '2026-12-07T08:00:00.000Z', wanted: 2, purchased: 1 });
+    expect(refused.body.detail).toContain('Bert Renamed would wait');
+    expect((await admin.get(`/v1/users/${b}`)).body).toMatchObject({ name: 'Bert Second', scheduleId: null });
+    expect((await admin.get(`/v1/schedules/${schedule.id}`)).body.users).toEqual([{ id: a, name: 'Anna First' }]);
+    expect((await seats(admin, subscription.id)).waiting).toEqual([]);
+
+    const confirmed = await admin.patch(`/v1/users/${b}`, { scheduleId: schedule.id, confirm: true });
+    expect(confirmed.status).toBe(200);
+    expect(confirmed.body).toMatchObject({ scheduleId: schedule.id, seat: null });
+    const now = await seats(admin, subscription.id);
+    expect(now.holders).toEqual([a]);
+    expect(now.waiting).toEqual([{ id: b, reason: 'Shift EU day' }]);
+    // Off the schedule again: never refused, and the wait is withdrawn.
+    expect((await admin.patch(`/v1/users/${b}`, { scheduleId: null })).status).toBe(200);
+    expect((await seats(admin, subscription.id)).waiting).toEqual([]);
+  });
+
   it('shows hourly coverage, red where the schedules want more than purchased', async () => {
     setNow('2026-12-07T00:00:00Z');
     const { admin } = await signupWithToken(1);

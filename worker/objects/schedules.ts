@@ -147,13 +147,27 @@ export function deleteSchedule(sql: Sql, actor: Actor, id: string, now: number):
   return ok(null);
 }
 
-/** Puts a user on a schedule (null: off any), and gives or takes their seat as their shifts say. */
-export function setUserSchedule(sql: Sql, actor: Actor, userId: string, scheduleId: string | null, now: number): Result<boolean> {
+/**
+ * Puts a user on a schedule (null: off any), and gives or takes their seat as their shifts say.
+ * Like saving a schedule, putting someone on one that makes some hour of the coming week want
+ * more seats than purchased is refused (409 `schedule_oversubscribed`, nothing saved) unless `confirm`.
+ */
+export function setUserSchedule(
+  sql: Sql,
+  actor: Actor,
+  userId: string,
+  scheduleId: string | null,
+  now: number,
+  confirm = false,
+): Result<boolean> {
   const user = sql.one<{ name: string; schedule_id: string | null }>('SELECT name, schedule_id FROM users WHERE id = ?', userId);
   if (!user) return fail('not_found', { detail: 'No such user in this subscription.' });
   if (user.schedule_id === scheduleId) return ok(false);
   if (scheduleId !== null && !scheduleRow(sql, scheduleId)) return fail('validation_failed', { detail: `No schedule ${scheduleId} in this subscription.` });
   sql.run('UPDATE users SET schedule_id = ? WHERE id = ?', scheduleId, userId);
+  // Off a schedule asks for fewer seats, never more: only going on one can oversubscribe.
+  const short = scheduleId === null || confirm ? null : oversubscription(sql, now);
+  if (short) return short;
   recordAudit(sql, now, actor, 'user.updated', target({ id: userId, name: user.name }), { scheduleId: { from: user.schedule_id, to: scheduleId } });
   followSchedules(sql, actor, now);
   return ok(true);
@@ -183,22 +197,29 @@ function coverageBetween(sql: Sql, from: number, to: number): Coverage['items'] 
 
 /** After a save: refused (and so rolled back) if some hour of the coming week wants more seats than purchased, unless confirmed. */
 function saved(sql: Sql, actor: Actor, id: string, confirm: boolean, now: number): Result<Schedule> {
-  if (!confirm) {
-    const short = coverageBetween(sql, now, now + WEEK).filter((h) => h.wanted > h.purchased);
-    if (short.length > 0) {
-      const waiting = new Map(short.flatMap((h) => h.waiting).map((p) => [p.id, p]));
-      return fail('schedule_oversubscribed', {
-        hours: short.map(({ at, wanted, purchased }) => ({ at, wanted, purchased })),
-        waiting: [...waiting.values()],
-        detail:
-          `In ${short.length} hour${short.length === 1 ? '' : 's'} of the coming week the schedules want more seats than the ` +
-          `${short[0]!.purchased} purchased, so ${[...waiting.values()].map((p) => p.name).join(', ')} would wait for a seat. ` +
-          'Save again with "confirm": true to accept that, or change the shifts or buy more seats.',
-      });
-    }
-  }
+  const short = confirm ? null : oversubscription(sql, now);
+  if (short) return short;
   followSchedules(sql, actor, now);
   return getSchedule(sql, id, now);
+}
+
+/**
+ * The refusal for a plan whose coming week wants more seats than purchased in some hour: the hours
+ * and who would wait. Null when every hour has enough seats. Saving a schedule and putting a user
+ * on one both ask it before following the schedules, so a refusal rolls the whole change back.
+ */
+function oversubscription(sql: Sql, now: number): Failure | null {
+  const short = coverageBetween(sql, now, now + WEEK).filter((h) => h.wanted > h.purchased);
+  if (short.length === 0) return null;
+  const waiting = new Map(short.flatMap((h) => h.waiting).map((p) => [p.id, p]));
+  return fail('schedule_oversubscribed', {
+    hours: short.map(({ at, wanted, purchased }) => ({ at, wanted, purchased })),
+    waiting: [...waiting.values()],
+    detail:
+      `In ${short.length} hour${short.length === 1 ? '' : 's'} of the coming week the schedules want more seats than the ` +
+      `${short[0]!.purchased} purchased, so ${[...waiting.values()].map((p) => p.name).join(', ')} would wait for a seat. ` +
+      'Save again with "confirm": true to accept that, or change the shifts or buy more seats.',
+  });
 }
 
 function checkRules(sql: Sql, name: string, timeZone: string, exceptions: ScheduleRules['exceptions'], id: string | null): Failure | null {
