@@ -16,6 +16,7 @@ import { fail, ok, type Failure, type Result } from '../domain/result';
 import type { Actor } from './access';
 import { recordAudit } from './audit';
 import { cancelRevocation, DEFAULT_CHOICE, releaseSeat } from './revocations';
+import { hasRoom } from './pools';
 import { nextServed } from './seat-requests';
 import { giveSeat, storedCounts, target } from './seats';
 import type { Sql } from './sql';
@@ -325,7 +326,8 @@ function startShift(sql: Sql, actor: Actor | null, user: SeatState, shift: Sched
     if (!user.request_schedule) sql.run('UPDATE seat_requests SET schedule_id = ? WHERE id = ?', shift.id, user.request_id);
     return;
   }
-  if (storedCounts(sql).available > 0 && nextServed(sql) === null) {
+  // A free seat the pools leave room for (a reserve is only its pool's), and nobody ahead in line.
+  if (storedCounts(sql).available > 0 && hasRoom(sql, user.id) && nextServed(sql) === null) {
     giveSeat(sql, actor, person, now, undefined, { reason: 'shift_started', schedule });
     sql.run('UPDATE seats SET via_schedule = ? WHERE user_id = ?', shift.id, user.id);
     return;
