@@ -10,7 +10,8 @@ import { fail, ok, type Result } from '../domain/result';
 import type { Actor } from './access';
 import { recordAudit } from './audit';
 import { enqueue, mailTarget } from './deliveries';
-import { giveSeat, takeSeat, target } from './seats';
+import { nextServed, serveRequest } from './seat-requests';
+import { takeSeat, target } from './seats';
 import type { Sql } from './sql';
 import { clearTimer, setTimer } from './timers';
 import { html, type Recipient } from './alert-mail';
@@ -110,12 +111,11 @@ function reclaim(sql: Sql, decision: IdleDecision, days: number, now: number): v
     policyDays: days,
     lastUsedAt: decision.holder.lastUsedAt,
   });
-  // The first waiting request gets it (whatever "give freed seats automatically" says: the policy freed it for them).
-  const next = sql.one<{ id: string; name: string }>(
-    `SELECT u.id, u.name FROM seat_requests r JOIN users u ON u.id = r.user_id LEFT JOIN seats s ON s.user_id = u.id
-     WHERE r.status = 'pending' AND s.user_id IS NULL AND u.status != 'deactivated' ORDER BY r.seq LIMIT 1`,
-  );
-  if (next) giveSeat(sql, null, next, now, undefined, { reason: 'idle_reclaim', from: person });
+  // The first waiting request the pools leave room for gets it (whatever "give freed seats
+  // automatically" says: the policy freed it for them), as a shift's or a group's seat if that is
+  // what waited.
+  const next = nextServed(sql, true);
+  if (next) serveRequest(sql, next, now, { reason: 'idle_reclaim', from: person });
 }
 
 function warn(sql: Sql, decision: IdleDecision, now: number): void {
