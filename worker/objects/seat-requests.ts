@@ -14,7 +14,8 @@ import { recordAudit } from './audit';
 import { choiceOf, releaseSeat } from './revocations';
 import type { TransferOptions } from './seat-admin';
 import { candidateOf, giveSeat, storedCounts, target } from './seats';
-import { hasRoom, mayManageSeats, roomFor } from './pools';
+import { seatRoom } from '../domain/pools';
+import { mayManageSeats, poolLedger, roomFor } from './pools';
 import type { Sql } from './sql';
 import { existingUser, seatHolders } from './users';
 import { decodeCursor, page, type Page, type User } from './views';
@@ -259,14 +260,21 @@ export function serveRequest(sql: Sql, next: RequestRow, now: number, details: R
  */
 export function nextServed(sql: Sql, everyone = false): RequestRow | null {
   const auto = everyone ? 1 : (sql.one<{ auto: number }>('SELECT auto_assign_requests AS auto FROM subscription')?.auto ?? 0);
-  const waiting = sql.all<RequestRow>(
+  // Which pools have room, worked out once (not once per waiting request): the query then walks
+  // the waitlist in order on its index (status, seq) and stops at the first request it may serve.
+  const ledger = poolLedger(sql);
+  const sharedRoom = seatRoom(ledger, null) === 'room';
+  const poolsWithRoom = ledger.pools.filter((p) => seatRoom(ledger, p.id) === 'room').map((p) => p.id);
+  return sql.one<RequestRow>(
     `${REQUEST_SELECT} LEFT JOIN seats s ON s.user_id = r.user_id
      WHERE r.status = 'pending' AND s.user_id IS NULL
        AND (((r.group_id IS NOT NULL OR r.schedule_id IS NOT NULL) AND u.status != 'deactivated') OR (? = 1 AND u.status = 'active'))
-     ORDER BY r.seq`,
+       AND CASE WHEN u.pool_id IN (SELECT id FROM pools) THEN u.pool_id IN (SELECT value FROM json_each(?)) ELSE ? END
+     ORDER BY r.seq LIMIT 1`,
     auto,
+    JSON.stringify(poolsWithRoom),
+    sharedRoom ? 1 : 0,
   );
-  return waiting.find((request) => hasRoom(sql, request.user_id)) ?? null;
 }
 
 /** One request by id, as the API shows it; null when there is none. */
