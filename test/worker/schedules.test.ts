@@ -311,4 +311,25 @@ describe('Shift schedules', () => {
     expect(now.holders).toEqual([byHand]);
     expect(now.waiting).toEqual([{ id: shift, reason: 'Shift EU day' }]);
   });
+
+  it('a shift boundary that changes no seat raises no revision (nothing for live clients to fetch)', async () => {
+    setNow('2026-12-07T05:00:00Z'); // Monday, 06:00 in Berlin
+    const { admin, subscription } = await signupWithToken(2);
+    // Erika holds a seat given by hand, which her shifts never touch.
+    const erika = (await createUser(admin, { name: 'Erika Early', assignSeat: true })).user.id;
+    const schedule = (await admin.post('/v1/schedules', euDay([erika]))).body;
+    const revision = async () => Number((await admin.get('/v1/subscription')).headers.get('SetMe-Revision'));
+    const before = await revision();
+
+    await travelTo(subscription.id, '2026-12-07T06:00:00Z'); // the shift starts: nothing to give
+    expect((await admin.get(`/v1/schedules/${schedule.id}`)).body.nextChangeAt).toBe('2026-12-07T14:00:00.000Z');
+    expect(await revision()).toBe(before);
+
+    // A boundary that does change a seat still raises it.
+    const sam = (await createUser(admin, { name: 'Sam Shift' })).user.id;
+    expect((await admin.patch(`/v1/users/${sam}`, { scheduleId: schedule.id })).status).toBe(200);
+    const withSam = await revision();
+    await travelTo(subscription.id, '2026-12-07T14:00:00Z'); // Sam's shift seat leaves
+    expect(await revision()).toBe(withSam + 1);
+  });
 });

@@ -83,9 +83,10 @@ export function idleWarningOf(sql: Sql, userId: string): { reclaimAt: string } |
  * first waiting seat request, if any), warns the holders within two days of it (once per idle
  * stretch, by mail to them and the administrators), and sets the next check a day later.
  */
-export function idleReclaimTick(sql: Sql, dueAt: number, now: number): void {
+export function idleReclaimTick(sql: Sql, dueAt: number, now: number): boolean {
   const policy = policyRow(sql);
-  if (policy.enabled !== 1) return;
+  if (policy.enabled !== 1) return false;
+  const before = sql.written;
   // A warning belongs to one idle stretch: someone who connected since has none any more.
   const current = decisions(sql, now);
   const warnedIds = new Set(current.map((d) => d.holder.id));
@@ -96,9 +97,11 @@ export function idleReclaimTick(sql: Sql, dueAt: number, now: number): void {
     if (decision.action === 'reclaim') reclaim(sql, decision, policy.days, now);
     else warn(sql, decision, now);
   }
+  const changed = sql.written > before;
   let next = dueAt + DAY;
   while (next <= now) next += DAY;
   setTimer(sql, 'idle_reclaim', 'daily', next);
+  return changed;
 }
 
 function reclaim(sql: Sql, decision: IdleDecision, days: number, now: number): void {

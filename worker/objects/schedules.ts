@@ -268,9 +268,10 @@ type SeatState = {
 /**
  * Gives and takes seats as the shifts say at `now` (ends first, then starts, in the order users
  * joined), then sets each schedule's timer at its next boundary. The `schedule` timer runs it;
- * every schedule change runs it too.
+ * every schedule change runs it too. True when it changed a seat or a wait (not only a timer).
  */
-export function followSchedules(sql: Sql, actor: Actor | null, now: number): void {
+export function followSchedules(sql: Sql, actor: Actor | null, now: number): boolean {
+  const before = sql.written;
   const schedules = new Map(sql.all<ScheduleRow>('SELECT * FROM schedules').map((row) => [row.id, { row, rules: rulesOf(row) }]));
   const users = sql.all<SeatState>(
     `SELECT * FROM (SELECT u.seq, u.id, u.name, u.status, ${EFFECTIVE} AS schedule_id, s.user_id IS NOT NULL AS held, s.via_schedule,
@@ -286,7 +287,9 @@ export function followSchedules(sql: Sql, actor: Actor | null, now: number): voi
   const on = users.map((user) => ({ user, shift: shiftOf(user) }));
   for (const { user, shift } of on) if (!shift) endShift(sql, actor, user, schedules.get(user.via_schedule ?? '')?.row.name ?? null, now);
   for (const { user, shift } of on) if (shift) startShift(sql, actor, user, shift, now);
+  const changed = sql.written > before;
   armScheduleTimers(sql, [...schedules.values()], now);
+  return changed;
 }
 
 /** Off shift: the seat the shift gave leaves (connected: the default grace period), and a shift's wait ends. */

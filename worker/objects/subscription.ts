@@ -760,10 +760,8 @@ export class Subscription extends DurableObject<Env> {
     for (const timer of dueTimers(this.#sql, Date.now())) {
       if (timer.kind === 'delivery') continue;
       try {
-        this.#calls.anonymous((_, now) => {
-          fireTimer(this.#sql, timer, now);
-          return ok(null);
-        });
+        // A timer that found nothing to change is no change to tell anyone about.
+        this.#calls.anonymous((_, now) => ok(fireTimer(this.#sql, timer, now)), { quietWhen: (changed) => !changed });
       } catch (error) {
         console.error('timer failed', timer, error);
         this.#calls.anonymous((_, now) => {
