@@ -1,7 +1,8 @@
 /**
  * A team manager on a phone: their Users screen is their team with the pool's meter; a full pool
  * offers its own holders to move a seat from; a user outside their pool is refused, and told why;
- * Requests lists their team's requests only.
+ * Requests lists their team's requests only, and approving one when the pool is full opens the chooser with
+ * the pool's holders (after the chooser was used before in the same walk) and moves a seat within it.
  */
 import { expect, manageButton, test, type TeamShape } from './fixtures';
 import { signInAsTechnician, technicianApi } from './seat-support';
@@ -60,4 +61,53 @@ test('a team manager moves a seat within their pool and is refused outside it, w
   const requests = page.getByRole('list', { name: 'Pending requests, oldest first' }).getByRole('listitem');
   await expect(requests).toHaveCount(1);
   await expect(requests.first()).toContainText('Alex Moreno');
+
+  // The pool is full (Ben holds its one seat): Approve opens the chooser with the pool's holders, and moves Ben's seat to Alex.
+  await page.getByRole('button', { name: 'Approve request from Alex Moreno' }).click();
+  const full = page.getByRole('dialog', { name: 'No free seat for Alex Moreno' });
+  await expect(full).toContainText('All 1 seats Service desk may use are assigned.');
+  await full.getByRole('radio', { name: /Ben Okafor/ }).check();
+  await full.getByRole('button', { name: 'Move seat from Ben Okafor to Alex Moreno' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Seat moved from Ben Okafor to Alex Moreno.' })).toBeVisible();
+  await expect(requests).toHaveCount(0);
+  expect((await team.api.user(team.users.Alex!.id)).seat).not.toBeNull();
+  expect((await team.api.user(team.users.Ben!.id)).seat).toBeNull();
+});
+
+test('an administrator adds a user into a team pool; a full pool offers its own holders to move a seat from', { tag: '@once' }, async ({ signedIn: page, team }) => {
+  test.setTimeout(60_000);
+  // "Field team" holds one seat at most, and Alex holds it.
+  const { pool } = await team.api.ok<{ pool: { id: string } }>('POST', '/pools', { name: 'Field team', reserved: 1, maximum: 1 });
+  await team.api.ok('PATCH', `/users/${team.users.Alex!.id}`, { poolId: pool.id });
+
+  await page.goto('/users/new');
+  await page.getByLabel('Name').fill('Nora Quinn');
+  await page.getByLabel('Email').fill(`nora.${Date.now()}@example.com`);
+  await page.getByLabel('Team pool').selectOption({ label: 'Field team' });
+  await expect(page.getByText('Their seat comes from Field team: 1 of its 1 seats are held (reserved 1).')).toBeVisible();
+  await expect(page.getByRole('checkbox', { name: 'Assign seat' })).toBeChecked();
+  await page.getByRole('button', { name: 'Add user' }).click();
+
+  const chooser = page.getByRole('dialog', { name: 'No free seat for Nora Quinn' });
+  await expect(chooser).toContainText('All 1 seats Field team may use are assigned.');
+  await expect(chooser.getByRole('radio')).toHaveCount(1);
+  await chooser.getByRole('radio', { name: /Alex Moreno/ }).check();
+  await chooser.getByRole('button', { name: 'Move seat from Alex Moreno to Nora Quinn' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Nora Quinn was added with a seat.' })).toBeVisible();
+  const nora = (await team.api.ok<{ items: { id: string; name: string; poolId: string | null; seat: unknown }[] }>('GET', '/users?q=Nora')).items[0]!;
+  expect(nora).toMatchObject({ name: 'Nora Quinn', poolId: pool.id });
+  expect(nora.seat).not.toBeNull();
+  expect((await team.api.user(team.users.Alex!.id)).seat).toBeNull();
+});
+
+test('a team manager is not offered Add user, and is told whom to ask', { tag: '@once' }, async ({ page, team }) => {
+  const { pool } = await team.api.ok<{ pool: { id: string } }>('POST', '/pools', { name: 'Service desk', reserved: 1, maximum: 2 });
+  await team.api.ok('PATCH', `/users/${team.users.Mia!.id}`, { poolId: pool.id, role: 'team_manager', pools: [pool.id] });
+  await signInAsTechnician(page, team, 'Mia');
+  await page.goto('/');
+  await expect(page.getByText('Service desk: 0 of 2 seats')).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Add user' })).toHaveCount(0);
+  await page.goto('/users/new');
+  await expect(page.getByText('Only administrators add users. Ask one to add someone to your team')).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Add user' })).toHaveCount(0);
 });

@@ -1,7 +1,8 @@
 /**
  * Shift schedules in the app: an administrator builds two shifts that overlap on a one-seat
  * subscription, is asked to confirm and told who would wait, saves anyway, and sees the week's
- * coverage strip red where the shifts want more seats than purchased.
+ * coverage strip red where the shifts want more seats than purchased. Putting someone on a schedule
+ * from Manage user asks the same way.
  */
 import { expect, test } from './fixtures';
 
@@ -44,5 +45,22 @@ test.describe('Shift schedules', () => {
     const red = page.locator('[data-testid="coverage-hour"][data-over="true"]');
     // Four hours a day (15:00–19:00 Berlin), give or take the edges of the week shown.
     expect(await red.count()).toBeGreaterThanOrEqual(24);
+  });
+
+  test('putting a user on a schedule from Manage user asks first when it oversubscribes, and says who would wait', async ({ signedIn: page, team }) => {
+    // Lena is on a 07:00–19:00 every-day shift in Berlin: the one seat is hers then, so Omar on it too would wait.
+    const windows = [{ days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], start: '07:00', end: '19:00' }];
+    await team.api.ok('POST', '/schedules', { name: 'EU day', timeZone: 'Europe/Berlin', windows, userIds: [team.users.Lena!.id] });
+    await page.goto(`/users/${team.users.Omar!.id}`);
+    const section = page.getByRole('region', { name: 'Shift schedule' });
+    await section.getByLabel('Schedule').selectOption({ label: 'EU day (Europe/Berlin)' });
+    await section.getByRole('button', { name: 'Save schedule' }).click();
+    await expect(section.getByRole('alert')).toContainText('of the coming week the schedules would want more seats than the 1 purchased: Omar Haddad would wait for a seat.');
+    expect((await team.api.user(team.users.Omar!.id)).scheduleId).toBeNull();
+
+    await section.getByRole('button', { name: 'Put on EU day anyway' }).click();
+    await expect(page.getByRole('status').filter({ hasText: 'Omar Haddad is on EU day.' })).toBeVisible();
+    await expect(section.getByRole('alert')).toHaveCount(0);
+    expect((await team.api.user(team.users.Omar!.id)).scheduleId).not.toBeNull();
   });
 });

@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { realTime, setNow, sql, travelTo } from './clock';
-import { Api, createUser, problem, signedInUser, signup } from './helpers';
+import { Api, createUser, problem, signedInUser, signup, uniqueEmail } from './helpers';
 
 afterEach(() => realTime());
 
@@ -89,5 +89,41 @@ describe('Idle-seat reclaim', () => {
     await travelTo(subscription.id, day(6));
     expect(await holders(admin, subscription.id)).toEqual([exempt, busy.id].sort());
     expect((await admin.get('/v1/policies/idle-reclaim/preview')).body.items).toEqual([]);
+  });
+
+  it('hands a reclaimed seat to a shift waiting for one as the shift seat, which leaves when the shift ends', async () => {
+    const { admin, subscription } = await setup(); // Tuesday 09:00 UTC
+    const idle = (await createUser(admin, { name: 'Ida Idle', assignSeat: true })).user.id;
+    const filler = (await createUser(admin, { name: 'Filler', assignSeat: true })).user.id;
+    const sam = (await createUser(admin, { name: 'Sam Shift' })).user.id;
+    const everyDay = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+    const made = await admin.post('/v1/schedules', { name: 'Day', timeZone: 'UTC', windows: [{ days: everyDay, start: '08:00', end: '20:00' }], userIds: [sam], confirm: true });
+    expect(made.status).toBe(201);
+    expect((await admin.put('/v1/policies/idle-reclaim', { enabled: true, days: 3, exemptions: { userIds: [filler] } })).status).toBe(200);
+
+    await travelTo(subscription.id, day(3)); // 09:00, on shift: Ida's seat goes to Sam's wait
+    expect(await holders(admin, subscription.id)).toEqual([filler, sam].sort());
+    expect((await admin.get(`/v1/users/${sam}`)).body.seat.source).toMatchObject({ kind: 'schedule', schedule: { name: 'Day' } });
+    expect((await admin.get(`/v1/users/${idle}`)).body.seat).toBeNull();
+
+    await travelTo(subscription.id, new Date(Date.parse(day(3)) + 11 * 3_600_000).toISOString()); // 20:00: the shift ends
+    expect(await holders(admin, subscription.id)).toEqual([filler]);
+  });
+
+  it('never hands a reclaimed seat a team pool reserves to someone outside the pool: they keep waiting', async () => {
+    const { admin, subscription } = await setup();
+    const pool = (await admin.post('/v1/pools', { name: 'Field team', reserved: 1, maximum: 1 })).body.pool.id as string;
+    const idle = (await admin.post('/v1/users', { name: 'Ida Idle', email: uniqueEmail('ida'), poolId: pool, assignSeat: true })).body.user.id as string;
+    const filler = (await createUser(admin, { name: 'Filler', assignSeat: true })).user.id;
+    const { api: waiter, user: waiting } = await signedInUser(admin, { name: 'Walt Waiting' });
+    expect((await waiter.post('/v1/seat-requests', { reason: 'Covering nights' })).status).toBe(201);
+    expect((await admin.put('/v1/policies/idle-reclaim', { enabled: true, days: 3, exemptions: { userIds: [filler] } })).status).toBe(200);
+
+    await travelTo(subscription.id, day(3));
+    // Ida's seat is back in Field team's reserve: Walt (in no pool) may not have it.
+    expect(await holders(admin, subscription.id)).toEqual([filler]);
+    expect((await admin.get(`/v1/users/${idle}`)).body.seat).toBeNull();
+    const pending = (await admin.get('/v1/seat-requests?status=pending')).body.items as { user: { id: string } }[];
+    expect(pending.map((r) => r.user.id)).toEqual([waiting.id]);
   });
 });

@@ -546,16 +546,22 @@ describe('Malformed requests (fast-check)', () => {
 //
 // Two schedules in UTC cover the day in two shifts ("early" 00:00–12:00, "late" 12:00–24:00 on a
 // day off and on in between, so boundaries are easy to say again). Random steps move the wall clock
-// by a few hours (running the alarm as the runtime would), put a user on a schedule or off it, give
-// or take a seat by hand and change the purchased seats. After every step the API must equal the
-// model, and SQLite the invariant.
+// by a few hours (running the alarm as the runtime would), put a user on a schedule or off it (with
+// or without confirming a plan that oversubscribes), give or take a seat by hand, change the
+// purchased seats, and turn idle-seat reclaim on or off, whose daily check (no console sessions
+// here: a seat is idle from when it was given) takes back seats and hands each to the oldest wait.
+// After every step the API must equal the model, and SQLite the invariant.
 
 type ShiftOp =
   | { kind: 'tick'; hours: number }
-  | { kind: 'put'; user: number; schedule: 'early' | 'late' | null }
+  | { kind: 'put'; user: number; schedule: 'early' | 'late' | null; confirm: boolean }
   | { kind: 'assign'; user: number }
   | { kind: 'unassign'; user: number }
-  | { kind: 'purchase'; seats: number };
+  | { kind: 'purchase'; seats: number }
+  | { kind: 'reclaim'; days: number | null };
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
 
 const SHIFT_HOURS = { early: [0, 12], late: [12, 24] } as const;
 
@@ -568,6 +574,16 @@ interface ShiftModel {
   scheduleOf: Map<string, 'early' | 'late' | null>;
   /** Shift requests, oldest first. */
   queue: string[];
+  /** When each held seat was given (a seat is idle from then: nobody connects in this test). */
+  givenAt: Map<string, number>;
+  /** Idle-seat reclaim: the policy's days and when its daily check is next due; null when off. */
+  reclaim: { days: number; dueAt: number } | null;
+}
+
+/** Gives `id` a seat of `kind` now. */
+function shiftGive(m: ShiftModel, id: string, kind: 'manual' | 'shift'): void {
+  m.held.set(id, kind);
+  m.givenAt.set(id, m.now);
 }
 
 /** On shift at `at` (UTC hour in the schedule's half of the day). */
@@ -580,7 +596,7 @@ const shiftFree = (m: ShiftModel) => m.purchased - [...m.held.values()].filter((
 
 /** Freed seats go to the shift requests, oldest first. */
 function shiftFill(m: ShiftModel): void {
-  while (shiftFree(m) > 0 && m.queue.length > 0) m.held.set(m.queue.shift()!, 'shift');
+  while (shiftFree(m) > 0 && m.queue.length > 0) shiftGive(m, m.queue.shift()!, 'shift');
 }
 
 /** The reconciliation (worker/objects/schedules.ts, said again): ends first, then starts, then the waitlist. */
@@ -592,10 +608,32 @@ function shiftFollow(m: ShiftModel): void {
   }
   for (const id of m.order) {
     if (!shiftOn(m.scheduleOf.get(id) ?? null, m.now) || m.held.get(id) !== 'none' || m.queue.includes(id)) continue;
-    if (shiftFree(m) > 0 && m.queue.length === 0) m.held.set(id, 'shift');
+    if (shiftFree(m) > 0 && m.queue.length === 0) shiftGive(m, id, 'shift');
     else m.queue.push(id);
   }
   shiftFill(m);
+}
+
+/**
+ * The daily idle check (worker/objects/idle-reclaim.ts, said again): every seat given `days` ago
+ * or more is taken back, oldest first, and goes to the oldest wait (a shift's wait: as the shift's
+ * seat); the waitlist then takes what is left.
+ */
+function reclaimIdle(m: ShiftModel, days: number): void {
+  const idle = m.order.filter((id) => m.held.get(id) !== 'none' && m.now >= m.givenAt.get(id)! + days * DAY);
+  for (const id of idle.sort((a, b) => m.givenAt.get(a)! - m.givenAt.get(b)!)) {
+    m.held.set(id, 'none');
+    const next = m.queue.shift();
+    if (next) shiftGive(m, next, 'shift');
+  }
+  shiftFill(m);
+}
+
+/** Whether some hour of the coming week wants more seats than purchased: seats held by hand plus the busier shift's people. */
+function oversubscribed(m: ShiftModel): boolean {
+  const byHand = m.order.filter((id) => m.held.get(id) === 'manual').length;
+  const onShift = (s: 'early' | 'late') => m.order.filter((id) => m.scheduleOf.get(id) === s && m.held.get(id) !== 'manual').length;
+  return byHand + Math.max(onShift('early'), onShift('late')) > m.purchased;
 }
 
 /** Whether a schedule with people on it starts or ends a shift in (from, to]. */
@@ -611,21 +649,42 @@ async function shiftStep(admin: Api, subscriptionId: string, m: ShiftModel, op: 
   const id = (n: number) => m.order[n % m.order.length]!;
   switch (op.kind) {
     case 'tick': {
-      const to = m.now + op.hours * 3_600_000;
+      const to = m.now + op.hours * HOUR;
       const crossed = boundaryCrossed(m, m.now, to);
+      const shiftDue = Math.floor(m.now / (12 * HOUR)) * 12 * HOUR + 12 * HOUR;
+      const check = m.reclaim && m.reclaim.dueAt <= to ? m.reclaim : null;
       m.now = to;
       await travelTo(subscriptionId, new Date(to).toISOString());
+      // The alarm runs its due timers in the order they fell due (at the same moment idle_reclaim
+      // before schedule), each at the alarm's time.
+      const idleFirst = check !== null && (!crossed || check.dueAt <= shiftDue);
+      if (check && idleFirst) reclaimIdle(m, check.days);
       if (crossed) shiftFollow(m);
+      if (check && !idleFirst) reclaimIdle(m, check.days);
+      if (check) while (check.dueAt <= to) check.dueAt += DAY;
       return;
     }
     case 'put': {
       const user = id(op.user);
-      const reply = await admin.patch(`/v1/users/${user}`, { scheduleId: op.schedule ? schedules[op.schedule] : null });
-      expect(reply.status).toBe(200);
-      if ((m.scheduleOf.get(user) ?? null) !== op.schedule) {
-        m.scheduleOf.set(user, op.schedule);
-        shiftFollow(m);
+      const reply = await admin.patch(`/v1/users/${user}`, { scheduleId: op.schedule ? schedules[op.schedule] : null, ...(op.confirm ? { confirm: true } : {}) });
+      const before = m.scheduleOf.get(user) ?? null;
+      if (before === op.schedule) return void expect(reply.status).toBe(200);
+      m.scheduleOf.set(user, op.schedule);
+      if (op.schedule !== null && !op.confirm && oversubscribed(m)) {
+        m.scheduleOf.set(user, before);
+        expect(reply.status).toBe(409);
+        expect(reply.body.code).toBe('schedule_oversubscribed');
+        return;
       }
+      expect(reply.status).toBe(200);
+      shiftFollow(m);
+      return;
+    }
+    case 'reclaim': {
+      const reply = await admin.put('/v1/policies/idle-reclaim', { enabled: op.days !== null, days: op.days ?? 3, exemptions: { userIds: [], groupIds: [] } });
+      expect(reply.status).toBe(200);
+      if (op.days === null) m.reclaim = null;
+      else m.reclaim = { days: op.days, dueAt: m.reclaim?.dueAt ?? m.now + DAY };
       return;
     }
     case 'assign': {
@@ -634,7 +693,7 @@ async function shiftStep(admin: Api, subscriptionId: string, m: ShiftModel, op: 
       if (m.held.get(user) !== 'none') return void expect(reply.status).toBe(200);
       if (shiftFree(m) <= 0) return void expect(reply.status).toBe(409);
       expect(reply.status).toBe(200);
-      m.held.set(user, 'manual');
+      shiftGive(m, user, 'manual');
       m.queue = m.queue.filter((q) => q !== user);
       return;
     }
@@ -677,8 +736,12 @@ async function expectShiftModel(admin: Api, subscriptionId: string, m: ShiftMode
 }
 
 const shiftOpArb: fc.Arbitrary<ShiftOp> = fc.oneof(
-  { weight: 4, arbitrary: fc.integer({ min: 1, max: 30 }).map((hours) => ({ kind: 'tick' as const, hours })) },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('put' as const), user: fc.nat(7), schedule: fc.constantFrom('early' as const, 'late' as const, null) }) },
+  { weight: 4, arbitrary: fc.integer({ min: 1, max: 36 }).map((hours) => ({ kind: 'tick' as const, hours })) },
+  {
+    weight: 3,
+    arbitrary: fc.record({ kind: fc.constant('put' as const), user: fc.nat(7), schedule: fc.constantFrom('early' as const, 'late' as const, null), confirm: fc.boolean() }),
+  },
+  { weight: 1, arbitrary: fc.constantFrom(3, 4, null).map((days) => ({ kind: 'reclaim' as const, days })) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('assign' as const), user: fc.nat(7) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('unassign' as const), user: fc.nat(7) }) },
   { weight: 1, arbitrary: fc.integer({ min: 1, max: 4 }).map((seats) => ({ kind: 'purchase' as const, seats })) },
@@ -686,7 +749,7 @@ const shiftOpArb: fc.Arbitrary<ShiftOp> = fc.oneof(
 
 describe('Property: shift schedules and the clock', () => {
   it.prop([fc.array(shiftOpArb, { minLength: 5, maxLength: 20 })], { numRuns: 12 })(
-    'random shift boundaries, schedule moves and seat changes keep the invariant and match the model',
+    'random shift boundaries, schedule moves, seat changes and idle-reclaim checks keep the invariant and match the model',
     async (ops) => {
       const start = Date.parse('2026-12-07T06:00:00Z');
       setNow(new Date(start).toISOString());
@@ -705,7 +768,7 @@ describe('Property: shift schedules and the clock', () => {
           expect(made.status).toBe(201);
           schedules[name] = made.body.id;
         }
-        const m: ShiftModel = { purchased: 2, now: start, order: [], held: new Map(), scheduleOf: new Map(), queue: [] };
+        const m: ShiftModel = { purchased: 2, now: start, order: [], held: new Map(), scheduleOf: new Map(), queue: [], givenAt: new Map(), reclaim: null };
         for (let i = 0; i < 4; i++) {
           const made = await admin.post('/v1/users', { name: `Shift Tech ${i}`, email: uniqueEmail('shift'), assignSeat: false });
           m.order.push(made.body.user.id);

@@ -8,6 +8,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { realTime, setNow, sql, travelTo } from './clock';
 import { allUsers, Api, createUser, problem, signedInUser, signup } from './helpers';
+import { connected, provision } from './scim-helpers';
+
+const SCIM_PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 
 afterEach(() => realTime());
 
@@ -181,6 +184,35 @@ describe('Shift schedules', () => {
     expect(after.waiting).toEqual([]);
   });
 
+  it('refuses putting a user on a schedule that then wants more seats than purchased until confirmed, naming who would wait', async () => {
+    setNow('2026-12-07T08:00:00Z'); // Monday, 09:00 in Berlin: on shift
+    const { admin, subscription } = await signupWithToken(1);
+    const a = (await createUser(admin, { name: 'Anna First' })).user.id;
+    const b = (await createUser(admin, { name: 'Bert Second' })).user.id;
+    const schedule = (await admin.post('/v1/schedules', euDay([a]))).body;
+    expect((await seats(admin, subscription.id)).holders).toEqual([a]);
+
+    // A rename in the same PATCH is answered as it would be, and rolled back with the rest.
+    const refused = await admin.patch(`/v1/users/${b}`, { scheduleId: schedule.id, name: 'Bert Renamed' });
+    problem(refused, 409, 'schedule_oversubscribed');
+    expect(refused.body.waiting).toEqual([{ id: b, name: 'Bert Renamed' }]);
+    expect(refused.body.hours[0]).toEqual({ at: '2026-12-07T08:00:00.000Z', wanted: 2, purchased: 1 });
+    expect(refused.body.detail).toContain('Bert Renamed would wait');
+    expect((await admin.get(`/v1/users/${b}`)).body).toMatchObject({ name: 'Bert Second', scheduleId: null });
+    expect((await admin.get(`/v1/schedules/${schedule.id}`)).body.users).toEqual([{ id: a, name: 'Anna First' }]);
+    expect((await seats(admin, subscription.id)).waiting).toEqual([]);
+
+    const confirmed = await admin.patch(`/v1/users/${b}`, { scheduleId: schedule.id, confirm: true });
+    expect(confirmed.status).toBe(200);
+    expect(confirmed.body).toMatchObject({ scheduleId: schedule.id, seat: null });
+    const now = await seats(admin, subscription.id);
+    expect(now.holders).toEqual([a]);
+    expect(now.waiting).toEqual([{ id: b, reason: 'Shift EU day' }]);
+    // Off the schedule again: never refused, and the wait is withdrawn.
+    expect((await admin.patch(`/v1/users/${b}`, { scheduleId: null })).status).toBe(200);
+    expect((await seats(admin, subscription.id)).waiting).toEqual([]);
+  });
+
   it('shows hourly coverage, red where the schedules want more than purchased', async () => {
     setNow('2026-12-07T00:00:00Z');
     const { admin } = await signupWithToken(1);
@@ -230,5 +262,74 @@ describe('Shift schedules', () => {
     expect((await admin.delete(`/v1/schedules/${schedule.id}`)).status).toBe(204);
     expect((await seats(admin, subscription.id)).holders).toEqual([]);
     expect((await admin.get(`/v1/users/${tech}`)).body.scheduleId).toBeNull();
+  });
+
+  it('puts the members of a directory group on its schedule: shifts, joining and leaving mid-shift, and a schedule of their own wins', async () => {
+    setNow('2026-12-07T05:00:00Z'); // Monday, 06:00 in Berlin
+    const { admin: browser, subscription, directory } = await connected(3);
+    const admin = new Api((await browser.post('/v1/tokens', { name: 'shifts' })).body.token);
+    const [anna, bert, cleo] = [await provision(directory), await provision(directory), await provision(directory)];
+    const group = (await directory.post('/Groups', { displayName: 'Support EU', members: [anna, bert].map((value) => ({ value })) })).body.id as string;
+    const schedule = (await admin.post('/v1/schedules', euDay([], { groupIds: [group] }))).body;
+    expect(schedule.groups).toEqual([{ id: group, name: 'Support EU' }]);
+    expect(schedule.nextChangeAt).toBe('2026-12-07T06:00:00.000Z');
+    expect((await seats(admin, subscription.id)).holders).toEqual([]);
+
+    await travelTo(subscription.id, '2026-12-07T06:00:00Z'); // 07:00 in Berlin: the shift starts
+    let now = await seats(admin, subscription.id);
+    expect(now.holders).toEqual([anna, bert].sort());
+    expect(now.sourceOf(anna)).toMatchObject({ kind: 'schedule', schedule: { id: schedule.id, name: 'EU day' } });
+
+    // Cleo joins mid-shift: she is on shift at once; Bert leaves: the shift's seat goes back at once.
+    setNow('2026-12-07T08:00:00Z');
+    const members = (op: string, id: string) => directory.patch(`/Groups/${group}`, { schemas: [SCIM_PATCH], Operations: [{ op, path: 'members', value: [{ value: id }] }] });
+    expect((await members('add', cleo)).status).toBe(204);
+    expect((await seats(admin, subscription.id)).holders).toEqual([anna, bert, cleo].sort());
+    expect((await members('remove', bert)).status).toBe(204);
+    expect((await seats(admin, subscription.id)).holders).toEqual([anna, cleo].sort());
+
+    // Anna's own schedule (US day, 14:00–22:00 UTC) wins over her group's: at 15:00 Berlin she keeps a seat, Cleo's leaves.
+    expect((await admin.patch(`/v1/users/${anna}`, { scheduleId: (await admin.post('/v1/schedules', usDay([]))).body.id })).status).toBe(200);
+    expect((await seats(admin, subscription.id)).holders).toEqual([cleo]); // off her group's shift, not yet on her own
+    await travelTo(subscription.id, '2026-12-07T14:00:00Z');
+    now = await seats(admin, subscription.id);
+    expect(now.holders).toEqual([anna]);
+    expect(now.sourceOf(anna)).toMatchObject({ kind: 'schedule', schedule: { name: 'US day' } });
+    expect((await admin.get(`/v1/schedules/${schedule.id}`)).body.nextChangeAt).toBe('2026-12-08T06:00:00.000Z');
+  });
+
+  it('never gives a shift a seat reserved for a team pool: the person waits instead', async () => {
+    setNow('2026-12-07T08:00:00Z'); // Monday, 09:00 in Berlin: on shift
+    const { admin, subscription } = await signupWithToken(2);
+    const byHand = (await createUser(admin, { assignSeat: true })).user.id;
+    expect((await admin.post('/v1/pools', { name: 'Field team', reserved: 1, maximum: 1 })).status).toBe(201);
+    const shift = (await createUser(admin, { name: 'Sam Shift' })).user.id;
+    // One seat is free, but it is the pool's reserve: Sam (in no pool) may not have it.
+    const created = await admin.post('/v1/schedules', euDay([shift], { confirm: true }));
+    expect(created.status).toBe(201);
+    const now = await seats(admin, subscription.id);
+    expect(now.holders).toEqual([byHand]);
+    expect(now.waiting).toEqual([{ id: shift, reason: 'Shift EU day' }]);
+  });
+
+  it('a shift boundary that changes no seat raises no revision (nothing for live clients to fetch)', async () => {
+    setNow('2026-12-07T05:00:00Z'); // Monday, 06:00 in Berlin
+    const { admin, subscription } = await signupWithToken(2);
+    // Erika holds a seat given by hand, which her shifts never touch.
+    const erika = (await createUser(admin, { name: 'Erika Early', assignSeat: true })).user.id;
+    const schedule = (await admin.post('/v1/schedules', euDay([erika]))).body;
+    const revision = async () => Number((await admin.get('/v1/subscription')).headers.get('SetMe-Revision'));
+    const before = await revision();
+
+    await travelTo(subscription.id, '2026-12-07T06:00:00Z'); // the shift starts: nothing to give
+    expect((await admin.get(`/v1/schedules/${schedule.id}`)).body.nextChangeAt).toBe('2026-12-07T14:00:00.000Z');
+    expect(await revision()).toBe(before);
+
+    // A boundary that does change a seat still raises it.
+    const sam = (await createUser(admin, { name: 'Sam Shift' })).user.id;
+    expect((await admin.patch(`/v1/users/${sam}`, { scheduleId: schedule.id })).status).toBe(200);
+    const withSam = await revision();
+    await travelTo(subscription.id, '2026-12-07T14:00:00Z'); // Sam's shift seat leaves
+    expect(await revision()).toBe(withSam + 1);
   });
 });

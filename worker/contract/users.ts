@@ -152,6 +152,9 @@ export const UserPatch = z
     role: Role.optional(),
     status: z.enum(['active', 'deactivated']).optional(),
     scheduleId: z.string().min(1).max(200).nullable().optional().meta({ description: 'Put the user on a shift schedule (null: off it).' }),
+    confirm: z.boolean().default(false).meta({
+      description: 'With `scheduleId`: put them on it even though some hours then want more seats than purchased (409 `schedule_oversubscribed` otherwise).',
+    }),
     poolId: PoolId.nullable().optional().meta({ description: 'Move the user (and a seat they hold) to this pool; null: the shared remainder.' }),
     pools: z.array(PoolId).max(50).optional().meta({ description: 'With role "team_manager": the pools they manage.' }),
   })

@@ -8,32 +8,41 @@ import { graceEnded, loanEnded, sessionsChanged } from './revocations';
 import type { Sql } from './sql';
 import { clearTimer, type Timer } from './timers';
 
-/** Runs one due timer; the object calls it inside a transaction, one per timer. */
-export function fireTimer(sql: Sql, timer: Timer, now: number): void {
+/**
+ * Runs one due timer; the object calls it inside a transaction, one per timer. False when it
+ * changed nothing anyone sees (a shift boundary or idle check with nothing to do): then the call
+ * neither raises the revision nor tells live clients, though it re-armed its timer.
+ */
+export function fireTimer(sql: Sql, timer: Timer, now: number): boolean {
   // Cleared first, so a timer runs once even if its handler finds nothing to do (or a kind is unknown).
   clearTimer(sql, timer.kind, timer.ref);
   switch (timer.kind) {
     case 'heartbeat': {
       const userId = timeOutSession(sql, timer.ref, now);
       if (userId) sessionsChanged(sql, userId, now);
-      return;
+      return true;
     }
     case 'grace':
-      return graceEnded(sql, timer.ref, now);
+      graceEnded(sql, timer.ref, now);
+      return true;
     case 'loan':
-      return loanEnded(sql, timer.ref, now);
+      loanEnded(sql, timer.ref, now);
+      return true;
     case 'loan_reminder':
-      return loanReturningSoon(sql, timer.ref, now);
+      loanReturningSoon(sql, timer.ref, now);
+      return true;
     case 'digest':
-      return sendDigests(sql, timer.dueAt, now);
+      sendDigests(sql, timer.dueAt, now);
+      return true;
     case 'billing':
-      return applyDecrease(sql, now);
+      applyDecrease(sql, now);
+      return true;
     case 'schedule':
       return followSchedules(sql, null, now);
     case 'idle_reclaim':
       return idleReclaimTick(sql, timer.dueAt, now);
     case 'delivery':
       // Sent by the alarm's dispatcher, outside any transaction (worker/notify/dispatcher.ts).
-      return;
+      return true;
   }
 }

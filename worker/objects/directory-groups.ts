@@ -13,6 +13,7 @@ import type { z } from 'zod';
 import type { Actor } from './access';
 import { recordAudit } from './audit';
 import { followGroups } from './group-seats';
+import { followSchedules } from './schedules';
 import type { Sql } from './sql';
 
 /** A group as the SCIM service shows it; `members` is null when not asked for. */
@@ -156,9 +157,12 @@ function patched(before: GroupView, operations: ScimPatchOperation[]): Result<z.
 export function deleteGroup(sql: Sql, actor: Actor, groupId: string, now: number): Result<null> {
   const found = directoryGroup(sql, groupId);
   if (!found.ok) return found;
+  const scheduled = sql.one('SELECT 1 AS x FROM groups WHERE id = ? AND schedule_id IS NOT NULL', groupId) !== null;
   sql.run('DELETE FROM groups WHERE id = ?', groupId);
   recordAudit(sql, now, actor, 'group.deleted', groupTarget(groupId, found.value.displayName), { members: found.value.members?.length ?? 0 });
   followGroups(sql, actor, (found.value.members ?? []).map((m) => m.id), now);
+  // Its members are off its schedule now: the seats its shifts gave leave at once.
+  if (scheduled) followSchedules(sql, actor, now);
   return ok(null);
 }
 
@@ -175,7 +179,10 @@ function setMembers(sql: Sql, actor: Actor, groupId: string, wanted: string[], n
   const keep = new Set(known.map((u) => u.id));
   const joined = known.filter((u) => !current.has(u.id));
   const left = [...current].filter((id) => !keep.has(id));
-  const group = sql.one<{ display_name: string; grants_seat: number }>('SELECT display_name, grants_seat FROM groups WHERE id = ?', groupId)!;
+  const group = sql.one<{ display_name: string; grants_seat: number; schedule_id: string | null }>(
+    'SELECT display_name, grants_seat, schedule_id FROM groups WHERE id = ?',
+    groupId,
+  )!;
   const ref = { id: groupId, name: group.display_name };
   for (const user of joined) {
     sql.run('INSERT INTO group_members (group_id, user_id) VALUES (?, ?)', groupId, user.id);
@@ -189,6 +196,8 @@ function setMembers(sql: Sql, actor: Actor, groupId: string, wanted: string[], n
   const ignored = wanted.filter((id) => !keep.has(id));
   if (ignored.length > 0) recordAudit(sql, now, actor, 'group.members_ignored', groupTarget(groupId, group.display_name), { unknownMembers: ignored.slice(0, 20) });
   if (group.grants_seat && joined.length + left.length > 0) followGroups(sql, actor, [...joined.map((u) => u.id), ...left], now);
+  // On a shift schedule: who joined mid-shift is on shift at once, who left is off it (not at the next boundary).
+  if (group.schedule_id && joined.length + left.length > 0) followSchedules(sql, actor, now);
 }
 
 const groupTarget = (id: string, name: string) => ({ type: 'group' as const, id, name });

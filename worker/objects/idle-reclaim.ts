@@ -10,7 +10,8 @@ import { fail, ok, type Result } from '../domain/result';
 import type { Actor } from './access';
 import { recordAudit } from './audit';
 import { enqueue, mailTarget } from './deliveries';
-import { giveSeat, takeSeat, target } from './seats';
+import { nextServed, serveRequest } from './seat-requests';
+import { takeSeat, target } from './seats';
 import type { Sql } from './sql';
 import { clearTimer, setTimer } from './timers';
 import { html, type Recipient } from './alert-mail';
@@ -82,9 +83,10 @@ export function idleWarningOf(sql: Sql, userId: string): { reclaimAt: string } |
  * first waiting seat request, if any), warns the holders within two days of it (once per idle
  * stretch, by mail to them and the administrators), and sets the next check a day later.
  */
-export function idleReclaimTick(sql: Sql, dueAt: number, now: number): void {
+export function idleReclaimTick(sql: Sql, dueAt: number, now: number): boolean {
   const policy = policyRow(sql);
-  if (policy.enabled !== 1) return;
+  if (policy.enabled !== 1) return false;
+  const before = sql.written;
   // A warning belongs to one idle stretch: someone who connected since has none any more.
   const current = decisions(sql, now);
   const warnedIds = new Set(current.map((d) => d.holder.id));
@@ -95,9 +97,11 @@ export function idleReclaimTick(sql: Sql, dueAt: number, now: number): void {
     if (decision.action === 'reclaim') reclaim(sql, decision, policy.days, now);
     else warn(sql, decision, now);
   }
+  const changed = sql.written > before;
   let next = dueAt + DAY;
   while (next <= now) next += DAY;
   setTimer(sql, 'idle_reclaim', 'daily', next);
+  return changed;
 }
 
 function reclaim(sql: Sql, decision: IdleDecision, days: number, now: number): void {
@@ -110,12 +114,11 @@ function reclaim(sql: Sql, decision: IdleDecision, days: number, now: number): v
     policyDays: days,
     lastUsedAt: decision.holder.lastUsedAt,
   });
-  // The first waiting request gets it (whatever "give freed seats automatically" says: the policy freed it for them).
-  const next = sql.one<{ id: string; name: string }>(
-    `SELECT u.id, u.name FROM seat_requests r JOIN users u ON u.id = r.user_id LEFT JOIN seats s ON s.user_id = u.id
-     WHERE r.status = 'pending' AND s.user_id IS NULL AND u.status != 'deactivated' ORDER BY r.seq LIMIT 1`,
-  );
-  if (next) giveSeat(sql, null, next, now, undefined, { reason: 'idle_reclaim', from: person });
+  // The first waiting request the pools leave room for gets it (whatever "give freed seats
+  // automatically" says: the policy freed it for them), as a shift's or a group's seat if that is
+  // what waited.
+  const next = nextServed(sql, true);
+  if (next) serveRequest(sql, next, now, { reason: 'idle_reclaim', from: person });
 }
 
 function warn(sql: Sql, decision: IdleDecision, now: number): void {

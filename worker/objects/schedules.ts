@@ -16,6 +16,7 @@ import { fail, ok, type Failure, type Result } from '../domain/result';
 import type { Actor } from './access';
 import { recordAudit } from './audit';
 import { cancelRevocation, DEFAULT_CHOICE, releaseSeat } from './revocations';
+import { hasRoom } from './pools';
 import { nextServed } from './seat-requests';
 import { giveSeat, storedCounts, target } from './seats';
 import type { Sql } from './sql';
@@ -147,13 +148,27 @@ export function deleteSchedule(sql: Sql, actor: Actor, id: string, now: number):
   return ok(null);
 }
 
-/** Puts a user on a schedule (null: off any), and gives or takes their seat as their shifts say. */
-export function setUserSchedule(sql: Sql, actor: Actor, userId: string, scheduleId: string | null, now: number): Result<boolean> {
+/**
+ * Puts a user on a schedule (null: off any), and gives or takes their seat as their shifts say.
+ * Like saving a schedule, putting someone on one that makes some hour of the coming week want
+ * more seats than purchased is refused (409 `schedule_oversubscribed`, nothing saved) unless `confirm`.
+ */
+export function setUserSchedule(
+  sql: Sql,
+  actor: Actor,
+  userId: string,
+  scheduleId: string | null,
+  now: number,
+  confirm = false,
+): Result<boolean> {
   const user = sql.one<{ name: string; schedule_id: string | null }>('SELECT name, schedule_id FROM users WHERE id = ?', userId);
   if (!user) return fail('not_found', { detail: 'No such user in this subscription.' });
   if (user.schedule_id === scheduleId) return ok(false);
   if (scheduleId !== null && !scheduleRow(sql, scheduleId)) return fail('validation_failed', { detail: `No schedule ${scheduleId} in this subscription.` });
   sql.run('UPDATE users SET schedule_id = ? WHERE id = ?', scheduleId, userId);
+  // Off a schedule asks for fewer seats, never more: only going on one can oversubscribe.
+  const short = scheduleId === null || confirm ? null : oversubscription(sql, now);
+  if (short) return short;
   recordAudit(sql, now, actor, 'user.updated', target({ id: userId, name: user.name }), { scheduleId: { from: user.schedule_id, to: scheduleId } });
   followSchedules(sql, actor, now);
   return ok(true);
@@ -183,22 +198,29 @@ function coverageBetween(sql: Sql, from: number, to: number): Coverage['items'] 
 
 /** After a save: refused (and so rolled back) if some hour of the coming week wants more seats than purchased, unless confirmed. */
 function saved(sql: Sql, actor: Actor, id: string, confirm: boolean, now: number): Result<Schedule> {
-  if (!confirm) {
-    const short = coverageBetween(sql, now, now + WEEK).filter((h) => h.wanted > h.purchased);
-    if (short.length > 0) {
-      const waiting = new Map(short.flatMap((h) => h.waiting).map((p) => [p.id, p]));
-      return fail('schedule_oversubscribed', {
-        hours: short.map(({ at, wanted, purchased }) => ({ at, wanted, purchased })),
-        waiting: [...waiting.values()],
-        detail:
-          `In ${short.length} hour${short.length === 1 ? '' : 's'} of the coming week the schedules want more seats than the ` +
-          `${short[0]!.purchased} purchased, so ${[...waiting.values()].map((p) => p.name).join(', ')} would wait for a seat. ` +
-          'Save again with "confirm": true to accept that, or change the shifts or buy more seats.',
-      });
-    }
-  }
+  const short = confirm ? null : oversubscription(sql, now);
+  if (short) return short;
   followSchedules(sql, actor, now);
   return getSchedule(sql, id, now);
+}
+
+/**
+ * The refusal for a plan whose coming week wants more seats than purchased in some hour: the hours
+ * and who would wait. Null when every hour has enough seats. Saving a schedule and putting a user
+ * on one both ask it before following the schedules, so a refusal rolls the whole change back.
+ */
+function oversubscription(sql: Sql, now: number): Failure | null {
+  const short = coverageBetween(sql, now, now + WEEK).filter((h) => h.wanted > h.purchased);
+  if (short.length === 0) return null;
+  const waiting = new Map(short.flatMap((h) => h.waiting).map((p) => [p.id, p]));
+  return fail('schedule_oversubscribed', {
+    hours: short.map(({ at, wanted, purchased }) => ({ at, wanted, purchased })),
+    waiting: [...waiting.values()],
+    detail:
+      `In ${short.length} hour${short.length === 1 ? '' : 's'} of the coming week the schedules want more seats than the ` +
+      `${short[0]!.purchased} purchased, so ${[...waiting.values()].map((p) => p.name).join(', ')} would wait for a seat. ` +
+      'Save again with "confirm": true to accept that, or change the shifts or buy more seats.',
+  });
 }
 
 function checkRules(sql: Sql, name: string, timeZone: string, exceptions: ScheduleRules['exceptions'], id: string | null): Failure | null {
@@ -246,9 +268,10 @@ type SeatState = {
 /**
  * Gives and takes seats as the shifts say at `now` (ends first, then starts, in the order users
  * joined), then sets each schedule's timer at its next boundary. The `schedule` timer runs it;
- * every schedule change runs it too.
+ * every schedule change runs it too. True when it changed a seat or a wait (not only a timer).
  */
-export function followSchedules(sql: Sql, actor: Actor | null, now: number): void {
+export function followSchedules(sql: Sql, actor: Actor | null, now: number): boolean {
+  const before = sql.written;
   const schedules = new Map(sql.all<ScheduleRow>('SELECT * FROM schedules').map((row) => [row.id, { row, rules: rulesOf(row) }]));
   const users = sql.all<SeatState>(
     `SELECT * FROM (SELECT u.seq, u.id, u.name, u.status, ${EFFECTIVE} AS schedule_id, s.user_id IS NOT NULL AS held, s.via_schedule,
@@ -264,7 +287,9 @@ export function followSchedules(sql: Sql, actor: Actor | null, now: number): voi
   const on = users.map((user) => ({ user, shift: shiftOf(user) }));
   for (const { user, shift } of on) if (!shift) endShift(sql, actor, user, schedules.get(user.via_schedule ?? '')?.row.name ?? null, now);
   for (const { user, shift } of on) if (shift) startShift(sql, actor, user, shift, now);
+  const changed = sql.written > before;
   armScheduleTimers(sql, [...schedules.values()], now);
+  return changed;
 }
 
 /** Off shift: the seat the shift gave leaves (connected: the default grace period), and a shift's wait ends. */
@@ -304,7 +329,8 @@ function startShift(sql: Sql, actor: Actor | null, user: SeatState, shift: Sched
     if (!user.request_schedule) sql.run('UPDATE seat_requests SET schedule_id = ? WHERE id = ?', shift.id, user.request_id);
     return;
   }
-  if (storedCounts(sql).available > 0 && nextServed(sql) === null) {
+  // A free seat the pools leave room for (a reserve is only its pool's), and nobody ahead in line.
+  if (storedCounts(sql).available > 0 && hasRoom(sql, user.id) && nextServed(sql) === null) {
     giveSeat(sql, actor, person, now, undefined, { reason: 'shift_started', schedule });
     sql.run('UPDATE seats SET via_schedule = ? WHERE user_id = ?', shift.id, user.id);
     return;

@@ -14,7 +14,8 @@ import { recordAudit } from './audit';
 import { choiceOf, releaseSeat } from './revocations';
 import type { TransferOptions } from './seat-admin';
 import { candidateOf, giveSeat, storedCounts, target } from './seats';
-import { hasRoom, mayManageSeats, roomFor } from './pools';
+import { seatRoom } from '../domain/pools';
+import { mayManageSeats, poolLedger, roomFor } from './pools';
 import type { Sql } from './sql';
 import { existingUser, seatHolders } from './users';
 import { decodeCursor, page, type Page, type User } from './views';
@@ -234,31 +235,46 @@ export function fillFromWaitlist(sql: Sql, now: number): void {
   while (available > 0) {
     const next = nextServed(sql);
     if (!next) return;
-    const request = toRequest(next);
-    answer(sql, null, request, 'approved', null, now);
-    recordAudit(sql, now, null, 'seat_request.approved', target(request.user), { requestId: request.id, automatic: true });
-    giveSeat(sql, null, request.user, now, undefined, { requestId: request.id, automatic: true });
-    if (next.group_id) sql.run('UPDATE seats SET via_group = ? WHERE user_id = ?', next.group_id, request.user.id);
-    // A shift's wait: the seat is the shift's, and leaves when the shift ends.
-    else if (next.schedule_id) sql.run('UPDATE seats SET via_schedule = ? WHERE user_id = ?', next.schedule_id, request.user.id);
+    serveRequest(sql, next, now);
     available -= 1;
   }
 }
 
 /**
- * The oldest pending request the waitlist serves on its own (see fillFromWaitlist) and that the
- * team pools leave room for, if any.
+ * Gives a waiting request its seat, approved automatically: a directory's wait gets its group's
+ * seat, a shift's wait the shift's (which leaves when the shift ends). `details` go to the audit.
  */
-export function nextServed(sql: Sql): RequestRow | null {
-  const auto = sql.one<{ auto: number }>('SELECT auto_assign_requests AS auto FROM subscription')?.auto ?? 0;
-  const waiting = sql.all<RequestRow>(
+export function serveRequest(sql: Sql, next: RequestRow, now: number, details: Record<string, unknown> = {}): void {
+  const request = toRequest(next);
+  answer(sql, null, request, 'approved', null, now);
+  recordAudit(sql, now, null, 'seat_request.approved', target(request.user), { requestId: request.id, automatic: true });
+  giveSeat(sql, null, request.user, now, undefined, { requestId: request.id, automatic: true, ...details });
+  if (next.group_id) sql.run('UPDATE seats SET via_group = ? WHERE user_id = ?', next.group_id, request.user.id);
+  else if (next.schedule_id) sql.run('UPDATE seats SET via_schedule = ? WHERE user_id = ?', next.schedule_id, request.user.id);
+}
+
+/**
+ * The oldest pending request the waitlist serves on its own (see fillFromWaitlist) and that the
+ * team pools leave room for, if any. With `everyone`, people's own requests too, whatever "give
+ * freed seats automatically" says (a seat the idle policy took back is freed for them).
+ */
+export function nextServed(sql: Sql, everyone = false): RequestRow | null {
+  const auto = everyone ? 1 : (sql.one<{ auto: number }>('SELECT auto_assign_requests AS auto FROM subscription')?.auto ?? 0);
+  // Which pools have room, worked out once (not once per waiting request): the query then walks
+  // the waitlist in order on its index (status, seq) and stops at the first request it may serve.
+  const ledger = poolLedger(sql);
+  const sharedRoom = seatRoom(ledger, null) === 'room';
+  const poolsWithRoom = ledger.pools.filter((p) => seatRoom(ledger, p.id) === 'room').map((p) => p.id);
+  return sql.one<RequestRow>(
     `${REQUEST_SELECT} LEFT JOIN seats s ON s.user_id = r.user_id
      WHERE r.status = 'pending' AND s.user_id IS NULL
        AND (((r.group_id IS NOT NULL OR r.schedule_id IS NOT NULL) AND u.status != 'deactivated') OR (? = 1 AND u.status = 'active'))
-     ORDER BY r.seq`,
+       AND CASE WHEN u.pool_id IN (SELECT id FROM pools) THEN u.pool_id IN (SELECT value FROM json_each(?)) ELSE ? END
+     ORDER BY r.seq LIMIT 1`,
     auto,
+    JSON.stringify(poolsWithRoom),
+    sharedRoom ? 1 : 0,
   );
-  return waiting.find((request) => hasRoom(sql, request.user_id)) ?? null;
 }
 
 /** One request by id, as the API shows it; null when there is none. */

@@ -504,12 +504,12 @@ export class Subscription extends DurableObject<Env> {
    */
   updateUser(call: Call, userId: string, change: UserChange): Reply<User> {
     const updated = this.#calls.as(call, 'administrator', (actor, now) => {
-      const { scheduleId, ...fields } = change;
+      const { scheduleId, confirm, ...fields } = change;
       const owned = managedByDirectory(this.#sql, userId, fields);
       if (!owned.ok) return owned;
       const user = updateUser(this.#sql, actor, userId, fields, now);
       if (!user.ok || scheduleId === undefined) return user;
-      const scheduled = setUserSchedule(this.#sql, actor, userId, scheduleId, now);
+      const scheduled = setUserSchedule(this.#sql, actor, userId, scheduleId, now, confirm);
       return scheduled.ok ? findUser(this.#sql, userId) : scheduled;
     });
     if ('result' in updated && updated.result.ok && updated.result.value.status === 'deactivated') closeSockets(this.ctx.getWebSockets(userId));
@@ -760,10 +760,8 @@ export class Subscription extends DurableObject<Env> {
     for (const timer of dueTimers(this.#sql, Date.now())) {
       if (timer.kind === 'delivery') continue;
       try {
-        this.#calls.anonymous((_, now) => {
-          fireTimer(this.#sql, timer, now);
-          return ok(null);
-        });
+        // A timer that found nothing to change is no change to tell anyone about.
+        this.#calls.anonymous((_, now) => ok(fireTimer(this.#sql, timer, now)), { quietWhen: (changed) => !changed });
       } catch (error) {
         console.error('timer failed', timer, error);
         this.#calls.anonymous((_, now) => {

@@ -41,6 +41,8 @@ export interface UserChange {
   status?: 'active' | 'deactivated';
   /** Handled by schedules.ts (setUserSchedule), in the same call. */
   scheduleId?: string | null;
+  /** With `scheduleId`: put them on it even if some hour of the coming week then wants more seats than purchased. */
+  confirm?: boolean;
   poolId?: string | null;
   pools?: string[];
 }

@@ -44,6 +44,11 @@ interface RunOptions<T> {
    * check that refused and this count are one step for every other request.
    */
   onRefusal?: (failure: Failure, actor: Actor, now: number) => void;
+  /**
+   * For `anonymous` (a timer): the work's value says whether anyone could see a change. When not,
+   * the call is silent (no revision, no live message) though it wrote its bookkeeping (a timer re-armed).
+   */
+  quietWhen?: (value: T) => boolean;
 }
 
 /** What the work did. */
@@ -51,6 +56,8 @@ interface Done<T> {
   result: Result<T>;
   /** It succeeded and wrote something. */
   wrote: boolean;
+  /** What it wrote is for nobody to see: no revision, no live message (`silent`, or `quietWhen`). */
+  quiet: boolean;
 }
 
 /** How a signed-in call went, inside its transaction. */
@@ -163,7 +170,7 @@ export class WritePath {
   anonymous<T>(work: (actor: null, now: number) => Result<T>, options: RunOptions<T> = {}): Result<T> {
     const now = this.#now();
     const done = transaction(this.#ctx.storage, () => this.#work(null, now, work, options), (done) => done.result.ok);
-    if (done.result.ok && done.wrote) this.#afterCommit(options);
+    if (done.result.ok && done.wrote) this.#afterCommit({ silent: done.quiet });
     return done.result;
   }
 
@@ -222,8 +229,9 @@ export class WritePath {
       if (wrote) fillFromWaitlist(this.#sql, now);
       // The events of what the call did (and a seats threshold it crossed) go to the outbox with it.
       if (wrote) publishEvents(this.#sql, now);
-      if (wrote && !options.silent) nextRevision(this.#sql);
-      return { result, wrote };
+      const quiet = options.silent === true || (result.ok && options.quietWhen?.(result.value) === true);
+      if (wrote && !quiet) nextRevision(this.#sql);
+      return { result, wrote, quiet };
     });
   }
 

@@ -71,11 +71,14 @@ const update = signedInRoute({
     'The last active administrator stays one. A user managed by a directory (SCIM) keeps the name and role the ' +
     'directory gave them (403 forbidden); their status and seat are still the administrators\' to change. ' +
     '`poolId` moves the user, and a seat they hold, into a team pool (409 `pool_full` when it has no room); ' +
-    '`role: "team_manager"` with `pools` lets them manage the seats of those pools\' members.',
+    '`role: "team_manager"` with `pools` lets them manage the seats of those pools\' members. ' +
+    '`scheduleId` puts them on a shift schedule; when that makes some hour of the coming week want more seats than ' +
+    'purchased, nothing is saved and the answer is 409 `schedule_oversubscribed` with the hours and who would wait; ' +
+    'send `"confirm": true` to save anyway.',
   request: { params: IdParams, body: jsonBody(UserPatch) },
   responses: {
     200: json(User, 'The changed user'),
-    ...problems('forbidden', 'not_found', 'last_administrator', 'pool_full', 'no_seats_available'),
+    ...problems('forbidden', 'not_found', 'last_administrator', 'pool_full', 'no_seats_available', 'schedule_oversubscribed'),
   },
 });
 
