@@ -9,6 +9,7 @@
  * The page scrolls (not the list), so the viewport is read from the list's own position on screen.
  * Row heights are measured, not assumed: a card with a loan note or a wrapped name is taller.
  */
+import { untrack } from 'svelte';
 
 /** A run of rows shown, or one spacer standing in for the rows between. */
 export type Piece = { kind: 'row'; index: number; id: string } | { kind: 'gap'; key: string; height: number };
@@ -105,7 +106,8 @@ export class RowWindow {
     list.addEventListener('focusout', focusOut);
     addEventListener('scroll', soon, { passive: true });
     addEventListener('resize', soon, { passive: true });
-    see();
+    // Read untracked: the attachment runs once per list, not again whenever the view moves.
+    untrack(see);
     return () => {
       cancelAnimationFrame(frame);
       resized.disconnect();
