@@ -56,11 +56,13 @@ async function scrollThrough(page, cdp, rows) {
           const check = () => (test() || performance.now() - t > timeout ? resolve() : requestAnimationFrame(check));
           check();
         });
-      // As a person would: scroll to the end, and again until the next page has come.
+      // As a person would: scroll to the end, and press "Show more users" if no page comes.
       const deadline = performance.now() + total;
       while (shown() < rows && more() && performance.now() < deadline) {
         const before = shown();
         window.scrollTo(0, document.documentElement.scrollHeight);
+        await until(() => shown() > before || !more());
+        if (shown() === before) [...document.querySelectorAll('.list button')].find((b) => b.textContent.includes('Show more users'))?.click();
         await until(() => shown() > before || !more());
       }
       return shown();
