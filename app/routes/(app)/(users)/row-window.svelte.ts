@@ -84,10 +84,8 @@ export class RowWindow {
       frame = 0;
       const top = list.getBoundingClientRect().top;
       const view = { top: -top, bottom: innerHeight - top };
-      // The margin has rows to spare: moves smaller than a quarter of it change nothing worth a
-      // render, so the rows change every few frames of a scroll rather than on each.
-      const step = MARGIN_PX / 4;
-      if (Math.abs(view.top - this.#view.top) >= step || Math.abs(view.bottom - this.#view.bottom) >= step) this.#view = view;
+      // Sub-pixel moves change nothing shown: skip them rather than recompute.
+      if (Math.abs(view.top - this.#view.top) >= 1 || Math.abs(view.bottom - this.#view.bottom) >= 1) this.#view = view;
     };
     const soon = () => (frame ||= requestAnimationFrame(see));
     // The list's size changes when a row does (a loan note, a narrower screen): measure again.
