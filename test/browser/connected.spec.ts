@@ -14,7 +14,7 @@ test.describe('Taking a seat from someone who is connected', () => {
     await dialog.getByLabel('Minutes', { exact: true }).fill('10');
     await expect(dialog.getByRole('radio', { name: 'Give them 10 minutes' })).toBeChecked();
     await dialog.getByRole('button', { name: 'Take back seat' }).click();
-    await expect(page.getByRole('status').filter({ hasText: /Alex Moreno is connected: their seat frees at \d{1,2}:\d\d(\s?[AP]M)?\./ })).toBeVisible();
+    await expect(page.getByRole('status').filter({ hasText: /Alex Moreno is connected: their seat frees at \d{1,2}:\d\d(\s?[AP]M)?( tomorrow)?\./ })).toBeVisible();
 
     const seat = (await team.api.user(team.users.Alex!.id)).seat;
     expect(seat?.revocation).toMatchObject({ action: 'unassign', onActiveSessions: 'grace' });

@@ -50,7 +50,8 @@ test('a team manager moves a seat within their pool and is refused outside it, w
 
   // Lena is not in the pool: giving her a seat is refused, and the page says why and what to do.
   await page.goto(`/users/${team.users.Lena!.id}`);
-  await page.getByRole('checkbox', { name: 'Assign seat' }).check();
+  // click, not check: the refusal may put the box back before check() looks at it.
+  await page.getByRole('checkbox', { name: 'Assign seat' }).click();
   await expect(page.getByRole('alert')).toContainText('Lena Fischer is not in a pool you manage, so you cannot change their seat. Ask an administrator');
   await expect(page.getByRole('checkbox', { name: 'Assign seat' })).not.toBeChecked();
   expect((await team.api.user(team.users.Lena!.id)).seat).toBeNull();

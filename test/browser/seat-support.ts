@@ -59,9 +59,20 @@ export async function hoursAhead(page: Page, hours: number): Promise<{ day: stri
   }, hours);
 }
 
-/** "14:05" or "2:05 PM" for an ISO time, in the browser's time zone and locale (as the app shows it). */
+/**
+ * An ISO time as the app's `at()` (app/lib/seat-time.ts) shows it, in the browser's time zone and
+ * locale: "14:05" (or "2:05 PM"), "00:07 tomorrow" (a run just before midnight), "3 Dec, 17:00".
+ */
 export function browserClock(page: Page, iso: string): Promise<string> {
-  return page.evaluate((iso) => new Intl.DateTimeFormat([], { timeStyle: 'short' }).format(new Date(iso)), iso);
+  return page.evaluate((iso) => {
+    const when = new Date(iso);
+    const midnight = (d: Date) => new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime();
+    const days = Math.round((midnight(when) - midnight(new Date())) / 86_400_000);
+    const time = new Intl.DateTimeFormat([], { timeStyle: 'short' }).format(when);
+    if (days === 0) return time;
+    if (days === 1) return `${time} tomorrow`;
+    return `${new Intl.DateTimeFormat([], { day: 'numeric', month: 'short' }).format(when)}, ${time}`;
+  }, iso);
 }
 
 /** Serious and critical WCAG 2.2 AA violations on the page as it is, one line each. */
