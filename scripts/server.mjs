@@ -16,7 +16,7 @@ export const DEMO = {
   admin: { name: 'Dana Whitfield', email: 'admin@demo.setme.test' },
   // The announcement's "6 seats and 9 users": six technicians hold a seat, two do not. The habit is
   // how each uses the Expert Console in the demo's 60 days of history (worker/domain/demo-story.ts).
-  technicians: [
+  technicians: /** @type {[name: string, habit: string][]} */ ([
     ['Alex Moreno', 'daily'],
     ['Priya Natarajan', 'regular'],
     ['Tomás Eriksen', 'part_time'],
@@ -25,12 +25,16 @@ export const DEMO = {
     ['Sam Okafor', 'occasional'],
     ['Lena Fischer', 'no_seat'],
     ['Noah Kowalski', 'no_seat'],
-  ],
+  ]),
 };
 
-/** A demo technician's sign-in email: their first name without accents, e.g. tomas@demo.setme.test. */
-export function demoEmail(name) {
-  return `${name.split(' ')[0].toLowerCase().normalize('NFD').replace(/[^a-z]/g, '')}@demo.setme.test`;
+/**
+ * A demo person's sign-in email: their first name without accents, e.g. tomas@demo.setme.test, or
+ * with `tag` one of a test's own, e.g. tomas-1a2b3c4d@demo.setme.test.
+ */
+export function demoEmail(name, tag) {
+  const first = name.split(' ')[0].toLowerCase().normalize('NFD').replace(/[^a-z]/g, '');
+  return `${first}${tag ? `-${tag}` : ''}@demo.setme.test`;
 }
 
 /**

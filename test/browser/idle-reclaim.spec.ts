@@ -1,39 +1,29 @@
 /**
  * Idle reclaim in the app: on a subscription with 60 days of console history (the local demo's
- * story, created through its development-only route with addresses of this test's own), an
- * administrator turns the policy on with a number of days and an exemption, and the dry run lists
- * who would lose a seat and why.
+ * people and story, DEMO in scripts/server.mjs, created through its development-only route with
+ * addresses of this test's own), an administrator turns the policy on with a number of days and an
+ * exemption, and the dry run lists who would lose a seat and why.
  */
 import { randomUUID } from 'node:crypto';
+import { DEMO, demoEmail } from '../../scripts/server.mjs';
 import { expect, test } from './fixtures';
-
-const HABITS = [
-  ['Alex Moreno', 'daily'],
-  ['Priya Natarajan', 'regular'],
-  ['Tomás Eriksen', 'part_time'],
-  ['Mei Chen', 'regular'],
-  ['Jordan Blake', 'idle'],
-  ['Sam Okafor', 'occasional'],
-  ['Lena Fischer', 'no_seat'],
-  ['Noah Kowalski', 'no_seat'],
-] as const;
 
 test('an admin turns idle reclaim on with days and an exemption, and sees who it would hit and why', { tag: '@once' }, async ({ page, request }) => {
   test.setTimeout(90_000);
   const tag = randomUUID().slice(0, 8);
-  const email = (name: string) => `${name.split(' ')[0]!.toLowerCase().normalize('NFD').replace(/[^a-z]/g, '')}-${tag}@demo.setme.test`;
+  const email = (name: string) => demoEmail(name, tag);
   const password = 'idle-reclaim-walk-2026';
   const seeded = await request.post('/api/demo', {
     data: {
       organization: `Idle ${tag}`,
       seats: 6,
       password,
-      administrator: { name: 'Dana Whitfield', email: email('Dana Whitfield') },
-      technicians: HABITS.map(([name, habit]) => ({ name, email: email(name), habit })),
+      administrator: { name: DEMO.admin.name, email: email(DEMO.admin.name) },
+      technicians: DEMO.technicians.map(([name, habit]) => ({ name, email: email(name), habit })),
     },
   });
   expect(seeded.status()).toBe(201);
-  expect((await page.request.post('/api/v1/auth/login', { data: { email: email('Dana Whitfield'), password } })).status()).toBe(200);
+  expect((await page.request.post('/api/v1/auth/login', { data: { email: email(DEMO.admin.name), password } })).status()).toBe(200);
 
   await page.goto('/policies/idle-reclaim');
   await expect(page.getByRole('heading', { name: 'Idle reclaim', level: 1 })).toBeVisible();
