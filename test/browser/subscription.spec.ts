@@ -66,5 +66,13 @@ test.describe('Subscription', { tag: '@once' }, () => {
     await page.getByLabel('User', { exact: true }).selectOption({ label: 'Lena Fischer' });
     await expect(entries.first()).toContainText('Lena Fischer');
     await expect(entries.filter({ hasText: 'Alex Moreno' })).toHaveCount(0);
+
+    // Beyond the first 100 users the admin finds someone by name or email; the one chosen stays a choice.
+    const userFilter = page.getByLabel('User', { exact: true });
+    await page.getByLabel('Find user').fill('priya');
+    await expect(userFilter.getByRole('option')).toHaveText(['Everyone', 'Lena Fischer', 'Priya Natarajan']);
+    await expect(userFilter).toHaveValue(team.users.Lena!.id);
+    await userFilter.selectOption({ label: 'Priya Natarajan' });
+    await expect(entries.first()).toContainText('Priya Natarajan');
   });
 });
