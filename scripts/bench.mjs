@@ -576,7 +576,17 @@ async function bigSubscriptions(baseUrl, subscriptions) {
     ['navigation → first user row visible', fixed(screen.firstRow, 0)],
     [`typing "${q.name}" → only matching rows shown (incl. the 250 ms typing pause)`, fixed(screen.nameSearch, 0)],
     [`typing "${q.email}" → only matching rows shown (incl. the 250 ms typing pause)`, fixed(screen.emailSearch, 0)],
-    [`rows on screen after scrolling to the end 3 times (of ${big.size})`, screen.rowsAfterScroll],
+  ]));
+  const s = screen.scroll;
+  console.log(`Scrolling through ${s.loaded} of them (loaded by scrolling to the end, ${fixed(s.loadingMs / 1000)} s), top to bottom at 200 px a frame:`);
+  console.log(table(['what', 'figure'], [
+    ['frames, seconds (frames a second)', `${s.frames}, ${fixed(s.seconds)} s (${fixed(s.fps, 0)}/s)`],
+    ['frame gap p95 / worst, ms', `${fixed(s.p95FrameMs, 1)} / ${fixed(s.worstFrameMs, 1)}`],
+    ['frames over 33 ms (visible stutter)', s.slowFrames],
+    ['long tasks (> 50 ms), total ms', `${s.longTasks}, ${fixed(s.longTaskMs, 0)}`],
+    ['layout / style / script time while scrolling, ms', `${fixed(s.layoutMs, 0)} / ${fixed(s.styleMs, 0)} / ${fixed(s.scriptMs, 0)}`],
+    ['user rows in the page: most at once / at the end', `${s.mostRows} / ${s.rowsAtEnd}`],
+    ['DOM nodes at the end', s.domNodes],
   ]));
 }
 

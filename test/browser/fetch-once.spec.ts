@@ -22,6 +22,7 @@ const SCREENS: [string, string, (team: { users: Record<string, { id: string }> }
   ['Requests', 'Seat requests', () => '/requests'],
   ['Reports', 'Reports', () => '/reports'],
   ['Subscription', 'Subscription', () => '/subscription'],
+  ['Audit log', 'Audit log', () => '/subscription/audit'],
   ['Me', 'Dana Whitfield', () => '/me'],
   ['Security', 'Security', () => '/me/security'],
 ];
@@ -40,4 +41,26 @@ test.describe('Each screen fetches its data once', () => {
       expect(repeated(gets)).toEqual([]);
     });
   }
+});
+
+test.describe('Fetched only when needed', () => {
+  test('Audit log: the users of its user filter are fetched when the filter is opened, not with the log', { tag: '@once' }, async ({ page, team }) => {
+    await signIn(page, team);
+    const gets = recordGets(page);
+    await page.goto('/subscription/audit');
+    await expect(page.getByRole('list', { name: 'Audit entries, newest first' }).getByRole('listitem').first()).toBeVisible();
+    await expect(page.getByText('Live', { exact: true })).toBeVisible();
+    const userReads = () => gets.filter((get) => get.startsWith('/api/v1/users?'));
+    expect(userReads()).toEqual([]);
+
+    const filter = page.getByLabel('User', { exact: true });
+    await filter.focus();
+    await expect(filter.getByRole('option', { name: 'Lena Fischer' })).toBeAttached();
+    // Opened again (focus leaves and comes back), it asks no more.
+    await page.getByLabel('Action').focus();
+    await filter.focus();
+    await filter.selectOption({ label: 'Lena Fischer' });
+    await expect(page.getByRole('list', { name: 'Audit entries, newest first' }).getByRole('listitem').first()).toContainText('Lena Fischer');
+    expect(userReads()).toEqual(['/api/v1/users?limit=100']);
+  });
 });

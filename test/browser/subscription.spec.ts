@@ -61,8 +61,18 @@ test.describe('Subscription', { tag: '@once' }, () => {
     await expect(entries.first()).toContainText('Alex Moreno');
 
     await page.getByLabel('Action').selectOption({ label: 'All actions' });
+    // The users to choose from come when the filter is opened (here, focused as by Tab).
+    await page.getByLabel('User', { exact: true }).focus();
     await page.getByLabel('User', { exact: true }).selectOption({ label: 'Lena Fischer' });
     await expect(entries.first()).toContainText('Lena Fischer');
     await expect(entries.filter({ hasText: 'Alex Moreno' })).toHaveCount(0);
+
+    // Beyond the first 100 users the admin finds someone by name or email; the one chosen stays a choice.
+    const userFilter = page.getByLabel('User', { exact: true });
+    await page.getByLabel('Find user').fill('priya');
+    await expect(userFilter.getByRole('option')).toHaveText(['Everyone', 'Lena Fischer', 'Priya Natarajan']);
+    await expect(userFilter).toHaveValue(team.users.Lena!.id);
+    await userFilter.selectOption({ label: 'Priya Natarajan' });
+    await expect(entries.first()).toContainText('Priya Natarajan');
   });
 });
