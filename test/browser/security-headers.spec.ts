@@ -87,6 +87,9 @@ test.describe('The app under its Content-Security-Policy', { tag: '@once' }, () 
   }) => {
     test.setTimeout(90_000);
     const violations = recordCspViolations(page);
+    // app.html starts a worker that loads the date formatting data off the main thread.
+    const workers: string[] = [];
+    page.on('worker', (worker) => workers.push(new URL(worker.url()).pathname));
     for (const path of ['/signin', '/signup', '/forgot-password', '/reset-password#token=not-a-real-one', '/invitation']) {
       await page.goto(path);
       await expect(page.getByRole('heading', { level: 1 }).first()).toBeVisible();
@@ -129,5 +132,6 @@ test.describe('The app under its Content-Security-Policy', { tag: '@once' }, () 
     await expect(page.getByText('Live', { exact: true })).toBeVisible({ timeout: 10_000 });
 
     expect(violations).toEqual([]);
+    expect(workers).toContain('/intl-warm.js');
   });
 });
