@@ -1,5 +1,5 @@
 // After `vite build`: writes build/_headers, the security headers Cloudflare's static assets serve
-// with every page of the app (the API sets its own). The Content-Security-Policy allows scripts
+// with every page of the app (the API sets its own), and how long browsers may keep the files. The Content-Security-Policy allows scripts
 // only from our origin plus the exact inline scripts SvelteKit wrote into the built HTML, by hash:
 // no 'unsafe-inline' for scripts.
 import { createHash } from 'node:crypto';
@@ -52,6 +52,15 @@ const headers = `/*
   Permissions-Policy: camera=(), microphone=(), geolocation=(), payment=()
   Cross-Origin-Opener-Policy: same-origin
   Cross-Origin-Resource-Policy: same-origin
+/_app/immutable/*
+  Cache-Control: public, max-age=31536000, immutable
+/icons/*
+  Cache-Control: public, max-age=86400
 `;
+// Files under /_app/immutable/ are named by their content: a new version has new names, so a
+// browser never needs to ask again. The icons are fetched three times by every first screen
+// (the tab's icon, the "Loading…" header, the app's header); a day's keeping makes that once.
+// Everything else keeps the platform's default (revalidate every time): index.html and the
+// service worker must reach browsers as soon as a version is deployed.
 writeFileSync(join(BUILD, '_headers'), headers);
 console.log(`security-headers: wrote build/_headers (${hashes.size} inline script hash${hashes.size === 1 ? '' : 'es'})`);

@@ -33,8 +33,13 @@ test.describe('Directory sync', { tag: '@once' }, () => {
     await page.getByLabel('Microsoft Entra ID').check();
     await expect(page.getByRole('list', { name: 'Setup steps for Microsoft Entra ID' })).toContainText('Tenant URL');
     await page.getByLabel('Okta', { exact: true }).check();
+    // Unattended syncs: a year unless chosen otherwise, said with the token and in the list.
+    await expect(page.getByLabel('Expires after')).toHaveValue('365');
     await page.getByRole('button', { name: 'Make a directory token for Okta' }).click();
     const token = await page.getByLabel('Directory token').inputValue();
+    await expect(page.getByText(/It works until .+: before then, make a new one and put it in Okta\./)).toBeVisible();
+    const inAYear = new Intl.DateTimeFormat([], { dateStyle: 'medium' }).format(new Date(Date.now() + 365 * 86_400_000));
+    await expect(page.getByRole('listitem').filter({ hasText: 'by Dana Whitfield' })).toContainText(`expires ${inAYear}`);
     expect(token).toMatch(/^setme_/);
     const okta = directory(baseURL!, token);
 
@@ -74,5 +79,16 @@ test.describe('Directory sync', { tag: '@once' }, () => {
     await expect(row).toContainText('1 member');
     await expect(row).toContainText('1 hold a seat through it');
     await expect(page.getByRole('list', { name: 'Recent provisioning events, newest first' })).toContainText('Okta added Tina Tech to Support Tier 2');
+  });
+
+  test('a directory token that expires within two weeks says so, and what to do before the directory stops syncing', async ({
+    signedIn: page,
+    team,
+  }) => {
+    const expiresAt = new Date(Date.now() + 5 * 86_400_000 - 60_000).toISOString();
+    await team.api.ok('POST', '/tokens', { name: 'Old Okta', scope: 'scim', expiresAt });
+    await page.goto('/subscription/directory');
+    const entry = page.getByRole('listitem').filter({ hasText: 'Old Okta' });
+    await expect(entry).toContainText('“Old Okta” expires in 5 days. Make a new directory token, put it in the directory, then revoke this one.');
   });
 });

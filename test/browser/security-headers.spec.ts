@@ -43,6 +43,17 @@ test.describe('Security headers on the app', { tag: '@once' }, () => {
     });
   }
 
+  test('content-named files are kept for a year, icons for a day; pages and the service worker are asked for again', async ({ request }) => {
+    const page = await (await request.get('/')).text();
+    const built = /\/_app\/immutable\/[^"']+\.js/.exec(page)?.[0];
+    expect(built, 'the page loads a script from /_app/immutable/').toBeTruthy();
+    expect((await request.get(built!)).headers()['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect((await request.get('/icons/icon.svg')).headers()['cache-control']).toBe('public, max-age=86400');
+    for (const path of ['/', '/users/usr_deep_link', '/service-worker.js', '/manifest.webmanifest']) {
+      expect((await request.get(path)).headers()['cache-control'], path).toMatch(/max-age=0/);
+    }
+  });
+
   test('the browser enforces it: a script injected into the page does not run', async ({ page }) => {
     const violations = recordCspViolations(page);
     await page.goto('/signin');
@@ -87,6 +98,9 @@ test.describe('The app under its Content-Security-Policy', { tag: '@once' }, () 
   }) => {
     test.setTimeout(90_000);
     const violations = recordCspViolations(page);
+    // app.html starts a worker that loads the date formatting data off the main thread.
+    const workers: string[] = [];
+    page.on('worker', (worker) => workers.push(new URL(worker.url()).pathname));
     for (const path of ['/signin', '/signup', '/forgot-password', '/reset-password#token=not-a-real-one', '/invitation']) {
       await page.goto(path);
       await expect(page.getByRole('heading', { level: 1 }).first()).toBeVisible();
@@ -129,5 +143,6 @@ test.describe('The app under its Content-Security-Policy', { tag: '@once' }, () 
     await expect(page.getByText('Live', { exact: true })).toBeVisible({ timeout: 10_000 });
 
     expect(violations).toEqual([]);
+    expect(workers).toContain('/intl-warm.js');
   });
 });

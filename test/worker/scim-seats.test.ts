@@ -167,4 +167,17 @@ describe('Seats follow directory groups', () => {
     expect(status.lastSyncAt).toEqual(expect.any(String));
     expect(status.events.map((e: { action: string }) => e.action)).toContain('user.created');
   });
+
+  it('the directory status says when each directory token expires (the default 90 days, a chosen time, never)', async () => {
+    const { admin } = await connected(3, 'Okta');
+    const inAYear = new Date(Date.now() + 365 * 86_400_000).toISOString();
+    expect((await admin.post('/v1/tokens', { name: 'Entra ID', scope: 'scim', expiresAt: inAYear })).status).toBe(201);
+    expect((await admin.post('/v1/tokens', { name: 'Directory', scope: 'scim', expiresAt: 'never' })).status).toBe(201);
+    const tokens: { name: string; expiresAt: string | null }[] = (await admin.get('/v1/directory')).body.tokens;
+    const byName = new Map(tokens.map((t) => [t.name, t.expiresAt]));
+    const days = (at: string | null | undefined) => Math.round((Date.parse(at ?? '') - Date.now()) / 86_400_000);
+    expect(days(byName.get('Okta'))).toBe(90);
+    expect(byName.get('Entra ID')).toBe(inAYear);
+    expect(byName.get('Directory')).toBeNull();
+  });
 });

@@ -141,7 +141,7 @@ export const TokenScope = z.enum(['read', 'write', 'scim']).meta({
 export type TokenScope = z.infer<typeof TokenScope>;
 
 /** When a token stops working; null: never (the app warns against it). */
-const TokenExpiry = Timestamp.nullable().meta({ description: 'When the token stops working (401 `token_expired`); null: never.' });
+export const TokenExpiry = Timestamp.nullable().meta({ description: 'When the token stops working (401 `token_expired`); null: never.' });
 
 /** How long a new token works when the request does not say. */
 export const TOKEN_DEFAULT_DAYS = 90;

@@ -3,6 +3,7 @@
  * directory pushed, which of them give their members a seat, and how the connection is doing.
  */
 import { z } from 'zod';
+import { TokenExpiry } from './account';
 import { AuditEntry } from './reports';
 import { Person, Timestamp } from './common';
 
@@ -26,7 +27,7 @@ export type GroupPatch = z.input<typeof GroupPatch>;
 
 /** A directory token, with who made it (any administrator may see and revoke it). */
 export const DirectoryToken = z
-  .object({ id: z.string(), name: z.string(), createdAt: Timestamp, lastUsedAt: Timestamp.nullable(), createdBy: Person })
+  .object({ id: z.string(), name: z.string(), createdAt: Timestamp, lastUsedAt: Timestamp.nullable(), expiresAt: TokenExpiry, createdBy: Person })
   .meta({ id: 'DirectoryToken' });
 export type DirectoryToken = z.infer<typeof DirectoryToken>;
 
