@@ -12,7 +12,9 @@
 //     no seat lost or duplicated) and prints VERIFIED, or exits non-zero;
 //  4. breaks one seat change down into steps (the Worker alone, one object read, the reads of a
 //     seat change, its write), one request at a time, and profiles the object's CPU during the
-//     seat mix (through wrangler's inspector) to say where the time beyond a read goes;
+//     seat mix (through wrangler's inspector) to say where the time beyond a read goes; then runs
+//     the load phases again on a second local server without wrangler dev's trace collector
+//     (a local tool that costs every SQL statement, see withoutTraceCollector), printed apart;
 //  5. measures how one seat change's cost grows with the users in a subscription (100 → 10,000);
 //  6. in those subscriptions, the time to the first page of users and to search results, through
 //     the API and on the Users screen in Chromium;
@@ -26,7 +28,8 @@
 // Figures are indicative: compare the ratios within one run, not absolute numbers across machines.
 // BENCH_PORT picks the server's port (the inspector gets the next one); otherwise free ports.
 // BENCH_ONLY=webhooks runs only section 7, BENCH_ONLY=enumeration only section 8, BENCH_ONLY=directory
-// only section 9, BENCH_ONLY=seats only sections 1 to 4 (the load phases, profile and step breakdown).
+// only section 9, BENCH_ONLY=seats only sections 1 to 4 (the load phases, profile, step breakdown
+// and the load phases without the trace collector).
 import { execSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -169,6 +172,10 @@ async function createUsers(api, count, withSeat, concurrency, deadline = Infinit
 
 // ── The load phases ──────────────────────────────────────────────────────────────────────────
 
+/**
+ * Sections 1 and 2 on the server at `baseUrl`. With `inspector` null (the second server, below),
+ * the CPU profile is left out.
+ */
 async function loadPhases(baseUrl, inspector, serverPid) {
   const t0 = performance.now();
   const { api, adminId } = await newSubscription(baseUrl, CONFIG.seats, 'Bench Load');
@@ -279,7 +286,7 @@ async function loadPhases(baseUrl, inspector, serverPid) {
   const profiling = { concurrency: CONFIG.concurrency, seconds: CONFIG.profileSeconds / CONFIG.profileSlices, maxRequests: CONFIG.phaseMaxRequests };
   const profiledRead = [];
   const profiled = [];
-  for (let slice = 0; slice < CONFIG.profileSlices; slice++) {
+  for (let slice = 0; inspector && slice < CONFIG.profileSlices; slice++) {
     profiledRead.push(await inspector.profile(() => drive('object read (profiled)', profiling, readSubscription)));
     profiled.push(await inspector.profile(() => drive('seat mix (profiled)', profiling, seatOp)));
   }
@@ -302,7 +309,7 @@ async function loadPhases(baseUrl, inspector, serverPid) {
   ));
   const mix = slices.reduce((t, s) => ({ assign: t.assign + s.counts.assign, unassign: t.unassign + s.counts.unassign, transfer: t.transfer + s.counts.transfer }), { assign: 0, unassign: 0, transfer: 0 });
   console.log(`seat mix (incl. warm-up and the profiled run): ${mix.assign} assigns, ${mix.unassign} unassigns, ${mix.transfer} transfers over ${mixUsers.length} users\n`);
-  printProfile(profiledRead, profiled);
+  if (inspector) printProfile(profiledRead, profiled);
 
   // ── Invariants, through the API ──
   const expectedHolders = new Set([...consoleHolders, ...slices.flatMap((s) => [...s.held])]);
@@ -327,6 +334,39 @@ async function loadPhases(baseUrl, inspector, serverPid) {
   const verified = checks.every(([, ok]) => ok);
   console.log(verified ? 'VERIFIED\n' : 'NOT VERIFIED\n');
   return verified;
+}
+
+// ── The same load without wrangler dev's local trace collector ─────────────────────────────────
+
+/**
+ * `wrangler dev` (4.16x) records a trace of every request into a SQLite store of its own, in the
+ * same workerd process as the Worker: one span per request, RPC call and SQL statement, each
+ * written and synced as it ends (X_LOCAL_OBSERVABILITY, on by default; nothing of it is deployed).
+ * It costs a request about 0.1 ms of CPU per SQL statement, so it weighs on a seat change (about
+ * 16 statements) several times more than on a read (5). The load phases again, on a second local
+ * server started with it off, say how much of the ratio is this local tool. The table above stays
+ * the benchmark's figure.
+ */
+async function withoutTraceCollector() {
+  const persistTo = mkdtempSync(join(tmpdir(), 'setme-bench-'));
+  const port = process.env.BENCH_PORT ? Number(process.env.BENCH_PORT) + 2 : await freePort();
+  const inspectorPort = process.env.BENCH_PORT ? port + 1 : await freePort();
+  const before = process.env.X_LOCAL_OBSERVABILITY;
+  process.env.X_LOCAL_OBSERVABILITY = 'false';
+  const server = await startServer({ port, persistTo, quiet: true, inspectorPort }).finally(() => {
+    if (before === undefined) delete process.env.X_LOCAL_OBSERVABILITY;
+    else process.env.X_LOCAL_OBSERVABILITY = before;
+  });
+  const main = mailbox;
+  mailbox = server.mailbox;
+  try {
+    console.log(`The same load phases on a second local server with wrangler dev's trace collector off (X_LOCAL_OBSERVABILITY=false, ${server.baseUrl}):`);
+    return await loadPhases(server.baseUrl, null, server.child.pid);
+  } finally {
+    mailbox = main;
+    await server.stop();
+    rmSync(persistTo, { recursive: true, force: true });
+  }
 }
 
 // ── Webhooks: what three endpoints cost a seat change, and how late events arrive ─────────────
@@ -753,6 +793,7 @@ async function main() {
     } else if (process.env.BENCH_ONLY === 'seats') {
       console.log(`Seat changes only on ${server.baseUrl} (sections 1 to 4)\n`);
       ok = (await loadPhases(server.baseUrl, inspector, server.child.pid)) && (await stepBreakdown(server.baseUrl, server.child.pid));
+      ok = (await withoutTraceCollector()) && ok;
     } else {
       ok = await fullBenchmark(server, inspector);
     }
@@ -770,7 +811,7 @@ async function fullBenchmark(server, inspector) {
   console.log(`SetMe Seats load benchmark on ${server.baseUrl} (wrangler dev, local storage)\n`);
   const verified = await loadPhases(server.baseUrl, inspector, server.child.pid);
   const hooksOk = await webhookDelivery(server.baseUrl);
-  const stepsOk = await stepBreakdown(server.baseUrl, server.child.pid);
+  const stepsOk = (await stepBreakdown(server.baseUrl, server.child.pid)) && (await withoutTraceCollector());
   console.log('How one seat change costs as the subscription grows (sequential assign/unassign pairs):');
   const { flat, subscriptions } = await scaling(server.baseUrl);
   await bigSubscriptions(server.baseUrl, subscriptions);

@@ -1,14 +1,14 @@
 /**
  * What keeps a seat change as cheap as a read (npm run bench measures it; these guard the shapes
  * that make it so): the pool ledger reads pool members through an index, not every user, and a
- * call reads a user row once while it writes nothing, and again after any write.
+ * call reads a user row and the seat counts once while it writes nothing, and again after any write.
  */
 import { env } from 'cloudflare:workers';
 import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { POOLED_SEATS_SQL, poolLedger } from '../../worker/objects/pools';
 import { Sql } from '../../worker/objects/sql';
-import { readingUsersOnce, userRow } from '../../worker/objects/users';
+import { storedCounts, userRow } from '../../worker/objects/users';
 import { createUser, signup } from './helpers';
 
 const inObject = <T>(subscriptionId: string, work: (sql: Sql) => T) =>
@@ -41,7 +41,7 @@ describe('Seat change cost', () => {
     const { user } = await createUser(admin, { name: 'Read Once' });
     const names = await inObject(subscription.id, (sql) => {
       const seen: string[] = [];
-      readingUsersOnce(sql, () => {
+      sql.keepingReads(() => {
         const first = userRow(sql, user.id);
         seen.push(first === userRow(sql, user.id) ? 'kept' : 'read again');
         sql.run('UPDATE users SET name = ? WHERE id = ?', 'Renamed', user.id);
@@ -54,5 +54,23 @@ describe('Seat change cost', () => {
       return seen;
     });
     expect(names).toEqual(['kept', 'Renamed', 'read again', 'Outside']);
+  });
+
+  it('reads the seat counts once per call while nothing is written, and again after a write', async () => {
+    const { subscription } = await signup(3);
+    const purchased = await runInDurableObject(env.SUBSCRIPTION.getByName(subscription.id), (_instance, state) => {
+      const sql = new Sql(state.storage.sql);
+      const seen: number[] = [];
+      sql.keepingReads(() => {
+        seen.push(storedCounts(sql).purchased);
+        // Written past `sql`, so the kept counts cannot know: what a second read would have found.
+        state.storage.sql.exec('UPDATE subscription SET purchased = purchased + 1');
+        seen.push(storedCounts(sql).purchased);
+        sql.run('UPDATE subscription SET purchased = purchased + 1');
+        seen.push(storedCounts(sql).purchased);
+      });
+      return seen;
+    });
+    expect(purchased).toEqual([3, 3, 5]);
   });
 });

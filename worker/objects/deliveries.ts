@@ -39,14 +39,16 @@ export function enqueue(sql: Sql, channel: Channel, target: string, event: { id:
   setTimerIfAbsent(sql, 'delivery', target, now);
 }
 
-/** Queues `event` for every enabled webhook endpoint that wants its type (an empty list wants all). */
-export function enqueueWebhooks(sql: Sql, event: WebhookEvent, now: number): void {
+/**
+ * Queues `event` (outbox row `seq`) for every enabled webhook endpoint that wants its type (an
+ * empty list wants all). Every 100th event prunes the old ones.
+ */
+export function enqueueWebhooks(sql: Sql, event: WebhookEvent, seq: number, now: number): void {
   const endpoints = sql.all<{ id: string; event_types: string }>('SELECT id, event_types FROM webhooks WHERE enabled = 1');
   for (const endpoint of endpoints) {
     const wanted = JSON.parse(endpoint.event_types) as string[];
     if (wanted.length === 0 || wanted.includes(event.type)) enqueue(sql, 'webhook', endpoint.id, event, null, now);
   }
-  const seq = sql.one<{ seq: number }>('SELECT MAX(seq) AS seq FROM outbox')?.seq ?? 0;
   if (seq % PRUNE_EVERY === 0) prune(sql, now);
 }
 

@@ -71,8 +71,14 @@ export function publishEvents(sql: Sql, now: number): void {
     if (!data) continue;
     const event = { id: prefixedId('evt'), type: item.type, timestamp: new Date(item.at).toISOString(), subscription, actor: item.actor, data } as WebhookEvent;
     const payload = JSON.stringify(event);
-    sql.run('INSERT INTO outbox (id, type, at, payload) VALUES (?, ?, ?, ?)', event.id, event.type, event.timestamp, payload);
-    enqueueWebhooks(sql, event, now);
+    const stored = sql.one<{ seq: number }>(
+      'INSERT INTO outbox (id, type, at, payload) VALUES (?, ?, ?, ?) RETURNING seq',
+      event.id,
+      event.type,
+      event.timestamp,
+      payload,
+    );
+    enqueueWebhooks(sql, event, stored?.seq ?? 0, now);
     notifyFor(sql, event, now);
   }
 }

@@ -29,9 +29,9 @@ export function revisionOf(sql: Sql): number {
   return sql.one<{ revision: number }>('SELECT revision FROM subscription')?.revision ?? 0;
 }
 
-/** Counts one more committed change; call it in the change's transaction. */
-export function nextRevision(sql: Sql): void {
-  sql.run('UPDATE subscription SET revision = revision + 1');
+/** Counts one more committed change; call it in the change's transaction. Returns the new revision. */
+export function nextRevision(sql: Sql): number {
+  return sql.one<{ revision: number }>('UPDATE subscription SET revision = revision + 1 RETURNING revision')?.revision ?? 0;
 }
 
 /** Sends one message to every socket. */

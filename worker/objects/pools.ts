@@ -12,7 +12,7 @@ import type { Actor } from './access';
 import { recordAudit } from './audit';
 import type { Sql } from './sql';
 import { idleSeatsReport } from './reports';
-import { seatHolders } from './users';
+import { seatHolders, storedCounts, userKey } from './users';
 
 interface PoolRow {
   id: string;
@@ -27,7 +27,8 @@ const toPool = (row: PoolRow): Pool => ({ id: row.id, name: row.name, reserved: 
 
 /** Every pool, in the order they were made. */
 export function listPools(sql: Sql): Pool[] {
-  return sql.all<PoolRow>('SELECT id, name, reserved, maximum, assigned FROM pools ORDER BY seq').map(toPool);
+  // Every seat given or moved asks, some twice (a transfer's check, then its hand-over): kept per call.
+  return sql.kept('pools', () => sql.all<PoolRow>('SELECT id, name, reserved, maximum, assigned FROM pools ORDER BY seq')).map(toPool);
 }
 
 /** One pool, or null. */
@@ -44,10 +45,12 @@ export const POOLED_SEATS_SQL = 'SELECT COUNT(*) FROM seats s JOIN users u ON u.
 
 /** What the pool rules decide on, as stored now. */
 export function poolLedger(sql: Sql): PoolLedger {
-  const row = sql.one<{ purchased: number; assigned: number }>('SELECT purchased, assigned FROM subscription');
-  // Shared seats are all those held (the trigger-kept counter) but the pool members' ones.
-  const sharedAssigned = (row?.assigned ?? 0) - sql.count(POOLED_SEATS_SQL);
-  return { purchased: row?.purchased ?? 0, sharedAssigned, pools: listPools(sql) };
+  const { purchased, assigned } = storedCounts(sql);
+  const pools = listPools(sql);
+  // Shared seats are all those held (the trigger-kept counter) but the pool members' ones; with
+  // no pool (most subscriptions) there are none to count.
+  const sharedAssigned = pools.length === 0 ? assigned : assigned - sql.count(POOLED_SEATS_SQL);
+  return { purchased, sharedAssigned, pools };
 }
 
 /** Seats counted against the purchased ones: those held, and the pools' reserves not yet used. */
@@ -57,6 +60,9 @@ export function committedSeats(sql: Sql): number {
 
 /** The pool a user belongs to (null: shared, or no such user). */
 export function poolOf(sql: Sql, userId: string): string | null {
+  // The user's row this call already read, if it did (a seat change reads its users first).
+  const kept = sql.peek<{ pool_id: string | null } | null>(userKey(userId));
+  if (kept !== undefined) return kept?.pool_id ?? null;
   return sql.one<{ pool_id: string | null }>('SELECT pool_id FROM users WHERE id = ?', userId)?.pool_id ?? null;
 }
 

@@ -85,7 +85,7 @@ export function assignSeat(sql: Sql, actor: Actor, userId: string, options: { un
     return findUser(sql, userId);
   }
   // A pool's own limit explains a refusal better than the total (a full subscription leaves no pool room either).
-  const refused = decision === 'assign' || decision.code === 'no_seats_available' ? roomFor(sql, now, userId) : null;
+  const refused = decision === 'assign' || decision.code === 'no_seats_available' ? roomFor(sql, now, userId, undefined, user.value.poolId) : null;
   if (refused) return refused;
   if (decision !== 'assign') return decision;
   giveSeat(sql, actor, user.value, now, { until: until.value, returnsTo: null });
@@ -116,7 +116,7 @@ export function transferSeat(
   const decision = decideTransfer(candidate(from.value), candidate(to.value));
   if (decision !== 'transfer') return decision;
   // A seat moving into another pool needs room there: the seat it leaves is counted as freed.
-  const refused = roomFor(sql, now, toId, fromId);
+  const refused = roomFor(sql, now, toId, fromId, to.value.poolId);
   if (refused) return refused;
   const until = checkUntil(options.until, now);
   if (!until.ok) return until;

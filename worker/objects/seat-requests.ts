@@ -17,7 +17,7 @@ import { candidateOf, giveSeat, storedCounts, target } from './seats';
 import { seatRoom } from '../domain/pools';
 import { mayManageSeats, poolLedger, roomFor } from './pools';
 import type { Sql } from './sql';
-import { existingUser, seatHolders } from './users';
+import { existingUser, seatHolders, subscriptionView } from './users';
 import { decodeCursor, page, type Page, type User } from './views';
 
 
@@ -259,7 +259,9 @@ export function serveRequest(sql: Sql, next: RequestRow, now: number, details: R
  * freed seats automatically" says (a seat the idle policy took back is freed for them).
  */
 export function nextServed(sql: Sql, everyone = false): RequestRow | null {
-  const auto = everyone ? 1 : (sql.one<{ auto: number }>('SELECT auto_assign_requests AS auto FROM subscription')?.auto ?? 0);
+  // Nobody waiting (almost every seat change): one look at the index (status, seq) says so.
+  if (!sql.one("SELECT 1 AS waiting FROM seat_requests WHERE status = 'pending' LIMIT 1")) return null;
+  const auto = everyone || subscriptionView(sql).autoAssignRequests ? 1 : 0;
   // Which pools have room, worked out once (not once per waiting request): the query then walks
   // the waitlist in order on its index (status, seq) and stops at the first request it may serve.
   const ledger = poolLedger(sql);

@@ -10,7 +10,7 @@ import type { Actor } from './access';
 import { recordAudit } from './audit';
 import type { Sql } from './sql';
 import { scheduleLoanReminder } from './alerts';
-import { clearTimer, setTimer } from './timers';
+import { clearTimers, setTimer } from './timers';
 
 
 /** How long a seat is held: until a time (null: no end), then back to `returnsTo` (null: freed). */
@@ -20,6 +20,9 @@ export interface SeatTerm {
 }
 
 const OPEN_ENDED: SeatTerm = { until: null, returnsTo: null };
+
+/** The timers that belong to a held seat: its loan's end and reminder, a revocation's grace period. */
+const SEAT_TIMERS = ['loan', 'grace', 'loan_reminder'] as const;
 
 /** Gives `user` a seat and records `seat.assigned`. The caller has checked that one is free. */
 export function giveSeat(sql: Sql, actor: Actor | null, user: Person, now: number, term = OPEN_ENDED, details: Record<string, unknown> = {}): void {
@@ -62,9 +65,7 @@ export function dropSeat(sql: Sql, userId: string): void {
   sql.run('DELETE FROM seats WHERE user_id = ?', userId);
   sql.run('DELETE FROM seat_revocations WHERE user_id = ?', userId);
   sql.run('DELETE FROM idle_warnings WHERE user_id = ?', userId);
-  clearTimer(sql, 'loan', userId);
-  clearTimer(sql, 'grace', userId);
-  clearTimer(sql, 'loan_reminder', userId);
+  clearTimers(sql, SEAT_TIMERS, userId);
 }
 
 /** A user's seat: when it was given, when it ends, and to whom it returns. Null without one. */
@@ -85,13 +86,8 @@ export function candidateOf(sql: Sql, userId: string): { id: string; name: strin
   return row ? { id: row.id, name: row.name, status: row.status as 'invited' | 'active' | 'deactivated', hasSeat: row.held === 1 } : null;
 }
 
-/** The seat counts as stored. */
-export function storedCounts(sql: Sql): { purchased: number; assigned: number; available: number } {
-  const row = sql.one<{ purchased: number; assigned: number }>('SELECT purchased, assigned FROM subscription');
-  const purchased = row?.purchased ?? 0;
-  const assigned = row?.assigned ?? 0;
-  return { purchased, assigned, available: Math.max(0, purchased - assigned) };
-}
+/** The seat counts as stored, kept with the subscription's row while a call writes nothing (users.ts). */
+export { storedCounts } from './users';
 
 /** Someone who got a seat no longer waits for one: their pending request is approved. */
 function answerRequestOnSeat(sql: Sql, actor: Actor | null, user: Person, now: number): void {

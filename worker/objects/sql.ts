@@ -6,6 +6,8 @@ export type Row = Record<string, SqlStorageValue>;
 
 export class Sql {
   #written = 0;
+  /** Reads kept while the running call's work writes nothing (see `keepingReads`); null outside one. */
+  #kept: { written: number; reads: Map<string, unknown> } | null = null;
 
   constructor(private readonly storage: SqlStorage) {}
 
@@ -15,6 +17,52 @@ export class Sql {
    */
   get written(): number {
     return this.#written;
+  }
+
+  /**
+   * Runs one call's work keeping the reads it names (`kept`) while it writes nothing: a seat change
+   * reads the same user for its checks, its answer and its webhook event, and the seat counts and
+   * pools for its decision, the waitlist, the thresholds and the event. Any row written in between
+   * (`written` moved) drops what was kept; nothing outlives the work, so a rollback after it or
+   * another call never sees a kept read.
+   */
+  keepingReads<T>(work: () => T): T {
+    const outer = this.#kept;
+    this.#kept = { written: this.#written, reads: new Map() };
+    try {
+      return work();
+    } finally {
+      this.#kept = outer;
+    }
+  }
+
+  /**
+   * What `read` returns, read once per `key` while the running call writes nothing (see
+   * `keepingReads`); outside a call's work, read every time. Callers must not change what it returns.
+   * @example sql.kept('subscription', () => sql.one('SELECT purchased, assigned FROM subscription'))
+   */
+  kept<T>(key: string, read: () => T): T {
+    const reads = this.#keptReads();
+    if (!reads) return read();
+    if (reads.has(key)) return reads.get(key) as T;
+    const value = read();
+    reads.set(key, value);
+    return value;
+  }
+
+  /** What `kept` holds for `key` right now, without reading; undefined when nothing is kept. */
+  peek<T>(key: string): T | undefined {
+    return this.#keptReads()?.get(key) as T | undefined;
+  }
+
+  #keptReads(): Map<string, unknown> | null {
+    const kept = this.#kept;
+    if (!kept) return null;
+    if (kept.written !== this.#written) {
+      kept.reads.clear();
+      kept.written = this.#written;
+    }
+    return kept.reads;
   }
 
   /** All rows of a query. @example sql.all<{ id: string }>('SELECT id FROM users') */

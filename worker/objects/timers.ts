@@ -31,24 +31,44 @@ export interface Timer {
   dueAt: number;
 }
 
+/** Timer rows written through these functions, per object storage: see `timerWrites`. */
+const writes = new WeakMap<Sql, number>();
+
+function counted(sql: Sql, written: number): void {
+  if (written > 0) writes.set(sql, (writes.get(sql) ?? 0) + written);
+}
+
+/**
+ * A count that moves whenever a timer is set, moved or cleared (every timer row is written here):
+ * while it stands still, the earliest timer is the one the alarm was last set for.
+ */
+export function timerWrites(sql: Sql): number {
+  return writes.get(sql) ?? 0;
+}
+
 /** Sets (or moves) the one timer of this kind for `ref`. */
 export function setTimer(sql: Sql, kind: TimerKind, ref: string, dueAt: number): void {
-  sql.run(
+  counted(sql, sql.run(
     `INSERT INTO timers (kind, ref, due_at) VALUES (?, ?, ?)
      ON CONFLICT (kind, ref) DO UPDATE SET due_at = excluded.due_at`,
     kind,
     ref,
     dueAt,
-  );
+  ));
 }
 
 /** Sets the timer of this kind for `ref` unless one is already set (a later due time stays). */
 export function setTimerIfAbsent(sql: Sql, kind: TimerKind, ref: string, dueAt: number): void {
-  sql.run('INSERT INTO timers (kind, ref, due_at) VALUES (?, ?, ?) ON CONFLICT (kind, ref) DO NOTHING', kind, ref, dueAt);
+  counted(sql, sql.run('INSERT INTO timers (kind, ref, due_at) VALUES (?, ?, ?) ON CONFLICT (kind, ref) DO NOTHING', kind, ref, dueAt));
 }
 
 export function clearTimer(sql: Sql, kind: TimerKind, ref: string): void {
-  sql.run('DELETE FROM timers WHERE kind = ? AND ref = ?', kind, ref);
+  counted(sql, sql.run('DELETE FROM timers WHERE kind = ? AND ref = ?', kind, ref));
+}
+
+/** Clears the timers of these kinds for `ref` in one statement (each a primary-key lookup). */
+export function clearTimers(sql: Sql, kinds: readonly TimerKind[], ref: string): void {
+  counted(sql, sql.run(`DELETE FROM timers WHERE kind IN (${kinds.map(() => '?').join(', ')}) AND ref = ?`, ...kinds, ref));
 }
 
 /** The timers due at `now`, earliest first. */

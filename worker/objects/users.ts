@@ -1,5 +1,5 @@
 /** Reading users and seats from the Subscription object's storage. */
-import type { Role, SeatHolder, SeatHolders, UserStatus } from '../contract';
+import type { Role, SeatCounts, SeatHolder, SeatHolders, UserStatus } from '../contract';
 import { fail, ok, type Failure, type Result } from '../domain/result';
 import { seatCounts } from '../domain/seats';
 import type { Sql } from './sql';
@@ -42,40 +42,12 @@ export interface UserQuery {
 
 type UserRowWithPassword = UserRow & { has_password: number };
 
-/** The user rows read by the call running now, and the write count they were read at (see `readingUsersOnce`). */
-const callReads = new WeakMap<Sql, { written: number; rows: Map<string, UserRowWithPassword | null> }>();
+/** The key a user's row is kept under while a call writes nothing (`Sql.kept`). */
+export const userKey = (userId: string) => `user ${userId}`;
 
-/**
- * Runs one call's work with its user reads kept while it writes nothing: a seat change reads the
- * same user for its checks, its answer and its webhook event, and this query (eight joins) is the
- * costliest it runs. Any row written in between (`sql.written` moved) drops what was kept; nothing
- * outlives the work, so a rollback after it or another call never sees a kept row.
- */
-export function readingUsersOnce<T>(sql: Sql, work: () => T): T {
-  const outer = callReads.get(sql);
-  callReads.set(sql, { written: sql.written, rows: new Map() });
-  try {
-    return work();
-  } finally {
-    if (outer) callReads.set(sql, outer);
-    else callReads.delete(sql);
-  }
-}
-
-/** One user's row, with whether they have set a password. */
+/** One user's row, with whether they have set a password (read once per call while it writes nothing). */
 export function userRow(sql: Sql, userId: string): UserRowWithPassword | null {
-  const reads = callReads.get(sql);
-  if (!reads) return readUserRow(sql, userId);
-  if (reads.written !== sql.written) {
-    reads.rows.clear();
-    reads.written = sql.written;
-  }
-  let row = reads.rows.get(userId);
-  if (row === undefined) {
-    row = readUserRow(sql, userId);
-    reads.rows.set(userId, row);
-  }
-  return row;
+  return sql.kept(userKey(userId), () => readUserRow(sql, userId));
 }
 
 function readUserRow(sql: Sql, userId: string): UserRowWithPassword | null {
@@ -241,12 +213,17 @@ export function activeAdministrators(sql: Sql): number {
   return sql.count("SELECT COUNT(*) FROM users WHERE role = 'administrator' AND status = 'active'");
 }
 
+type SubscriptionRow = { id: string; name: string; purchased: number; assigned: number; auto: number; sessions: number };
+
 /** The subscription with its seat counts; null before sign-up created it. */
 function subscriptionRow(sql: Sql): SubscriptionView | null {
-  const row = sql.one<{ id: string; name: string; purchased: number; assigned: number; auto: number; sessions: number }>(
-    `SELECT id, name, purchased, assigned, auto_assign_requests AS auto, max_console_sessions_per_seat AS sessions
-     FROM subscription`,
+  const row = sql.kept('subscription', () =>
+    sql.one<SubscriptionRow>(
+      `SELECT id, name, purchased, assigned, auto_assign_requests AS auto, max_console_sessions_per_seat AS sessions
+       FROM subscription`,
+    ),
   );
+  // A new view each time: callers may keep or change theirs.
   return row
     ? {
         id: row.id,
@@ -256,6 +233,11 @@ function subscriptionRow(sql: Sql): SubscriptionView | null {
         maxConsoleSessionsPerSeat: row.sessions,
       }
     : null;
+}
+
+/** The seat counts as stored (all zero before sign-up). */
+export function storedCounts(sql: Sql): SeatCounts {
+  return subscriptionRow(sql)?.seats ?? seatCounts(0, 0);
 }
 
 /** The subscription, which exists for every call after sign-up. */

@@ -18,8 +18,7 @@ import { broadcast, changedMessage, nextRevision, revisionOf } from './live';
 import { mayManageSeats } from './pools';
 import { fillFromWaitlist } from './seat-requests';
 import type { Sql } from './sql';
-import { nextDue } from './timers';
-import { readingUsersOnce } from './users';
+import { nextDue, timerWrites } from './timers';
 
 /**
  * Who may make a call: any active user of the subscription, only its administrators, or whoever
@@ -58,12 +57,16 @@ interface Done<T> {
   wrote: boolean;
   /** What it wrote is for nobody to see: no revision, no live message (`silent`, or `quietWhen`). */
   quiet: boolean;
+  /** The revision it raised the subscription to; undefined when it raised none. */
+  revision?: number;
 }
 
 /** How a signed-in call went, inside its transaction. */
 interface Outcome<T> {
   answer: Answer<T>;
   wrote?: boolean;
+  /** The revision the work raised the subscription to, if it did. */
+  revision?: number;
   /** The work of this user refused: the refusal is the answer to their key. */
   refusedBy?: Actor;
 }
@@ -79,6 +82,8 @@ export class WritePath {
   #broadcastQueued = false;
   /** When the alarm is set for, as far as this instance knows (undefined: not known). */
   #alarmAt: number | null | undefined = undefined;
+  /** `timerWrites` when the alarm was last looked at: unchanged, no timer moved since. */
+  #alarmTimerWrites = -1;
   /** The time calls run at while `replayAt` runs a step of the past; null: the clock. */
   #replaying: number | null = null;
 
@@ -111,7 +116,7 @@ export class WritePath {
           annotateAuditSince(this.#sql, mark, { idempotencyKey: key.key });
           storeAnswer(this.#sql, actor.id, key, options.secret ? options.secret(done.result.value) : done.result, now);
         }
-        return { answer: { result: done.result, replayed: false }, wrote: done.wrote };
+        return { answer: { result: done.result, replayed: false }, wrote: done.wrote, revision: done.revision };
       },
       (outcome) => 'result' in outcome.answer && outcome.answer.result.ok,
     );
@@ -124,7 +129,7 @@ export class WritePath {
       });
     }
     if (outcome.wrote) this.#afterCommit(options);
-    return this.#reply(outcome.answer);
+    return this.#reply(outcome.answer, outcome.revision);
   }
 
   /**
@@ -221,7 +226,7 @@ export class WritePath {
    * revision goes up by one.
    */
   #work<A, T>(actor: A, now: number, work: (actor: A, now: number) => Result<T>, options: RunOptions<T>): Done<T> {
-    return readingUsersOnce(this.#sql, () => {
+    return this.#sql.keepingReads(() => {
       const before = this.#sql.written;
       discardEvents(this.#sql);
       const result = work(actor, now);
@@ -230,15 +235,18 @@ export class WritePath {
       // The events of what the call did (and a seats threshold it crossed) go to the outbox with it.
       if (wrote) publishEvents(this.#sql, now);
       const quiet = options.silent === true || (result.ok && options.quietWhen?.(result.value) === true);
-      if (wrote && !quiet) nextRevision(this.#sql);
-      return { result, wrote, quiet };
+      const revision = wrote && !quiet ? nextRevision(this.#sql) : undefined;
+      return { result, wrote, quiet, revision };
     });
   }
 
-  /** The answer with the revision it reflects, which only an authenticated caller learns. */
-  #reply<T>(answer: Answer<T>): Reply<T> {
+  /**
+   * The answer with the revision it reflects, which only an authenticated caller learns: the one
+   * its work raised the subscription to, else the stored one.
+   */
+  #reply<T>(answer: Answer<T>, raised?: number): Reply<T> {
     const unauthenticated = 'result' in answer && !answer.result.ok && answer.result.code === 'unauthenticated';
-    return { ...answer, revision: unauthenticated ? null : revisionOf(this.#sql) };
+    return { ...answer, revision: unauthenticated ? null : (raised ?? revisionOf(this.#sql)) };
   }
 
   /** A refusal as the answer to a key, in its own small transaction after the call's was rolled back. */
@@ -272,6 +280,10 @@ export class WritePath {
 
   /** Keeps the object's one alarm at the earliest timer. */
   armAlarm(): void {
+    // Most changes set or clear no timer: then the earliest is still the one the alarm is set for.
+    const writes = timerWrites(this.#sql);
+    if (this.#alarmAt !== undefined && writes === this.#alarmTimerWrites) return;
+    this.#alarmTimerWrites = writes;
     const next = nextDue(this.#sql);
     if (next === this.#alarmAt) return;
     this.#alarmAt = next;
