@@ -13,8 +13,9 @@
 //  4. breaks one seat change down into steps (the Worker alone, one object read, the reads of a
 //     seat change, its write), one request at a time, and profiles the object's CPU during the
 //     seat mix (through wrangler's inspector) to say where the time beyond a read goes; then runs
-//     the load phases again on a second local server without wrangler dev's trace collector
-//     (a local tool that costs every SQL statement, see withoutTraceCollector), printed apart;
+//     the load phases again on a second local server with wrangler dev's trace collector on (its
+//     default, off in our local servers: a local tool that costs every SQL statement, see
+//     withTraceCollector), printed apart;
 //  5. measures how one seat change's cost grows with the users in a subscription (100 → 10,000);
 //  6. in those subscriptions, the time to the first page of users and to search results, through
 //     the API and on the Users screen in Chromium;
@@ -29,7 +30,7 @@
 // BENCH_PORT picks the server's port (the inspector gets the next one); otherwise free ports.
 // BENCH_ONLY=webhooks runs only section 7, BENCH_ONLY=enumeration only section 8, BENCH_ONLY=directory
 // only section 9, BENCH_ONLY=seats only sections 1 to 4 (the load phases, profile, step breakdown
-// and the load phases without the trace collector).
+// and the load phases with the trace collector).
 import { execSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -336,31 +337,26 @@ async function loadPhases(baseUrl, inspector, serverPid) {
   return verified;
 }
 
-// ── The same load without wrangler dev's local trace collector ─────────────────────────────────
+// ── The same load with wrangler dev's local trace collector ───────────────────────────────────
 
 /**
  * `wrangler dev` (4.16x) records a trace of every request into a SQLite store of its own, in the
  * same workerd process as the Worker: one span per request, RPC call and SQL statement, each
  * written and synced as it ends (X_LOCAL_OBSERVABILITY, on by default; nothing of it is deployed).
  * It costs a request about 0.1 ms of CPU per SQL statement, so it weighs on a seat change (about
- * 16 statements) several times more than on a read (5). The load phases again, on a second local
- * server started with it off, say how much of the ratio is this local tool. The table above stays
- * the benchmark's figure.
+ * 16 statements) several times more than on a read (5). Our local servers start with it off
+ * (scripts/server.mjs), so the table above measures the Worker without it; the load phases again,
+ * on a second local server with it on, say what a plain `wrangler dev` adds.
  */
-async function withoutTraceCollector() {
+async function withTraceCollector() {
   const persistTo = mkdtempSync(join(tmpdir(), 'setme-bench-'));
   const port = process.env.BENCH_PORT ? Number(process.env.BENCH_PORT) + 2 : await freePort();
   const inspectorPort = process.env.BENCH_PORT ? port + 1 : await freePort();
-  const before = process.env.X_LOCAL_OBSERVABILITY;
-  process.env.X_LOCAL_OBSERVABILITY = 'false';
-  const server = await startServer({ port, persistTo, quiet: true, inspectorPort }).finally(() => {
-    if (before === undefined) delete process.env.X_LOCAL_OBSERVABILITY;
-    else process.env.X_LOCAL_OBSERVABILITY = before;
-  });
+  const server = await startServer({ port, persistTo, quiet: true, inspectorPort, traceCollector: true });
   const main = mailbox;
   mailbox = server.mailbox;
   try {
-    console.log(`The same load phases on a second local server with wrangler dev's trace collector off (X_LOCAL_OBSERVABILITY=false, ${server.baseUrl}):`);
+    console.log(`The same load phases on a second local server with wrangler dev's trace collector on (its default; X_LOCAL_OBSERVABILITY, ${server.baseUrl}):`);
     return await loadPhases(server.baseUrl, null, server.child.pid);
   } finally {
     mailbox = main;
@@ -793,7 +789,7 @@ async function main() {
     } else if (process.env.BENCH_ONLY === 'seats') {
       console.log(`Seat changes only on ${server.baseUrl} (sections 1 to 4)\n`);
       ok = (await loadPhases(server.baseUrl, inspector, server.child.pid)) && (await stepBreakdown(server.baseUrl, server.child.pid));
-      ok = (await withoutTraceCollector()) && ok;
+      ok = (await withTraceCollector()) && ok;
     } else {
       ok = await fullBenchmark(server, inspector);
     }
@@ -811,7 +807,7 @@ async function fullBenchmark(server, inspector) {
   console.log(`SetMe Seats load benchmark on ${server.baseUrl} (wrangler dev, local storage)\n`);
   const verified = await loadPhases(server.baseUrl, inspector, server.child.pid);
   const hooksOk = await webhookDelivery(server.baseUrl);
-  const stepsOk = (await stepBreakdown(server.baseUrl, server.child.pid)) && (await withoutTraceCollector());
+  const stepsOk = (await stepBreakdown(server.baseUrl, server.child.pid)) && (await withTraceCollector());
   console.log('How one seat change costs as the subscription grows (sequential assign/unassign pairs):');
   const { flat, subscriptions } = await scaling(server.baseUrl);
   await bigSubscriptions(server.baseUrl, subscriptions);
