@@ -75,7 +75,7 @@ test('a team manager moves a seat within their pool and is refused outside it, w
   expect((await team.api.user(team.users.Ben!.id)).seat).toBeNull();
 });
 
-test('an administrator adds a user into a team pool; a full pool offers its own holders to move a seat from', { tag: '@once' }, async ({ signedIn: page, team }) => {
+test('an administrator adds a user into a team pool; a full pool offers its own holders to move a seat from; Manage user changes her pools', { tag: '@once' }, async ({ signedIn: page, team }) => {
   test.setTimeout(60_000);
   // "Field team" holds one seat at most, and Alex holds it.
   const { pool } = await team.api.ok<{ pool: { id: string } }>('POST', '/pools', { name: 'Field team', reserved: 1, maximum: 1 });
@@ -99,6 +99,15 @@ test('an administrator adds a user into a team pool; a full pool offers its own 
   expect(nora).toMatchObject({ name: 'Nora Quinn', poolId: pool.id });
   expect(nora.seat).not.toBeNull();
   expect((await team.api.user(team.users.Alex!.id)).seat).toBeNull();
+
+  // Manage user shows the same fields with her pool chosen; made a team manager, she is given the pool to manage.
+  await page.goto(`/users/${nora.id}`);
+  await expect(page.getByLabel('Team pool')).toHaveValue(pool.id);
+  await page.getByLabel('Role').selectOption('team_manager');
+  await page.getByRole('group', { name: 'Manages the seats of' }).getByRole('checkbox', { name: 'Field team' }).check();
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Saved Nora Quinn.' })).toBeVisible();
+  expect(await team.api.user(nora.id)).toMatchObject({ role: 'team_manager', poolId: pool.id, pools: [pool.id] });
 });
 
 test('a team manager is not offered Add user, and is told whom to ask', { tag: '@once' }, async ({ page, team }) => {
