@@ -4,7 +4,8 @@
  * Requests lists their team's requests only, and approving one when the pool is full opens the chooser with
  * the pool's holders (after the chooser was used before in the same walk) and moves a seat within it.
  */
-import { expect, manageButton, test, type TeamShape } from './fixtures';
+import type { Page } from '@playwright/test';
+import { expect, manageButton, type Team, test, type TeamShape } from './fixtures';
 import { signInAsTechnician, technicianApi } from './seat-support';
 
 const TEAM: TeamShape = {
@@ -19,6 +20,21 @@ const TEAM: TeamShape = {
 };
 
 test.use({ teamShape: TEAM });
+
+/**
+ * The one-seat pool `pool` is full and the chooser for `to` is opening: it says so, and moving
+ * `from`'s seat to `to` there is said on screen and done (as the API reads them afterwards).
+ */
+async function moveSeatInFullPool(page: Page, team: Team, pool: string, from: string, to: string): Promise<void> {
+  const chooser = page.getByRole('dialog', { name: `No free seat for ${to}` });
+  await expect(chooser).toContainText(`All 1 seats ${pool} may use are assigned.`);
+  await chooser.getByRole('radio', { name: new RegExp(from) }).check();
+  await chooser.getByRole('button', { name: `Move seat from ${from} to ${to}` }).click();
+  await expect(page.getByRole('status').filter({ hasText: `Seat moved from ${from} to ${to}.` })).toBeVisible();
+  const byName = (name: string) => team.api.user(team.users[name.split(' ')[0]!]!.id);
+  expect((await byName(to)).seat).not.toBeNull();
+  expect((await byName(from)).seat).toBeNull();
+}
 
 test('a team manager moves a seat within their pool and is refused outside it, with the reason', { tag: '@phone' }, async ({ page, team }) => {
   // Three flows in one walk (move, refusal, requests): more than the default 30 s on a busy machine.
@@ -39,14 +55,8 @@ test('a team manager moves a seat within their pool and is refused outside it, w
   // Ben gets Alex's seat: the pool is full, so the chooser offers the pool's holder and moves it in one step.
   await manageButton(page, 'Ben Okafor').click();
   await page.getByRole('checkbox', { name: 'Assign seat' }).check();
-  const chooser = page.getByRole('dialog', { name: 'No free seat for Ben Okafor' });
-  await expect(chooser).toContainText('All 1 seats Service desk may use are assigned.');
-  await chooser.getByRole('radio', { name: /Alex Moreno/ }).check();
-  await chooser.getByRole('button', { name: 'Move seat from Alex Moreno to Ben Okafor' }).click();
-  await expect(page.getByRole('status').filter({ hasText: 'Seat moved from Alex Moreno to Ben Okafor.' })).toBeVisible();
+  await moveSeatInFullPool(page, team, 'Service desk', 'Alex Moreno', 'Ben Okafor');
   await expect(page.getByRole('checkbox', { name: 'Assign seat' })).toBeChecked();
-  expect((await team.api.user(team.users.Ben!.id)).seat).not.toBeNull();
-  expect((await team.api.user(team.users.Alex!.id)).seat).toBeNull();
 
   // Lena is not in the pool: giving her a seat is refused, and the page says why and what to do.
   await page.goto(`/users/${team.users.Lena!.id}`);
@@ -65,17 +75,11 @@ test('a team manager moves a seat within their pool and is refused outside it, w
 
   // The pool is full (Ben holds its one seat): Approve opens the chooser with the pool's holders, and moves Ben's seat to Alex.
   await page.getByRole('button', { name: 'Approve request from Alex Moreno' }).click();
-  const full = page.getByRole('dialog', { name: 'No free seat for Alex Moreno' });
-  await expect(full).toContainText('All 1 seats Service desk may use are assigned.');
-  await full.getByRole('radio', { name: /Ben Okafor/ }).check();
-  await full.getByRole('button', { name: 'Move seat from Ben Okafor to Alex Moreno' }).click();
-  await expect(page.getByRole('status').filter({ hasText: 'Seat moved from Ben Okafor to Alex Moreno.' })).toBeVisible();
+  await moveSeatInFullPool(page, team, 'Service desk', 'Ben Okafor', 'Alex Moreno');
   await expect(requests).toHaveCount(0);
-  expect((await team.api.user(team.users.Alex!.id)).seat).not.toBeNull();
-  expect((await team.api.user(team.users.Ben!.id)).seat).toBeNull();
 });
 
-test('an administrator adds a user into a team pool; a full pool offers its own holders to move a seat from', { tag: '@once' }, async ({ signedIn: page, team }) => {
+test('an administrator adds a user into a team pool; a full pool offers its own holders to move a seat from; Manage user changes her pools', { tag: '@once' }, async ({ signedIn: page, team }) => {
   test.setTimeout(60_000);
   // "Field team" holds one seat at most, and Alex holds it.
   const { pool } = await team.api.ok<{ pool: { id: string } }>('POST', '/pools', { name: 'Field team', reserved: 1, maximum: 1 });
@@ -99,6 +103,15 @@ test('an administrator adds a user into a team pool; a full pool offers its own 
   expect(nora).toMatchObject({ name: 'Nora Quinn', poolId: pool.id });
   expect(nora.seat).not.toBeNull();
   expect((await team.api.user(team.users.Alex!.id)).seat).toBeNull();
+
+  // Manage user shows the same fields with her pool chosen; made a team manager, she is given the pool to manage.
+  await page.goto(`/users/${nora.id}`);
+  await expect(page.getByLabel('Team pool')).toHaveValue(pool.id);
+  await page.getByLabel('Role').selectOption('team_manager');
+  await page.getByRole('group', { name: 'Manages the seats of' }).getByRole('checkbox', { name: 'Field team' }).check();
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Saved Nora Quinn.' })).toBeVisible();
+  expect(await team.api.user(nora.id)).toMatchObject({ role: 'team_manager', poolId: pool.id, pools: [pool.id] });
 });
 
 test('a team manager is not offered Add user, and is told whom to ask', { tag: '@once' }, async ({ page, team }) => {

@@ -94,10 +94,17 @@ export async function startPushService(port) {
   const WebPushTestingServer = require('web-push-testing/src/server.js');
   const listen = port ?? (await freePort());
   const service = new WebPushTestingServer(new PushApiModel(), listen);
+  // Its "Server running" line is logged once it listens (the listener before ours): mute until then.
   const log = console.log;
-  console.log = () => {}; // its "Server running" line
-  service.startServer();
-  console.log = log;
-  await new Promise((resolve) => service._server.once('listening', resolve));
+  console.log = () => {};
+  try {
+    service.startServer();
+    await new Promise((resolve, reject) => {
+      service._server.once('listening', resolve);
+      service._server.once('error', reject);
+    });
+  } finally {
+    console.log = log;
+  }
   return { url: `http://localhost:${listen}`, close: () => new Promise((r) => service._server.close(() => r())) };
 }
