@@ -8,7 +8,8 @@
 // screens (scripts/cdp.mjs): each run is a first visit with a cold cache, signed in. A run that ends
 // anywhere but the screen asked for (e.g. the sign-in page) stops the script. Prints the medians per screen and writes every HTML
 // report (and its JSON) to lighthouse-reports/. Beside Lighthouse's figures, a blocking time from the
-// main thread's CPU time (TBT (CPU)), which a busy machine hardly changes.
+// main thread's CPU time (TBT (CPU)), which a busy machine hardly changes, and the same at the CPU
+// slowdown Lighthouse's calibration gives for this machine (its benchmark index, printed).
 //
 //   npm run lighthouse -- --runs 5 --screens users,signin --port 8840
 //
@@ -116,22 +117,34 @@ const median = (values) => {
 };
 
 /**
- * Total blocking time from the main thread's CPU time instead of its wall-clock time: every task
- * after the first paint counts four times its CPU time (the mobile preset's slowdown) beyond 50 ms.
- * On a busy machine the wall-clock durations Lighthouse simulates from stretch with the load; the
- * CPU a task used hardly does, so this column compares runs made under different loads.
+ * The CPU time (ms) of every main-thread task after the first paint. Total blocking time from them
+ * (`blocking`) instead of from wall-clock time: on a busy machine the wall-clock durations
+ * Lighthouse simulates from stretch with the load; the CPU a task used hardly does, so this
+ * compares runs made under different loads.
  */
-function cpuBlockingTime(trace) {
+function cpuTasks(trace) {
   const events = trace?.traceEvents ?? [];
   const paint = events.find((e) => e.name === 'firstContentfulPaint');
-  if (!paint) return NaN;
-  let total = 0;
-  for (const e of events) {
-    if (e.name !== 'RunTask' || e.ph !== 'X' || e.pid !== paint.pid || e.tid !== paint.tid) continue;
-    if (e.ts < paint.ts || e.tdur === undefined) continue;
-    total += Math.max(0, (4 * e.tdur) / 1000 - 50);
-  }
-  return total;
+  if (!paint) return [];
+  return events
+    .filter((e) => e.name === 'RunTask' && e.ph === 'X' && e.pid === paint.pid && e.tid === paint.tid && e.ts >= paint.ts && e.tdur !== undefined)
+    .map((e) => e.tdur / 1000);
+}
+
+/** Lighthouse's blocking time of `tasks` (ms) with the CPU slowed `slowdown` times: each counts beyond 50 ms. */
+const blocking = (tasks, slowdown) => (tasks.length ? tasks.reduce((sum, t) => sum + Math.max(0, slowdown * t - 50), 0) : NaN);
+
+/**
+ * The CPU slowdown that makes this host a mid-range phone, from the benchmark index Lighthouse
+ * measures on it: Lighthouse's own calibration (docs/throttling.md, "Calibrating multipliers", and
+ * its CPU throttling calculator). The mobile preset's 4× is right for an index of about 1530; a
+ * slower host (this machine measures about 1000) gets fewer, as the calculator says.
+ */
+function calibratedSlowdown(benchmarkIndex) {
+  if (!Number.isFinite(benchmarkIndex)) return NaN;
+  if (benchmarkIndex >= 1300) return 3 + (benchmarkIndex - 1300) / 233;
+  if (benchmarkIndex >= 800) return 2 + (benchmarkIndex - 800) / 500;
+  return 1 + Math.max(0, benchmarkIndex - 150) / 650;
 }
 
 /** The figures of one run that go into the table. */
@@ -147,7 +160,8 @@ function figures(lhr) {
     cls: value('cumulative-layout-shift'),
     tbt: value('total-blocking-time'),
     si: value('speed-index'),
-    cpuTbt: lhr.cpuTbt ?? NaN,
+    cpuTbt: blocking(lhr.cpuTasks ?? [], 4),
+    benchmarkIndex: lhr.environment?.benchmarkIndex ?? NaN,
   };
 }
 
@@ -186,7 +200,7 @@ async function audit(chrome, browser, url, cookie, screen, run) {
     disableStorageReset: true,
   });
   if (!result) throw new Error(`Lighthouse returned nothing for ${url}`);
-  result.lhr.cpuTbt = cpuBlockingTime(result.artifacts?.Trace);
+  result.lhr.cpuTasks = cpuTasks(result.artifacts?.Trace);
   const landed = new URL(result.lhr.finalDisplayedUrl);
   if (landed.pathname !== new URL(url).pathname) throw new Error(`${screen.label}: measured ${landed.pathname}${landed.search}, not ${new URL(url).pathname}`);
   const [html, json] = result.report;
@@ -227,6 +241,8 @@ async function main() {
     console.log(`Lighthouse ${runs}× per screen on ${server.baseUrl} (mobile, simulated throttling), reports in ${options.out}/\n`);
     const rows = [];
     const notes = [];
+    /** Each screen's runs, in the order of `rows`. */
+    const measured = [];
     for (const screen of screens) {
       const url = server.baseUrl + screen.path.replace(':user', userId);
       const lhrs = [];
@@ -243,20 +259,33 @@ async function main() {
         console.log(`  ${screen.label} #${run}: performance ${f.performance}, CLS ${f.cls.toFixed(3)}, FCP ${seconds(f.fcp)} (${seconds(performance.now() - t0)})`);
       }
       if (lhrs.length === 0) {
-        rows.push([screen.label, 'failed', '', '', '', '', '', '', '', '']);
+        rows.push([screen.label, 'failed', '', '', '', '', '', '', '', '', '']);
         notes.push([screen.label, ['every run failed: see above']]);
+        measured.push([]);
         continue;
       }
       const all = lhrs.map(figures);
       const m = Object.fromEntries(Object.keys(all[0]).map((k) => [k, median(all.map((f) => f[k]))]));
-      rows.push([screen.label, m.performance, m.accessibility, m.bestPractices, seconds(m.fcp), seconds(m.lcp), m.cls.toFixed(3), ms(m.tbt), seconds(m.si), ms(m.cpuTbt)]);
+      rows.push([screen.label, m.performance, m.accessibility, m.bestPractices, seconds(m.fcp), seconds(m.lcp), m.cls.toFixed(3), ms(m.tbt), seconds(m.si), ms(m.cpuTbt), Math.round(m.benchmarkIndex)]);
+      measured.push(lhrs);
       // The findings of the run whose performance score is the median one.
       const typical = lhrs[all.map((f) => f.performance).indexOf(median(all.map((f) => f.performance)))] ?? lhrs[0];
       notes.push([screen.label, findings(typical)]);
     }
     console.log(`\nMedians of ${runs} run${runs > 1 ? 's' : ''} per screen:\n`);
-    console.log(table(['screen', 'perf', 'a11y', 'best pr.', 'FCP', 'LCP', 'CLS', 'TBT', 'speed index', 'TBT (CPU)'], rows));
-    console.log('\nTBT (CPU): the blocking time from the main thread\'s CPU time ×4, which a busy machine hardly changes (see cpuBlockingTime).');
+    // The host's index, measured by Lighthouse before each run, drops while other work competes
+    // for the CPU: the highest one seen is the closest to the machine's own.
+    const index = Math.max(...measured.flat().map((lhr) => lhr.environment?.benchmarkIndex ?? NaN).filter(Number.isFinite));
+    const slowdown = calibratedSlowdown(index);
+    for (const [i, row] of rows.entries()) row.push(ms(median(measured[i].map((lhr) => blocking(lhr.cpuTasks ?? [], slowdown)))));
+    console.log(table(['screen', 'perf', 'a11y', 'best pr.', 'FCP', 'LCP', 'CLS', 'TBT', 'speed index', 'TBT (CPU)', 'host index', `TBT (CPU ×${slowdown.toFixed(1)})`], rows));
+    console.log('\nTBT (CPU): the blocking time from the main thread\'s CPU time ×4, which a busy machine hardly changes (see cpuTasks).');
+    console.log(
+      `host index: Lighthouse's benchmark index of this machine, measured before each run (highest: ${Math.round(index)}; ` +
+        'lower while the machine is busy). The mobile preset slows the CPU 4×, which Lighthouse calibrates for a host of about 1530; ' +
+        `its calibration (docs/throttling.md) gives ${slowdown.toFixed(1)}× for this one. The last column is TBT (CPU) at that slowdown: ` +
+        'what the same work blocks on the phone the preset stands for. The scores are Lighthouse\'s own, with the 4×.',
+    );
     console.log('\nWhat the typical run of each screen points at:');
     for (const [label, lines] of notes) {
       console.log(`  ${label}:${lines.length ? '' : ' nothing'}`);
