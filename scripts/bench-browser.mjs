@@ -4,9 +4,11 @@
 // the service worker blocked (as in the browser tests).
 //
 // `npm run bench` calls `usersScreenTimings` on its largest subscription. Run alone
-// (`node scripts/bench-browser.mjs`), it starts its own server (BENCH_PORT, else a free port),
+// (`node scripts/bench-browser.mjs`), it starts its own server (BENCH_PORT and the next one for its
+// inspector, else free ports),
 // seeds one subscription through the API (BENCH_USERS users, 10,000 by default, for at most
-// BENCH_SEED_BUDGET seconds, 120 by default: it prints how many it reached) and measures that.
+// BENCH_SEED_BUDGET seconds, 120 by default: it prints how many it reached) and measures that;
+// with BENCH_COMPARE_BUILD=<dir of another build> it measures that build too, on the same data.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -258,7 +260,9 @@ async function main() {
   const budget = Number(process.env.BENCH_SEED_BUDGET ?? 120);
   const persistTo = mkdtempSync(join(tmpdir(), 'setme-bench-browser-'));
   const port = process.env.BENCH_PORT ? Number(process.env.BENCH_PORT) : await freePort();
-  const server = await startServer({ port, persistTo, quiet: true });
+  // wrangler's inspector next to it, as in bench.mjs (BENCH_PORT picks both).
+  const inspectorPort = process.env.BENCH_PORT ? port + 1 : await freePort();
+  let server = await startServer({ port, persistTo, quiet: true, inspectorPort });
   try {
     const t0 = performance.now();
     const { account, created } = await seedSubscription(server.baseUrl, server.mailbox, wanted, budget);
@@ -271,6 +275,15 @@ async function main() {
     const q = screenQueries(created);
     const screen = await usersScreenTimings(server.baseUrl, account, q);
     printScreen(screen, size, q);
+    // BENCH_COMPARE_BUILD: another build of the app (e.g. main's, `npm run build` there), served
+    // over the same storage right after, for a same-load comparison.
+    const other = process.env.BENCH_COMPARE_BUILD;
+    if (other) {
+      await server.stop();
+      server = await startServer({ port, persistTo, quiet: true, inspectorPort, assets: other });
+      console.log(`\nThe same with the app built in ${other}:`);
+      printScreen(await usersScreenTimings(server.baseUrl, account, q), size, q);
+    }
   } finally {
     await server.stop();
     rmSync(persistTo, { recursive: true, force: true });
