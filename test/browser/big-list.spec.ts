@@ -6,7 +6,7 @@
  *
  * The page is scrolled in steps (`scrollBy`) and each step waits, by polling from here, until rows
  * cover the screen: never on a frame callback in the page, which would wait forever if Chromium
- * stopped drawing (as it once did here right after an `scrollIntoView`), and never longer than the
+ * stopped drawing (as it once did here right after a `scrollIntoView`), and never longer than the
  * poll's own timeout.
  */
 import AxeBuilder from '@axe-core/playwright';
