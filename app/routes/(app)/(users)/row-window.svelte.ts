@@ -1,9 +1,9 @@
 /**
  * Which rows of a long list are in the page: those within a margin of the viewport, and the row
  * that has focus wherever it is, with its neighbours (a keyboard user's place is never recycled
- * away under them, and Tab goes on to the next row). The
- * rows left out are stood in for by spacers as tall as they were measured (or, never seen, as the
- * rows seen so far on average), so the scrollbar is true and nothing jumps as rows come and go.
+ * away under them, and Tab goes on to the next row). The rows left out are stood in for by spacers
+ * as tall as they were measured (or, never seen, as the rows seen so far on average), so the
+ * scrollbar is true and nothing jumps as rows come and go.
  * Thousands of users thus keep a few dozen rows in the DOM: style, layout and memory stay flat.
  *
  * The page scrolls (not the list), so the viewport is read from the list's own position on screen.
