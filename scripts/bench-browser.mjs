@@ -1,8 +1,22 @@
 // The Users screen of a big subscription in Chromium, for the benchmark: how long until the first
 // user row is on screen, until a search shows only what matches, and what scrolling through 2,000
-// users costs (frames, long tasks, rows left in the page). Phone size, no throttling, the service
-// worker blocked (as in the browser tests).
+// users costs (frames, long tasks, rows and DOM nodes left in the page). Phone size, no throttling,
+// the service worker blocked (as in the browser tests).
+//
+// `npm run bench` calls `usersScreenTimings` on its largest subscription. Run alone
+// (`node scripts/bench-browser.mjs`), it starts its own server (BENCH_PORT and the next one for its
+// inspector, else free ports),
+// seeds one subscription through the API (BENCH_USERS users, 10,000 by default, for at most
+// BENCH_SEED_BUDGET seconds, 120 by default: it prints how many it reached) and measures that;
+// with BENCH_COMPARE_BUILD=<dir of another build> it measures that build too, on the same data.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { chromium } from '@playwright/test';
+import { bearer, freePort } from './local-api.mjs';
+import { signUpByMail } from './mailbox.mjs';
+import { client, startServer } from './server.mjs';
 
 // The same browser and flags as the browser tests (playwright.config.ts CHROMIUM).
 const LAUNCH = {
@@ -78,7 +92,16 @@ async function scrollThrough(page, cdp, rows) {
     const longTasks = [];
     const observer = new PerformanceObserver((list) => longTasks.push(...list.getEntries().map((e) => e.duration)));
     observer.observe({ type: 'longtask' });
-    const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
+    // A frame's time; a frame that does not come within a second counts as a one-second gap
+    // rather than stopping the benchmark (headless Chromium has been seen to stop drawing).
+    const frame = () =>
+      new Promise((resolve) => {
+        const late = setTimeout(() => resolve(performance.now()), 1_000);
+        requestAnimationFrame((time) => {
+          clearTimeout(late);
+          resolve(time);
+        });
+      });
     const count = () => document.querySelectorAll('.user').length;
     window.scrollTo(0, 0);
     await frame();
@@ -118,6 +141,7 @@ async function scrollThrough(page, cdp, rows) {
     longTaskMs: walk.longTasks.reduce((a, b) => a + b, 0),
     mostRows: walk.mostRows,
     rowsAtEnd: walk.rowsAtEnd,
+    domNodesBefore: before.Nodes,
     domNodes: after.Nodes,
     layoutMs: (after.LayoutDuration - before.LayoutDuration) * 1000,
     styleMs: (after.RecalcStyleDuration - before.RecalcStyleDuration) * 1000,
@@ -128,8 +152,22 @@ async function scrollThrough(page, cdp, rows) {
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 /**
+ * What the screen searches for among `created` (the `POST /users` answers, in order): a name and a
+ * piece of an email's middle, each of a different user, so the second search finds nothing the
+ * first one read (no answer from a warm cache). Emails are `tag.<time>.<counter>@…`, so
+ * `.<counter>@` is in the middle of exactly one.
+ * @param {{ user: { name: string, email: string } }[]} created
+ */
+export function screenQueries(created) {
+  const [first, family] = created.at(-1).user.name.split(' ');
+  const other = created[Math.floor(created.length / 2)].user;
+  return { name: `${first} ${family.slice(0, 2)}`, email: `.${other.email.split('.').at(-2).replace(/@.*/, '')}@` };
+}
+
+/**
  * Opens the Users screen `runs` times, signed in as `account` ({ email, password }).
  * @param {{ name: string, email: string }} queries a name prefix, and a piece of an email's middle
+ *   (of two different users: see `screenQueries`)
  */
 export async function usersScreenTimings(baseUrl, account, queries, runs = 3) {
   const browser = await chromium.launch(LAUNCH);
@@ -178,3 +216,104 @@ export async function usersScreenTimings(baseUrl, account, queries, runs = 3) {
   }
   return { runs, firstRow: median(firstRows), nameSearch: median(nameSearches), emailSearch: median(emailSearches), scroll };
 }
+
+// ── Run alone: a server, one big subscription, the figures ────────────────────────────────────
+
+const PASSWORD = 'copper lantern orchard 42';
+const FIRST = ['Alex', 'Priya', 'Tomás', 'Mei', 'Jordan', 'Sam', 'Lena', 'Noah', 'Ada', 'Grace', 'Linus', 'Kemal', 'Ines', 'Oren', 'Yuki', 'Zara', 'Bruno', 'Chloe', 'Dmitri', 'Femi'];
+const LAST = ['Moreno', 'Natarajan', 'Eriksen', 'Chen', 'Blake', 'Okafor', 'Fischer', 'Kowalski', 'Lovelace', 'Hopper', 'Torvalds', 'Yilmaz', 'Duarte', 'Levi', 'Tanaka', 'Ahmed', 'Rossi', 'Martin', 'Ivanov', 'Adeyemi', 'Nguyen', 'Silva', 'Novak', 'Berg', 'Costa'];
+/** Names like people's, as bench.mjs makes them (each repeats every 500 users). */
+const personName = (i) => `${FIRST[i % FIRST.length]} ${LAST[Math.floor(i / FIRST.length) % LAST.length]}`;
+const fixed = (n, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '–');
+
+/**
+ * Signs up a subscription and creates `wanted - 1` users in it through the API (24 in flight),
+ * starting none after `budgetSeconds`. Returns the administrator's sign-in and the creations' answers.
+ */
+async function seedSubscription(baseUrl, mailbox, wanted, budgetSeconds) {
+  const stamp = Date.now().toString(36);
+  const adminEmail = `admin.${stamp}.0@bench.test`;
+  const browser = client(baseUrl);
+  const signup = await signUpByMail(browser, mailbox, { organization: 'Bench screen', name: 'Bench Admin', email: adminEmail, password: PASSWORD, seats: 10, assignSeat: false });
+  if (signup.status !== 201) throw new Error(`signup answered ${signup.status} ${JSON.stringify(signup.body)}`);
+  const token = await browser('POST', '/tokens', { name: 'bench' });
+  if (token.status !== 201) throw new Error(`token answered ${token.status}`);
+  const api = bearer(baseUrl, token.body.token);
+  const deadline = performance.now() + budgetSeconds * 1000;
+  const created = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 24 }, async () => {
+      while (next < wanted - 1 && performance.now() < deadline) {
+        const i = next++;
+        const reply = await api('POST', '/users', { name: personName(i), email: `user.${stamp}.${i + 1}@bench.test`, assignSeat: false });
+        if (reply.status !== 201) throw new Error(`create user answered ${reply.status} ${JSON.stringify(reply.body)}`);
+        created[i] = reply.body;
+      }
+    }),
+  );
+  return { account: { email: adminEmail, password: PASSWORD }, created: created.filter(Boolean) };
+}
+
+async function main() {
+  const wanted = Number(process.env.BENCH_USERS ?? 10_000);
+  const budget = Number(process.env.BENCH_SEED_BUDGET ?? 120);
+  const persistTo = mkdtempSync(join(tmpdir(), 'setme-bench-browser-'));
+  const port = process.env.BENCH_PORT ? Number(process.env.BENCH_PORT) : await freePort();
+  // wrangler's inspector next to it, as in bench.mjs (BENCH_PORT picks both).
+  const inspectorPort = process.env.BENCH_PORT ? port + 1 : await freePort();
+  let server = await startServer({ port, persistTo, quiet: true, inspectorPort });
+  try {
+    const t0 = performance.now();
+    const { account, created } = await seedSubscription(server.baseUrl, server.mailbox, wanted, budget);
+    const seconds = (performance.now() - t0) / 1000;
+    const size = created.length + 1;
+    console.log(
+      `Seeded ${size} users through the API in ${fixed(seconds)} s (${fixed(created.length / seconds, 0)} users/s, 24 in flight)` +
+        (size < wanted ? `: stopped short of ${wanted}, the ${budget} s budget ran out (BENCH_SEED_BUDGET)` : ''),
+    );
+    const q = screenQueries(created);
+    const screen = await usersScreenTimings(server.baseUrl, account, q);
+    printScreen(screen, size, q);
+    // BENCH_COMPARE_BUILD: another build of the app (e.g. main's, `npm run build` there), served
+    // over the same storage right after, for a same-load comparison.
+    const other = process.env.BENCH_COMPARE_BUILD;
+    if (other) {
+      await server.stop();
+      server = await startServer({ port, persistTo, quiet: true, inspectorPort, assets: other });
+      console.log(`\nThe same with the app built in ${other}:`);
+      printScreen(await usersScreenTimings(server.baseUrl, account, q), size, q);
+    }
+  } finally {
+    await server.stop();
+    rmSync(persistTo, { recursive: true, force: true });
+  }
+}
+
+/** The figures as tables (bench.mjs prints the same). */
+export function printScreen(screen, size, q) {
+  const table = (headers, rows) => {
+    const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+    const line = (cells) => cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ');
+    return [line(headers), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+  };
+  console.log(`\nThe Users screen in Chromium (phone size, no throttling, median of ${screen.runs}) with ${size} users:`);
+  console.log(table(['what', 'ms'], [
+    ['navigation → first user row visible', fixed(screen.firstRow, 0)],
+    [`typing "${q.name}" → only matching rows shown (incl. the 250 ms typing pause)`, fixed(screen.nameSearch, 0)],
+    [`typing "${q.email}" → only matching rows shown (incl. the 250 ms typing pause)`, fixed(screen.emailSearch, 0)],
+  ]));
+  const s = screen.scroll;
+  console.log(`Scrolling through ${s.loaded} of them (loaded by scrolling to the end, ${fixed(s.loadingMs / 1000)} s), top to bottom at 200 px a frame:`);
+  console.log(table(['what', 'figure'], [
+    ['frames, seconds (frames a second)', `${s.frames}, ${fixed(s.seconds)} s (${fixed(s.fps, 0)}/s)`],
+    ['frame gap p95 / worst, ms', `${fixed(s.p95FrameMs, 1)} / ${fixed(s.worstFrameMs, 1)}`],
+    ['frames over 33 ms (visible stutter)', s.slowFrames],
+    ['long tasks (> 50 ms), total ms', `${s.longTasks}, ${fixed(s.longTaskMs, 0)}`],
+    ['layout / style / script time while scrolling, ms', `${fixed(s.layoutMs, 0)} / ${fixed(s.styleMs, 0)} / ${fixed(s.scriptMs, 0)}`],
+    ['user rows in the page: most at once / at the end', `${s.mostRows} / ${s.rowsAtEnd}`],
+    ['DOM nodes before the walk / at the end', `${s.domNodesBefore} / ${s.domNodes}`],
+  ]));
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await main();

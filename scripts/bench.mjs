@@ -36,7 +36,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { usersScreenTimings } from './bench-browser.mjs';
+import { printScreen, screenQueries, usersScreenTimings } from './bench-browser.mjs';
 import { directorySync } from './bench-scim.mjs';
 import { connectInspector, summarise } from './cpu-profile.mjs';
 import { allPages, bearer, freePort, interrupted } from './local-api.mjs';
@@ -606,24 +606,9 @@ async function bigSubscriptions(baseUrl, subscriptions) {
   console.log('  Search is answered by indexes (worker/objects/users.ts searchFor): three characters or more by the trigram');
   console.log('  full-text index of names and emails, fewer by the name and email indexes (a prefix).');
 
-  const screen = await usersScreenTimings(baseUrl, { email: big.adminEmail, password: PASSWORD }, q);
-  console.log(`\nThe Users screen in Chromium (phone size, no throttling, median of ${screen.runs}) with ${big.size} users:`);
-  console.log(table(['what', 'ms'], [
-    ['navigation → first user row visible', fixed(screen.firstRow, 0)],
-    [`typing "${q.name}" → only matching rows shown (incl. the 250 ms typing pause)`, fixed(screen.nameSearch, 0)],
-    [`typing "${q.email}" → only matching rows shown (incl. the 250 ms typing pause)`, fixed(screen.emailSearch, 0)],
-  ]));
-  const s = screen.scroll;
-  console.log(`Scrolling through ${s.loaded} of them (loaded by scrolling to the end, ${fixed(s.loadingMs / 1000)} s), top to bottom at 200 px a frame:`);
-  console.log(table(['what', 'figure'], [
-    ['frames, seconds (frames a second)', `${s.frames}, ${fixed(s.seconds)} s (${fixed(s.fps, 0)}/s)`],
-    ['frame gap p95 / worst, ms', `${fixed(s.p95FrameMs, 1)} / ${fixed(s.worstFrameMs, 1)}`],
-    ['frames over 33 ms (visible stutter)', s.slowFrames],
-    ['long tasks (> 50 ms), total ms', `${s.longTasks}, ${fixed(s.longTaskMs, 0)}`],
-    ['layout / style / script time while scrolling, ms', `${fixed(s.layoutMs, 0)} / ${fixed(s.styleMs, 0)} / ${fixed(s.scriptMs, 0)}`],
-    ['user rows in the page: most at once / at the end', `${s.mostRows} / ${s.rowsAtEnd}`],
-    ['DOM nodes at the end', s.domNodes],
-  ]));
+  const screenQ = screenQueries(big.created);
+  const screen = await usersScreenTimings(baseUrl, { email: big.adminEmail, password: PASSWORD }, screenQ);
+  printScreen(screen, big.size, screenQ);
 }
 
 // ── How a seat change's cost grows with the users in a subscription ────────────────────────────

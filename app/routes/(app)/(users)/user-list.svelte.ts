@@ -1,7 +1,7 @@
 /**
  * The users shown on the home screen: one filter, a search, and pages of 50 loaded as the list
- * scrolls. `refresh` reloads what is on screen (after a change elsewhere); `apply` shows what a
- * change made here answered.
+ * scrolls. `refresh` reloads every row loaded so far (after a change elsewhere), so a list scrolled
+ * far down stays where it is; `apply` shows what a change made here answered.
  */
 import type { User, UserListQuery } from '#contract';
 import type { Answer } from '#lib/answers.ts';
@@ -18,6 +18,8 @@ export const FILTERS = {
 export type Filter = keyof typeof FILTERS;
 
 const PAGE = 50;
+/** The most rows one read brings back (the API's own limit). */
+const RELOAD = 100;
 
 /**
  * The last copy of each user seen in a list, so Manage user shows someone at once (and, offline,
@@ -41,21 +43,38 @@ export class UserList {
   /** The answers applied here, numbered: a page that was on its way meanwhile shows them over itself. */
   #answers: { seq: number; answer: Answer }[] = [];
   #seq = 0;
+  /** The filter and search that `items` answer (JSON): a refresh for the same reloads every row loaded. */
+  #shownQuery = '';
 
   #query(): UserListQuery {
     return { ...FILTERS[this.filter].query, q: this.search.trim() || undefined };
   }
 
-  /** Loads the first page again, keeping as many rows as are on screen (up to 100). */
+  /**
+   * Loads the list again from its start, as many rows as were loaded (at least a page; all of them
+   * and whoever was added, when every row was loaded), in reads of up to 100, and shows them all at
+   * once when the last read is in: a list scrolled to row 500 keeps its rows and its place, where
+   * reloading only the first 100 would throw it back to the top. A new search or filter reads one page.
+   */
   async refresh(): Promise<void> {
     const generation = ++this.#generation;
     const since = this.#seq;
+    const query = this.#query();
+    const key = JSON.stringify(query);
+    // A complete list stays complete: one read more than it held brings in whoever was added.
+    const loadedRows = this.nextCursor ? Math.max(PAGE, this.items.length) : this.items.length + RELOAD;
+    const wanted = key === this.#shownQuery ? loadedRows : PAGE;
     this.loading = true;
     try {
-      const limit = Math.min(100, Math.max(PAGE, this.items.length));
-      const page = await usersApi.list({ ...this.#query(), limit });
+      let page = await usersApi.list({ ...query, limit: Math.min(RELOAD, wanted) });
+      let items = page.items;
+      while (page.nextCursor && items.length < wanted && generation === this.#generation) {
+        page = await usersApi.list({ ...query, limit: Math.min(RELOAD, wanted - items.length), cursor: page.nextCursor });
+        items = [...items, ...page.items];
+      }
       if (generation !== this.#generation) return;
-      this.items = this.#newerAnswers(page.items, since);
+      this.items = this.#newerAnswers(items, since);
+      this.#shownQuery = key;
       remember(this.items);
       this.nextCursor = page.nextCursor;
       this.error = null;
