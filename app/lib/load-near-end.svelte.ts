@@ -1,6 +1,6 @@
 /**
- * Infinite scroll for a list that loads in pages (the audit log): the next page is asked for
- * before its end is reached.
+ * Infinite scroll for a list that loads in pages (the Users list, the audit log): the next page is
+ * asked for before its end is reached.
  */
 import { untrack } from 'svelte';
 import type { Attachment } from 'svelte/attachments';
