@@ -313,6 +313,7 @@ async function loadPhases(baseUrl, inspector, serverPid) {
   if (inspector) printProfile(profiledRead, profiled);
 
   // ── Invariants, through the API ──
+  const profiledAnswers = [...profiled, ...profiledRead].reduce((n, p) => n + p.outcome.requests, 0);
   const expectedHolders = new Set([...consoleHolders, ...slices.flatMap((s) => [...s.held])]);
   const subscription = (await api('GET', '/subscription')).body.seats;
   const holders = await allPages(api, '/users?seat=assigned');
@@ -327,7 +328,10 @@ async function loadPhases(baseUrl, inspector, serverPid) {
     [`every seat given back: ${CONFIG.seats} held, as at the start`, holderIds.length === CONFIG.seats],
     [`all ${CONFIG.users} users still there`, everyone.length === CONFIG.users],
     ['every answer in the measured phases was the expected one', results.every((r) => r.errors === 0)],
-    ['every answer while profiling was the expected one', [...profiled, ...profiledRead].every((p) => p.outcome.errors === 0)],
+    // Only a server that was profiled has profiled answers to check (the second server is not):
+    // there the check needs answers to have come, so an empty profile cannot pass it.
+    ...(inspector ? [[`every answer while profiling was the expected one (${profiledAnswers} answers)`,
+      profiledAnswers > 0 && [...profiled, ...profiledRead].every((p) => p.outcome.errors === 0)]] : []),
     [`holders who are not in the list of users: none`, holderIds.every((id) => everyone.some((u) => u.id === id && u.seat))],
     [`administrator unchanged`, everyone.some((u) => u.id === adminId && u.role === 'administrator')],
   ];

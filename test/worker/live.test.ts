@@ -1,4 +1,5 @@
-import { exports } from 'cloudflare:workers';
+import { env, exports } from 'cloudflare:workers';
+import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { createUser, ORIGIN, problem, signedInUser, signup, type Api } from './helpers';
 
@@ -54,6 +55,30 @@ describe('Live updates', () => {
     const reported = Number((await admin.get('/v1/subscription')).headers.get('setme-revision'));
     expect(changed).toMatchObject({ type: 'changed', revision: first.revision + 1, seats: { assigned: 1 } });
     expect(changed.revision).toBe(reported);
+    live.ws.close(1000, 'done');
+  });
+
+  it('a timer that finds nothing to change raises no revision and tells no socket', async () => {
+    const { admin, subscription } = await signup(3);
+    const live = await openLive(admin);
+    const first = await live.next(1);
+    const stub = env.SUBSCRIPTION.getByName(subscription.id);
+    // Due timers whose work is already done: a heartbeat of no open session, a loan and a grace
+    // period of someone holding no seat, a seat decrease that billing no longer asks for.
+    await runInDurableObject(stub, async (_instance, state) => {
+      for (const [kind, ref] of [['heartbeat', 'con_gone'], ['loan', 'usr_gone'], ['grace', 'usr_gone'], ['billing', 'decrease']]) {
+        state.storage.sql.exec('INSERT INTO timers (kind, ref, due_at) VALUES (?, ?, ?)', kind, ref, Date.now() - 1000);
+      }
+      await state.storage.setAlarm(Date.now() + 60_000); // run below by runDurableObjectAlarm, not by the clock
+    });
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    const left = await runInDurableObject(stub, (_instance, state) => state.storage.sql.exec("SELECT kind FROM timers WHERE ref IN ('con_gone', 'usr_gone', 'decrease')").toArray());
+    expect(left).toEqual([]);
+    expect(Number((await admin.get('/v1/subscription')).headers.get('setme-revision'))).toBe(first.revision);
+
+    // The next message is the next real change's, one revision on.
+    await createUser(admin, { name: 'After The Timers', assignSeat: true });
+    expect(await live.next(2)).toMatchObject({ type: 'changed', revision: first.revision + 1, seats: { assigned: 1 } });
     live.ws.close(1000, 'done');
   });
 

@@ -8,7 +8,7 @@ import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { POOLED_SEATS_SQL, poolLedger } from '../../worker/objects/pools';
 import { Sql } from '../../worker/objects/sql';
-import { storedCounts, userRow } from '../../worker/objects/users';
+import { storedCounts, USER_ROW_SQL, userRow } from '../../worker/objects/users';
 import { createUser, signup } from './helpers';
 
 const inObject = <T>(subscriptionId: string, work: (sql: Sql) => T) =>
@@ -22,6 +22,15 @@ describe('Seat change cost', () => {
     );
     expect(plan).toMatch(/SEARCH u USING INDEX users_pool/);
     expect(plan).not.toMatch(/\bSCAN u\b/);
+  });
+
+  it("finds a user's row through the users' id index with its parameter written +? (kept prepared, see sql.ts)", async () => {
+    const { subscription } = await signup(3);
+    const plan = await inObject(subscription.id, (sql) =>
+      sql.all<{ detail: string }>(`EXPLAIN QUERY PLAN ${USER_ROW_SQL}`, 'usr_x').map((r) => r.detail),
+    );
+    expect(plan[0]).toMatch(/^SEARCH u USING INDEX \S+ \(id=\?\)$/);
+    expect(plan.join('; ')).not.toMatch(/\bSCAN\b/);
   });
 
   it('gives the pool rules the shared seats as held minus those of pool members', async () => {

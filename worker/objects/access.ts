@@ -41,20 +41,21 @@ const ACTIVITY_RESOLUTION_MS = 60_000;
 export function authenticate(sql: Sql, credential: Credential, at: number, role?: 'administrator'): Result<Actor> {
   if (credential.kind === 'directory') return authenticateDirectory(sql, credential, at);
   const now = new Date(at).toISOString();
+  // Parameters written `+?`: every call runs this join, and a bare `?` would re-prepare it each time (sql.ts).
   type Row = { id: string; name: string; role: string; seen: string | null; scope: string; expires: string | null };
   const row =
     credential.kind === 'device'
       ? sql.one<Row>(
           `SELECT u.id, u.name, CASE WHEN u.team_manager = 1 THEN 'team_manager' ELSE u.role END AS role, d.last_seen_at AS seen, 'write' AS scope, NULL AS expires FROM devices d
            JOIN users u ON u.id = d.user_id
-           WHERE d.token_hash = ? AND d.expires_at > ? AND d.last_seen_at > ? AND u.status = 'active'`,
+           WHERE d.token_hash = +? AND d.expires_at > +? AND d.last_seen_at > +? AND u.status = 'active'`,
           credential.hash,
           now,
           new Date(at - IDLE_MS).toISOString(),
         )
       : sql.one<Row>(
           `SELECT u.id, u.name, CASE WHEN u.team_manager = 1 THEN 'team_manager' ELSE u.role END AS role, t.last_used_at AS seen, t.scope, t.expires_at AS expires FROM api_tokens t
-           JOIN users u ON u.id = t.user_id WHERE t.token_hash = ? AND u.status = 'active'`,
+           JOIN users u ON u.id = t.user_id WHERE t.token_hash = +? AND u.status = 'active'`,
           credential.hash,
         );
   if (!row) return fail('unauthenticated', { detail: 'Sign in again, or use a valid API token.' });
@@ -89,7 +90,7 @@ export function authenticate(sql: Sql, credential: Credential, at: number, role?
 function authenticateDirectory(sql: Sql, credential: Credential, at: number): Result<Actor> {
   const row = sql.one<{ id: string; name: string; scope: string; seen: string | null; role: string; status: string; expires: string | null }>(
     `SELECT t.id, t.name, t.scope, t.last_used_at AS seen, t.expires_at AS expires, u.role, u.status FROM api_tokens t
-     JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?`,
+     JOIN users u ON u.id = t.user_id WHERE t.token_hash = +?`,
     credential.hash,
   );
   if (!row || row.status !== 'active') return fail('unauthenticated', { detail: 'The directory token is not valid: it was revoked, or never existed.' });

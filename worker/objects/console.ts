@@ -151,10 +151,10 @@ export function listSessions(sql: Sql, actor: Actor, userId: string | undefined)
   );
 }
 
-/** The active sessions of a user. */
+/** The active sessions of a user (`+?`: the statement stays prepared, see sql.ts). */
 export function activeSessions(sql: Sql, userId: string): { id: string; computer: string }[] {
   return sql.all<{ id: string; computer: string }>(
-    'SELECT id, computer FROM console_sessions WHERE user_id = ? AND ended_at IS NULL ORDER BY started_at',
+    'SELECT id, computer FROM console_sessions WHERE user_id = +? AND ended_at IS NULL ORDER BY started_at',
     userId,
   );
 }

@@ -77,10 +77,10 @@ export function seatOf(sql: Sql, userId: string): { assignedAt: string; until: s
   return row ? { assignedAt: row.assigned_at, until: row.expires_at, returnsTo: row.returns_to } : null;
 }
 
-/** What the seat rules need to know about a user, or null when they no longer exist. */
+/** What the seat rules need to know about a user, or null when they no longer exist (`+?`: see sql.ts). */
 export function candidateOf(sql: Sql, userId: string): { id: string; name: string; status: 'invited' | 'active' | 'deactivated'; hasSeat: boolean } | null {
   const row = sql.one<{ id: string; name: string; status: string; held: number }>(
-    'SELECT u.id, u.name, u.status, s.user_id IS NOT NULL AS held FROM users u LEFT JOIN seats s ON s.user_id = u.id WHERE u.id = ?',
+    'SELECT u.id, u.name, u.status, s.user_id IS NOT NULL AS held FROM users u LEFT JOIN seats s ON s.user_id = u.id WHERE u.id = +?',
     userId,
   );
   return row ? { id: row.id, name: row.name, status: row.status as 'invited' | 'active' | 'deactivated', hasSeat: row.held === 1 } : null;

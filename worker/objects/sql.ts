@@ -1,6 +1,14 @@
 /**
  * A tiny typed layer over a Durable Object's SQLite storage. Rows come back as the column names
  * in the query (snake_case); the object maps them to API shapes at its edge.
+ *
+ * Statements on a call's hot path (a join, or ORDER BY, with a bound parameter) write the
+ * parameter `+?`, not `?`: workerd keeps each statement prepared, but the SQLite in wrangler
+ * 4.16x's workerd (source id 2026-10-16) marks such a statement to be compiled again whenever a
+ * bare `?` in it is bound, so every execution was parsed and planned anew (a seat change
+ * re-prepared its user-row join 2–3 times and the credential check once; perf: ~10 % of the
+ * Worker process). `+?` is the same value with the same index use (EXPLAIN QUERY PLAN), and the
+ * statement stays prepared.
  */
 export type Row = Record<string, SqlStorageValue>;
 

@@ -50,8 +50,11 @@ export function userRow(sql: Sql, userId: string): UserRowWithPassword | null {
   return sql.kept(userKey(userId), () => readUserRow(sql, userId));
 }
 
+/** One user's row; the parameter is written `+?` so that the statement stays prepared (see sql.ts). */
+export const USER_ROW_SQL = `SELECT ${USER_COLUMNS} FROM ${USER_FROM} WHERE u.id = +?`;
+
 function readUserRow(sql: Sql, userId: string): UserRowWithPassword | null {
-  return sql.one<UserRowWithPassword>(`SELECT ${USER_COLUMNS} FROM ${USER_FROM} WHERE u.id = ?`, userId);
+  return sql.one<UserRowWithPassword>(USER_ROW_SQL, userId);
 }
 
 /** One user of this subscription, or `not_found`. */
