@@ -8,8 +8,8 @@
 // screens (scripts/cdp.mjs): each run is a first visit with a cold cache, signed in. A run that ends
 // anywhere but the screen asked for (e.g. the sign-in page) stops the script. Prints the medians per screen and writes every HTML
 // report (and its JSON) to lighthouse-reports/. Beside Lighthouse's figures, a blocking time from the
-// main thread's CPU time (TBT (CPU)), which a busy machine hardly changes, and the same at the CPU
-// slowdown Lighthouse's calibration gives for this machine (its benchmark index, printed).
+// main thread's CPU time (TBT (CPU)), which a busy machine changes less, and Lighthouse's benchmark
+// index of the machine (host index), which says how busy it was.
 //
 //   npm run lighthouse -- --runs 5 --screens users,signin --port 8840
 //
@@ -134,19 +134,6 @@ function cpuTasks(trace) {
 /** Lighthouse's blocking time of `tasks` (ms) with the CPU slowed `slowdown` times: each counts beyond 50 ms. */
 const blocking = (tasks, slowdown) => (tasks.length ? tasks.reduce((sum, t) => sum + Math.max(0, slowdown * t - 50), 0) : NaN);
 
-/**
- * The CPU slowdown that makes this host a mid-range phone, from the benchmark index Lighthouse
- * measures on it: Lighthouse's own calibration (docs/throttling.md, "Calibrating multipliers", and
- * its CPU throttling calculator). The mobile preset's 4× is right for an index of about 1530; a
- * slower host (this machine measures about 1000) gets fewer, as the calculator says.
- */
-function calibratedSlowdown(benchmarkIndex) {
-  if (!Number.isFinite(benchmarkIndex)) return NaN;
-  if (benchmarkIndex >= 1300) return 3 + (benchmarkIndex - 1300) / 233;
-  if (benchmarkIndex >= 800) return 2 + (benchmarkIndex - 800) / 500;
-  return 1 + Math.max(0, benchmarkIndex - 150) / 650;
-}
-
 /** The figures of one run that go into the table. */
 function figures(lhr) {
   const score = (id) => Math.round((lhr.categories[id]?.score ?? NaN) * 100);
@@ -241,8 +228,6 @@ async function main() {
     console.log(`Lighthouse ${runs}× per screen on ${server.baseUrl} (mobile, simulated throttling), reports in ${options.out}/\n`);
     const rows = [];
     const notes = [];
-    /** Each screen's runs, in the order of `rows`. */
-    const measured = [];
     for (const screen of screens) {
       const url = server.baseUrl + screen.path.replace(':user', userId);
       const lhrs = [];
@@ -261,30 +246,22 @@ async function main() {
       if (lhrs.length === 0) {
         rows.push([screen.label, 'failed', '', '', '', '', '', '', '', '', '']);
         notes.push([screen.label, ['every run failed: see above']]);
-        measured.push([]);
         continue;
       }
       const all = lhrs.map(figures);
       const m = Object.fromEntries(Object.keys(all[0]).map((k) => [k, median(all.map((f) => f[k]))]));
       rows.push([screen.label, m.performance, m.accessibility, m.bestPractices, seconds(m.fcp), seconds(m.lcp), m.cls.toFixed(3), ms(m.tbt), seconds(m.si), ms(m.cpuTbt), Math.round(m.benchmarkIndex)]);
-      measured.push(lhrs);
       // The findings of the run whose performance score is the median one.
       const typical = lhrs[all.map((f) => f.performance).indexOf(median(all.map((f) => f.performance)))] ?? lhrs[0];
       notes.push([screen.label, findings(typical)]);
     }
     console.log(`\nMedians of ${runs} run${runs > 1 ? 's' : ''} per screen:\n`);
-    // The host's index, measured by Lighthouse before each run, drops while other work competes
-    // for the CPU: the highest one seen is the closest to the machine's own.
-    const index = Math.max(...measured.flat().map((lhr) => lhr.environment?.benchmarkIndex ?? NaN).filter(Number.isFinite));
-    const slowdown = calibratedSlowdown(index);
-    for (const [i, row] of rows.entries()) row.push(ms(median(measured[i].map((lhr) => blocking(lhr.cpuTasks ?? [], slowdown)))));
-    console.log(table(['screen', 'perf', 'a11y', 'best pr.', 'FCP', 'LCP', 'CLS', 'TBT', 'speed index', 'TBT (CPU)', 'host index', `TBT (CPU ×${slowdown.toFixed(1)})`], rows));
-    console.log('\nTBT (CPU): the blocking time from the main thread\'s CPU time ×4, which a busy machine hardly changes (see cpuTasks).');
+    console.log(table(['screen', 'perf', 'a11y', 'best pr.', 'FCP', 'LCP', 'CLS', 'TBT', 'speed index', 'TBT (CPU)', 'host index'], rows));
+    console.log('\nTBT (CPU): the blocking time from the main thread\'s CPU time ×4, which a busy machine changes less (see cpuTasks).');
     console.log(
-      `host index: Lighthouse's benchmark index of this machine, measured before each run (highest: ${Math.round(index)}; ` +
-        'lower while the machine is busy). The mobile preset slows the CPU 4×, which Lighthouse calibrates for a host of about 1530; ' +
-        `its calibration (docs/throttling.md) gives ${slowdown.toFixed(1)}× for this one. The last column is TBT (CPU) at that slowdown: ` +
-        'what the same work blocks on the phone the preset stands for. The scores are Lighthouse\'s own, with the 4×.',
+      "host index: Lighthouse's benchmark index of this machine, measured before each run. It drops while other work competes " +
+        "for the CPU, and the simulated figures get worse with it: compare runs of similar index. The mobile preset's 4× CPU " +
+        'slowdown is calibrated for an index of about 1500 (Lighthouse docs/throttling.md).',
     );
     console.log('\nWhat the typical run of each screen points at:');
     for (const [label, lines] of notes) {
