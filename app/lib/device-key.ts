@@ -7,31 +7,16 @@
  */
 const KEY_COOKIE = '__Host-setme_key';
 
-/**
- * The key as app.html read it with cookieStore, which answers without the wait of `document.cookie`
- * (a round trip to the browser process, on the main thread, inside the first screen's work): ''
- * when there was none. Only where cookieStore exists, and only until it may be out of date: app.html
- * drops it at the first cookie change, this module at its own sign-outs and any change we send.
- */
-const early = globalThis as { __setmeKey?: string };
-
 /** The key of the device signed in on this browser, or null when none is. */
 export function deviceKey(): string | null {
   if (typeof document === 'undefined') return null;
-  if (early.__setmeKey !== undefined) return early.__setmeKey || null;
   const pair = document.cookie.split('; ').find((cookie) => cookie.startsWith(`${KEY_COOKIE}=`));
   return pair ? pair.slice(KEY_COOKIE.length + 1) || null : null;
 }
 
 /** Deletes the key: this browser can no longer act as anyone, even before the server hears of it. */
 export function forgetDeviceKey(): void {
-  keyMayChange();
   document.cookie = `${KEY_COOKIE}=; Max-Age=0; Path=/; Secure; SameSite=Strict`;
-}
-
-/** From now on the key is read from the cookie itself: a change we send may set a new one (a sign-in, a re-authentication). */
-export function keyMayChange(): void {
-  delete early.__setmeKey;
 }
 
 /** What ends this device on the server (POST /auth/logout/finish): the same hash the Worker stores a hash of. */

@@ -8,7 +8,7 @@
 import type { Pool, SeatCounts, SeatHolder } from '#contract';
 import { connectivity } from '#lib/connectivity.svelte.ts';
 import { fieldErrorsOf, fieldWords } from '#lib/field-words.ts';
-import { keyMayChange, offlineName } from '#lib/device-key.ts';
+import { offlineName } from '#lib/device-key.ts';
 import { CACHED_AT_HEADER, OFFLINE_COPY_HEADER, OFFLINE_HEADER } from '#lib/offline-cache.ts';
 import { takeEarly } from './early.ts';
 import { revisionOf, revisions, type WriteAnswer } from './revision.ts';
@@ -80,7 +80,6 @@ export async function request<T>(method: Method, path: string, body?: unknown, q
     if (value !== undefined && value !== null && value !== '') url.searchParams.set(key, String(value));
   }
   await beforeEach?.(path);
-  if (method !== 'GET') keyMayChange();
   const answered = method === 'GET' ? null : revisions.writing();
   try {
     return await send<T>(method, url, path, body, answered);
