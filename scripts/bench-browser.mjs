@@ -222,9 +222,16 @@ export async function usersScreenTimings(baseUrl, account, queries, runs = 3) {
 const PASSWORD = 'copper lantern orchard 42';
 const FIRST = ['Alex', 'Priya', 'Tomás', 'Mei', 'Jordan', 'Sam', 'Lena', 'Noah', 'Ada', 'Grace', 'Linus', 'Kemal', 'Ines', 'Oren', 'Yuki', 'Zara', 'Bruno', 'Chloe', 'Dmitri', 'Femi'];
 const LAST = ['Moreno', 'Natarajan', 'Eriksen', 'Chen', 'Blake', 'Okafor', 'Fischer', 'Kowalski', 'Lovelace', 'Hopper', 'Torvalds', 'Yilmaz', 'Duarte', 'Levi', 'Tanaka', 'Ahmed', 'Rossi', 'Martin', 'Ivanov', 'Adeyemi', 'Nguyen', 'Silva', 'Novak', 'Berg', 'Costa'];
-/** Names like people's, as bench.mjs makes them (each repeats every 500 users). */
-const personName = (i) => `${FIRST[i % FIRST.length]} ${LAST[Math.floor(i / FIRST.length) % LAST.length]}`;
-const fixed = (n, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '–');
+/** Names like people's, so a search for a name finds a few of many (each name repeats every 500 users). */
+export const personName = (i) => `${FIRST[i % FIRST.length]} ${LAST[Math.floor(i / FIRST.length) % LAST.length]}`;
+export const fixed = (n, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '–');
+
+/** A plain-text table: the first column left-aligned, the others right-aligned (bench.mjs prints its own with it). */
+export function table(headers, rows) {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+  const line = (cells) => cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ');
+  return [line(headers), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
 
 /**
  * Signs up a subscription and creates `wanted - 1` users in it through the API (24 in flight),
@@ -292,11 +299,6 @@ async function main() {
 
 /** The figures as tables (bench.mjs prints the same). */
 export function printScreen(screen, size, q) {
-  const table = (headers, rows) => {
-    const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
-    const line = (cells) => cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ');
-    return [line(headers), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
-  };
   console.log(`\nThe Users screen in Chromium (phone size, no throttling, median of ${screen.runs}) with ${size} users:`);
   console.log(table(['what', 'ms'], [
     ['navigation → first user row visible', fixed(screen.firstRow, 0)],

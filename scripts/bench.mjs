@@ -36,7 +36,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { printScreen, screenQueries, usersScreenTimings } from './bench-browser.mjs';
+import { fixed, personName, printScreen, screenQueries, table, usersScreenTimings } from './bench-browser.mjs';
 import { directorySync } from './bench-scim.mjs';
 import { connectInspector, summarise } from './cpu-profile.mjs';
 import { allPages, bearer, freePort, interrupted } from './local-api.mjs';
@@ -73,10 +73,6 @@ const PASSWORD = 'copper lantern orchard 42';
 let mailbox = null;
 let emailCounter = 0;
 const email = (tag) => `${tag}.${Date.now().toString(36)}.${++emailCounter}@bench.test`;
-// Names like people's, so a search for a name finds a few of many (each name repeats every 500 users).
-const FIRST = ['Alex', 'Priya', 'Tomás', 'Mei', 'Jordan', 'Sam', 'Lena', 'Noah', 'Ada', 'Grace', 'Linus', 'Kemal', 'Ines', 'Oren', 'Yuki', 'Zara', 'Bruno', 'Chloe', 'Dmitri', 'Femi'];
-const LAST = ['Moreno', 'Natarajan', 'Eriksen', 'Chen', 'Blake', 'Okafor', 'Fischer', 'Kowalski', 'Lovelace', 'Hopper', 'Torvalds', 'Yilmaz', 'Duarte', 'Levi', 'Tanaka', 'Ahmed', 'Rossi', 'Martin', 'Ivanov', 'Adeyemi', 'Nguyen', 'Silva', 'Novak', 'Berg', 'Costa'];
-const personName = (i) => `${FIRST[i % FIRST.length]} ${LAST[Math.floor(i / FIRST.length) % LAST.length]}`;
 
 // ── Measuring ────────────────────────────────────────────────────────────────────────────────
 
@@ -135,13 +131,6 @@ async function bounded(items, limit, task, deadline = Infinity) {
   return results.filter(Boolean);
 }
 
-function table(headers, rows) {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
-  const line = (cells) => cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ');
-  return [line(headers), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
-}
-
-const fixed = (n, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '–');
 
 // ── Setting up a subscription through the API ────────────────────────────────────────────────
 
