@@ -14,7 +14,9 @@
 //   npm run lighthouse -- --runs 5 --screens users,signin --port 8840
 //
 // Options: --runs N (default 3), --screens a,b (names below; default all), --port N (the server's
-// port; Chrome's debugging port is N+1; default: free ports), --out DIR.
+// port; Chrome's debugging port is N+1; default: free ports), --out DIR, --compare DIR (another
+// build of the app, e.g. main's build/ copied aside: served by a second server with its own demo
+// subscription, its runs taken in turn with this build's, so both meet the same load; one table each).
 // Scores move a few points between runs on a busy machine: compare medians, not single runs.
 import { execSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -61,6 +63,7 @@ const { values: options } = parseArgs({
     screens: { type: 'string', default: SCREENS.map((s) => s.name).join(',') },
     port: { type: 'string' },
     out: { type: 'string', default: 'lighthouse-reports' },
+    compare: { type: 'string' },
   },
 });
 const runs = Number(options.runs);
@@ -86,7 +89,7 @@ function newest(path) {
 /** Builds the app unless build/ is newer than everything it is built from. */
 function buildIfNeeded() {
   const built = `${ROOT}build/index.html`;
-  const sources = ['app', 'worker/contract', 'vite.config.ts', 'package.json', 'scripts/inline-css.mjs', 'scripts/security-headers.mjs'];
+  const sources = ['app', 'worker/contract', 'vite.config.ts', 'package.json', 'scripts/build-manifest.mjs', 'scripts/inline-css.mjs', 'scripts/route-preload.mjs', 'scripts/security-headers.mjs'];
   const inputs = sources.map((s) => `${ROOT}${s}`).filter((path) => existsSync(path));
   if (existsSync(built) && statSync(built).mtimeMs > Math.max(...inputs.map(newest))) return;
   console.log('Building the app first (build/ is missing or older than its source)…');
@@ -176,7 +179,7 @@ function findings(lhr) {
   return lines;
 }
 
-async function audit(chrome, browser, url, cookie, screen, run) {
+async function audit(chrome, browser, url, cookie, screen, run, build) {
   await coldSignedIn(browser, new URL(url).origin, cookie);
   const result = await lighthouse(url, {
     port: chrome.port,
@@ -191,8 +194,8 @@ async function audit(chrome, browser, url, cookie, screen, run) {
   const landed = new URL(result.lhr.finalDisplayedUrl);
   if (landed.pathname !== new URL(url).pathname) throw new Error(`${screen.label}: measured ${landed.pathname}${landed.search}, not ${new URL(url).pathname}`);
   const [html, json] = result.report;
-  writeFileSync(join(outDir, `${screen.name}-${run}.html`), html);
-  writeFileSync(join(outDir, `${screen.name}-${run}.json`), json);
+  writeFileSync(join(outDir, `${screen.name}${build.suffix}-${run}.html`), html);
+  writeFileSync(join(outDir, `${screen.name}${build.suffix}-${run}.json`), json);
   for (const warning of result.lhr.runWarnings) console.log(`    warning: ${warning}`);
   return result.lhr;
 }
@@ -206,73 +209,101 @@ function table(headers, rows) {
 const seconds = (ms) => (Number.isFinite(ms) ? `${(ms / 1000).toFixed(2)} s` : '–');
 const ms = (value) => (Number.isFinite(value) ? `${Math.round(value)} ms` : '–');
 
+/** A served build of the app: its server, demo sign-in, and the runs of each screen so far. */
+async function serve(port, assets, label, suffix) {
+  const persistTo = mkdtempSync(join(tmpdir(), 'setme-lighthouse-'));
+  const server = await startServer({ port, persistTo, quiet: true, ...(assets ? { assets } : {}) });
+  try {
+    await seedDemo(server);
+    return { server, persistTo, label, suffix, ...(await signIn(server.baseUrl)) };
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+}
+
+/** The table row and findings of one screen's runs on one build. */
+function summary(label, lhrs) {
+  if (lhrs.length === 0) return { row: [label, 'failed', '', '', '', '', '', '', '', '', ''], lines: ['every run failed: see above'] };
+  const all = lhrs.map(figures);
+  const m = Object.fromEntries(Object.keys(all[0]).map((k) => [k, median(all.map((f) => f[k]))]));
+  // The findings of the run whose performance score is the median one.
+  const typical = lhrs[all.map((f) => f.performance).indexOf(median(all.map((f) => f.performance)))] ?? lhrs[0];
+  return {
+    row: [label, m.performance, m.accessibility, m.bestPractices, seconds(m.fcp), seconds(m.lcp), m.cls.toFixed(3), ms(m.tbt), seconds(m.si), ms(m.cpuTbt), Math.round(m.benchmarkIndex)],
+    lines: findings(typical),
+  };
+}
+
 async function main() {
   const began = performance.now();
   buildIfNeeded();
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
   const port = options.port ? Number(options.port) : await freePort();
-  const persistTo = mkdtempSync(join(tmpdir(), 'setme-lighthouse-'));
-  const server = await startServer({ port, persistTo, quiet: true });
+  const builds = [];
   let chrome;
   let browser;
   try {
-    await seedDemo(server);
-    const { cookie, userId } = await signIn(server.baseUrl);
+    builds.push(await serve(port, null, 'build/', ''));
+    if (options.compare) builds.push(await serve(options.port ? port + 2 : await freePort(), resolve(options.compare), options.compare, '-compare'));
     chrome = await chromeLauncher.launch({
       chromePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
       chromeFlags: CHROME_FLAGS,
       ...(options.port ? { port: port + 1 } : {}),
     });
     browser = await connectBrowser(chrome.port);
-    console.log(`Lighthouse ${runs}× per screen on ${server.baseUrl} (mobile, simulated throttling), reports in ${options.out}/\n`);
-    const rows = [];
-    const notes = [];
+    const where = builds.map((b) => `${b.label} on ${b.server.baseUrl}`).join(', in turn with ');
+    console.log(`Lighthouse ${runs}× per screen: ${where} (mobile, simulated throttling), reports in ${options.out}/\n`);
+    const results = builds.map(() => ({ rows: [], notes: [] }));
     for (const screen of screens) {
-      const url = server.baseUrl + screen.path.replace(':user', userId);
-      const lhrs = [];
+      const lhrs = builds.map(() => []);
       for (let run = 1; run <= runs; run++) {
-        const t0 = performance.now();
-        const lhr = await audit(chrome, browser, url, screen.signedIn ? cookie : null, screen, run);
-        // A run Lighthouse could not finish (e.g. a page that never settles) says why and is left out.
-        if (lhr.runtimeError) {
-          console.log(`  ${screen.label} #${run}: FAILED — ${lhr.runtimeError.code}: ${lhr.runtimeError.message}`);
-          continue;
+        for (const [i, build] of builds.entries()) {
+          const url = build.server.baseUrl + screen.path.replace(':user', build.userId);
+          const t0 = performance.now();
+          const lhr = await audit(chrome, browser, url, screen.signedIn ? build.cookie : null, screen, run, build);
+          const name = `${screen.label}${build.suffix ? ` (${build.label})` : ''} #${run}`;
+          // A run Lighthouse could not finish (e.g. a page that never settles) says why and is left out.
+          if (lhr.runtimeError) {
+            console.log(`  ${name}: FAILED — ${lhr.runtimeError.code}: ${lhr.runtimeError.message}`);
+            continue;
+          }
+          lhrs[i].push(lhr);
+          const f = figures(lhr);
+          console.log(`  ${name}: performance ${f.performance}, CLS ${f.cls.toFixed(3)}, FCP ${seconds(f.fcp)} (${seconds(performance.now() - t0)})`);
         }
-        lhrs.push(lhr);
-        const f = figures(lhr);
-        console.log(`  ${screen.label} #${run}: performance ${f.performance}, CLS ${f.cls.toFixed(3)}, FCP ${seconds(f.fcp)} (${seconds(performance.now() - t0)})`);
       }
-      if (lhrs.length === 0) {
-        rows.push([screen.label, 'failed', '', '', '', '', '', '', '', '', '']);
-        notes.push([screen.label, ['every run failed: see above']]);
-        continue;
+      for (const [i] of builds.entries()) {
+        const { row, lines } = summary(screen.label, lhrs[i]);
+        results[i].rows.push(row);
+        results[i].notes.push([screen.label, lines]);
       }
-      const all = lhrs.map(figures);
-      const m = Object.fromEntries(Object.keys(all[0]).map((k) => [k, median(all.map((f) => f[k]))]));
-      rows.push([screen.label, m.performance, m.accessibility, m.bestPractices, seconds(m.fcp), seconds(m.lcp), m.cls.toFixed(3), ms(m.tbt), seconds(m.si), ms(m.cpuTbt), Math.round(m.benchmarkIndex)]);
-      // The findings of the run whose performance score is the median one.
-      const typical = lhrs[all.map((f) => f.performance).indexOf(median(all.map((f) => f.performance)))] ?? lhrs[0];
-      notes.push([screen.label, findings(typical)]);
     }
-    console.log(`\nMedians of ${runs} run${runs > 1 ? 's' : ''} per screen:\n`);
-    console.log(table(['screen', 'perf', 'a11y', 'best pr.', 'FCP', 'LCP', 'CLS', 'TBT', 'speed index', 'TBT (CPU)', 'host index'], rows));
+    for (const [i, build] of builds.entries()) {
+      console.log(`\nMedians of ${runs} run${runs > 1 ? 's' : ''} per screen, ${build.label}:\n`);
+      console.log(table(['screen', 'perf', 'a11y', 'best pr.', 'FCP', 'LCP', 'CLS', 'TBT', 'speed index', 'TBT (CPU)', 'host index'], results[i].rows));
+    }
     console.log('\nTBT (CPU): the blocking time from the main thread\'s CPU time ×4, which a busy machine changes less (see cpuTasks).');
     console.log(
       "host index: Lighthouse's benchmark index of this machine, measured before each run. It drops while other work competes " +
         "for the CPU, and the simulated figures get worse with it: compare runs of similar index. The mobile preset's 4× CPU " +
         'slowdown is calibrated for an index of about 1500 (Lighthouse docs/throttling.md).',
     );
-    console.log('\nWhat the typical run of each screen points at:');
-    for (const [label, lines] of notes) {
-      console.log(`  ${label}:${lines.length ? '' : ' nothing'}`);
-      for (const line of lines) console.log(`    ${line}`);
+    for (const [i, build] of builds.entries()) {
+      console.log(`\nWhat the typical run of each screen points at${builds.length > 1 ? `, ${build.label}` : ''}:`);
+      for (const [label, lines] of results[i].notes) {
+        console.log(`  ${label}:${lines.length ? '' : ' nothing'}`);
+        for (const line of lines) console.log(`    ${line}`);
+      }
     }
   } finally {
     browser?.close();
     await chrome?.kill();
-    await server.stop();
-    rmSync(persistTo, { recursive: true, force: true });
+    for (const build of builds) {
+      await build.server.stop();
+      rmSync(build.persistTo, { recursive: true, force: true });
+    }
   }
   console.log(`\nTotal ${seconds(performance.now() - began)}.`);
 }
