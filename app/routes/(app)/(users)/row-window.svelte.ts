@@ -9,7 +9,6 @@
  * The page scrolls (not the list), so the viewport is read from the list's own position on screen.
  * Row heights are measured, not assumed: a card with a loan note or a wrapped name is taller.
  */
-import { untrack } from 'svelte';
 
 /** A run of rows shown, or one spacer standing in for the rows between. */
 export type Piece = { kind: 'row'; index: number; id: string } | { kind: 'gap'; key: string; height: number };
@@ -89,9 +88,12 @@ export class RowWindow {
     };
     const soon = () => (frame ||= requestAnimationFrame(see));
     // The list's size changes when a row does (a loan note, a narrower screen): measure again.
+    // The observer also reports once after the list's first layout, before that frame is painted:
+    // the first view is read there, where layout is already done, rather than forced while the
+    // screen mounts (a whole-page layout inside the longest task of the first load).
     const resized = new ResizeObserver(() => {
       this.measure(list);
-      soon();
+      see();
     });
     resized.observe(list);
     const focusIn = (event: FocusEvent) => {
@@ -106,8 +108,6 @@ export class RowWindow {
     list.addEventListener('focusout', focusOut);
     addEventListener('scroll', soon, { passive: true });
     addEventListener('resize', soon, { passive: true });
-    // Read untracked: the attachment runs once per list, not again whenever the view moves.
-    untrack(see);
     return () => {
       cancelAnimationFrame(frame);
       resized.disconnect();
