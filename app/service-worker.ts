@@ -20,7 +20,9 @@ const INDEX = '/';
 const toPath = (path: string) => new URL(path, self.registration.scope).pathname;
 // The install screenshots are only for the browser's install dialog: no need to keep them offline.
 const STATIC = assets.map((f) => toPath(f.path)).filter((path) => !path.startsWith('/screenshots/'));
-const SHELL = new Set([INDEX, ...immutable.map((f) => toPath(f.path)), ...STATIC]);
+// Stylesheets are all inlined into the page (scripts/inline-css.mjs) and never fetched.
+const CODE = immutable.map((f) => toPath(f.path)).filter((path) => !path.endsWith('.css'));
+const SHELL = new Set([INDEX, ...CODE, ...STATIC]);
 
 self.addEventListener('install', (event) => {
   event.waitUntil(caches.open(SHELL_CACHE).then((cache) => cache.addAll([...SHELL])));
