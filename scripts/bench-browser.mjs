@@ -8,9 +8,12 @@
 // inspector, else free ports),
 // seeds one subscription through the API (BENCH_USERS users, 10,000 by default, for at most
 // BENCH_SEED_BUDGET seconds, 120 by default: it prints how many it reached) and measures that;
+// its temporary storage is in BENCH_STORAGE, /dev/shm by default where there is one: wrangler's
+// local storage makes each user's EmailIndex object a SQLite file synced to disk, which on a busy
+// disk halves the seeding rate and tells nothing about the screen (bench-create.mjs measures it);
 // with BENCH_COMPARE_BUILD=<dir of another build> it measures that build too, on the same data.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from '@playwright/test';
@@ -265,7 +268,8 @@ async function seedSubscription(baseUrl, mailbox, wanted, budgetSeconds) {
 async function main() {
   const wanted = Number(process.env.BENCH_USERS ?? 10_000);
   const budget = Number(process.env.BENCH_SEED_BUDGET ?? 120);
-  const persistTo = mkdtempSync(join(tmpdir(), 'setme-bench-browser-'));
+  const storage = process.env.BENCH_STORAGE ?? (existsSync('/dev/shm') ? '/dev/shm' : tmpdir());
+  const persistTo = mkdtempSync(join(storage, 'setme-bench-browser-'));
   const port = process.env.BENCH_PORT ? Number(process.env.BENCH_PORT) : await freePort();
   // wrangler's inspector next to it, as in bench.mjs (BENCH_PORT picks both).
   const inspectorPort = process.env.BENCH_PORT ? port + 1 : await freePort();
@@ -276,7 +280,7 @@ async function main() {
     const seconds = (performance.now() - t0) / 1000;
     const size = created.length + 1;
     console.log(
-      `Seeded ${size} users through the API in ${fixed(seconds)} s (${fixed(created.length / seconds, 0)} users/s, 24 in flight)` +
+      `Seeded ${size} users through the API in ${fixed(seconds)} s (${fixed(created.length / seconds, 0)} users/s, 24 in flight, storage in ${storage}, load average ${loadavg().map((l) => fixed(l, 2)).join(' ')})` +
         (size < wanted ? `: stopped short of ${wanted}, the ${budget} s budget ran out (BENCH_SEED_BUDGET)` : ''),
     );
     const q = screenQueries(created);
