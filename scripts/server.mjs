@@ -2,12 +2,12 @@
 // disk) and seeding the demo subscription. Used by `npm start`, the browser tests and the benchmark.
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from './local-api.mjs';
 import { streamMailbox } from './mailbox.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const WRANGLER = `${ROOT}node_modules/.bin/wrangler`;
 
 export const DEMO = {
   organization: 'SetMe Demo',
@@ -53,11 +53,14 @@ export function demoEmail(name, tag) {
  * in the Worker's own process and syncs it (about 0.1 ms of CPU per statement: seeding 500 users
  * took 52 s with it, 11.5 s without). Nothing of it is deployed, so without it the local server
  * runs the Worker closer to how Cloudflare does (`npm run bench` measures it both ways).
- * @param {{ port?: number, persistTo?: string, quiet?: boolean, logFile?: string | null, assets?: string | null,
+ * With `root`, the Worker is another source tree's (a copy of another commit with node_modules
+ * linked in: `scripts/bench-create.mjs` compares two back to back); the app still comes from ours.
+ * @param {{ root?: string, port?: number, persistTo?: string, quiet?: boolean, logFile?: string | null, assets?: string | null,
  *   inspectorPort?: number | null, traceCollector?: boolean,
  *   output?: ((stdout: import('node:stream').Readable, stderr: import('node:stream').Readable) => void) | null }} [options]
  */
 export async function startServer({
+  root = ROOT,
   port = 8787,
   persistTo = `${ROOT}.wrangler/state`,
   quiet = false,
@@ -72,14 +75,14 @@ export async function startServer({
   // the benchmark) would race for it, and the loser fails to start.
   const inspector = inspectorPort ?? (await freePort());
   const child = spawn(
-    WRANGLER,
+    join(root, 'node_modules/.bin/wrangler'),
     [
       'dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspector), '--persist-to', persistTo, '--show-interactive-dev-session=false',
       '--var', `PUBLIC_ORIGIN:http://127.0.0.1:${port}`, '--var', 'ENVIRONMENT:development',
-      ...(assets ? ['--assets', assets] : []),
+      ...(assets || root !== ROOT ? ['--assets', assets ?? `${ROOT}build`] : []),
     ],
     {
-      cwd: ROOT,
+      cwd: root,
       env: {
         ...process.env,
         WRANGLER_SEND_METRICS: 'false',

@@ -10,7 +10,7 @@
  * poll's own timeout.
  */
 import AxeBuilder from '@axe-core/playwright';
-import type { Page } from '@playwright/test';
+import type { Page, Request } from '@playwright/test';
 import { expect, manageButton, signIn, type Team, test, userEntry } from './fixtures';
 
 /** Users added to the team's four (the administrator and three technicians): five pages of 50 and some. */
@@ -22,18 +22,21 @@ const MOST_ROWS_IN_PAGE = 80;
 
 const memberName = (i: number) => `Member ${String(i).padStart(3, '0')}`;
 
-/** Creates the members through the API, a few at a time (the list shows them in this order). */
-async function addMembers(team: Team): Promise<void> {
+/** Creates `count` members through the API, a few at a time (the list shows them in this order); returns their ids by name. */
+async function addMembers(team: Team, count = MANY): Promise<Map<string, string>> {
   const tag = team.admin.email.split('@')[0];
+  const ids = new Map<string, string>();
   let next = 1;
   const worker = async () => {
     // Taken in order so each worker's users are created one after another; the list is ordered by creation.
-    while (next <= MANY) {
+    while (next <= count) {
       const i = next++;
-      await team.api.createUser({ name: memberName(i), email: `member-${i}-${tag}@test.setme.test`, assignSeat: false });
+      const created = await team.api.createUser({ name: memberName(i), email: `member-${i}-${tag}@test.setme.test`, assignSeat: false });
+      ids.set(memberName(i), created.user.id);
     }
   };
   await Promise.all(Array.from({ length: 8 }, worker));
+  return ids;
 }
 
 /** The list's count, "Showing 150 users so far". */
@@ -160,5 +163,58 @@ test.describe('A subscription with many users', () => {
     await page.getByLabel('Search users').fill(memberName(237));
     await expect(userEntry(page, memberName(237))).toBeVisible();
     await expect(rowsInPage(page)).toHaveCount(1);
+  });
+
+  test('a change elsewhere reloads the rows on screen with a read or two, one read at a time, however many rows are loaded', async ({ page, team }, testInfo) => {
+    test.skip(testInfo.project.name !== 'desktop', 'the list logic is the same on every screen size');
+    test.setTimeout(240_000);
+    const LOADED = 600;
+    const ids = await addMembers(team, LOADED);
+    await signIn(page, team);
+    await expect(page.getByText('Live', { exact: true })).toBeVisible();
+    await scrollUntil(page, `Showing ${LOADED + 4} users`);
+    const script = await team.newApi();
+    await walk(page, (seen) => seen.includes(memberName(300)));
+    await page.waitForLoadState('networkidle');
+
+    // Every read of the list from now on, and how many were on their way at once.
+    const reads: string[] = [];
+    const inFlight = new Set<Request>();
+    let mostInFlight = 0;
+    page.on('request', (request) => {
+      if (!/\/api\/v1\/users\?/.test(request.url())) return;
+      reads.push(request.url());
+      inFlight.add(request);
+      mostInFlight = Math.max(mostInFlight, inFlight.size);
+    });
+    page.on('requestfinished', (request) => inFlight.delete(request));
+    page.on('requestfailed', (request) => inFlight.delete(request));
+    const settled = () => expect.poll(() => inFlight.size, { message: 'the list stops reading' }).toBe(0);
+
+    // One change made elsewhere, to a row on screen: it shows, in place, after a read or two (the
+    // rows around the screen, and the list's end, where new users would arrive), not the ~7 reads of
+    // 100 that reloading all 604 rows takes.
+    await script.ok('PATCH', `/users/${ids.get(memberName(300))}`, { name: 'Member 300 renamed' });
+    await expect(userEntry(page, 'Member 300 renamed')).toBeVisible();
+    await settled();
+    expect(reads.length).toBeGreaterThan(0);
+    expect(reads.length, reads.join('\n')).toBeLessThanOrEqual(3);
+    await expect(countOf(page)).toHaveText(`Showing ${LOADED + 4} users`);
+
+    // A steady stream of changes: never more than one read at a time, and the list ends current.
+    reads.length = 0;
+    for (let i = 295; i <= 305; i++) await script.ok('PATCH', `/users/${ids.get(memberName(i))}`, { name: `${memberName(i)} v2` });
+    for (const i of [295, 300, 305]) await expect(userEntry(page, `${memberName(i)} v2`)).toBeVisible();
+    await settled();
+    expect(mostInFlight).toBe(1);
+    // Each change at most folds into one more reload after the one running: far fewer reads than changes × 7.
+    expect(reads.length, reads.join('\n')).toBeLessThanOrEqual(11 * 3);
+    await expect(countOf(page)).toHaveText(`Showing ${LOADED + 4} users`);
+
+    // Rows far from the screen are read again when they come on screen: the first ones, renamed meanwhile.
+    await script.ok('PATCH', `/users/${ids.get(memberName(2))}`, { name: 'Member 002 renamed' });
+    await settled();
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await expect(userEntry(page, 'Member 002 renamed')).toBeInViewport();
   });
 });

@@ -53,14 +53,19 @@ export interface SignInAttempt {
 export class EmailIndex extends DurableObject<Env> {
   readonly #sql: Sql;
   readonly #attempts: Attempts;
+  /**
+   * The tables exist and are up to date. Known once seen: tables are never dropped, so every call
+   * after the first needs neither a look at sqlite_master nor the migrations' bookkeeping.
+   */
+  #schemaReady = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#sql = new Sql(ctx.storage.sql);
-    this.#attempts = new Attempts(this.#sql, { exists: () => hasSchema(this.#sql), create: () => this.#createSchema() });
+    this.#attempts = new Attempts(this.#sql, { exists: () => this.#hasSchema(), create: () => this.#createSchema() });
     // An object that already holds a claim is brought up to date here; a new one waits for its first claim.
     void ctx.blockConcurrencyWhile(async () => {
-      if (hasSchema(this.#sql)) migrate(this.#sql, ctx.storage, EMAIL_INDEX_MIGRATIONS);
+      if (hasSchema(this.#sql)) this.#createSchema();
     });
   }
 
@@ -83,7 +88,7 @@ export class EmailIndex extends DurableObject<Env> {
 
   /** Marks the claim as final once the user exists. */
   confirm(subscriptionId: string, userId: string): void {
-    if (!hasSchema(this.#sql)) return;
+    if (!this.#hasSchema()) return;
     this.#sql.run(
       "UPDATE claim SET state = 'confirmed' WHERE subscription_id = ? AND user_id = ?",
       subscriptionId,
@@ -93,7 +98,7 @@ export class EmailIndex extends DurableObject<Env> {
 
   /** Frees the address, if this user still holds it. */
   release(subscriptionId: string, userId: string): void {
-    if (!hasSchema(this.#sql)) return;
+    if (!this.#hasSchema()) return;
     this.#sql.run('DELETE FROM claim WHERE subscription_id = ? AND user_id = ?', subscriptionId, userId);
   }
 
@@ -153,18 +158,26 @@ export class EmailIndex extends DurableObject<Env> {
   }
 
   #trusted(address: string, now: number): boolean {
-    if (!hasSchema(this.#sql)) return false;
+    if (!this.#hasSchema()) return false;
     const row = this.#sql.one<{ signed_in_at: number }>('SELECT signed_in_at FROM trusted_addresses WHERE address = ?', address);
     return row !== null && row.signed_in_at > now - TRUSTED_ADDRESS_MS;
   }
 
   /** Creates (or brings up to date) this object's tables, before its first write. */
   #createSchema(): void {
+    if (this.#schemaReady) return;
     migrate(this.#sql, this.ctx.storage, EMAIL_INDEX_MIGRATIONS);
+    this.#schemaReady = true;
+  }
+
+  /** Whether this object has its tables yet (reading this writes nothing). */
+  #hasSchema(): boolean {
+    if (!this.#schemaReady && hasSchema(this.#sql)) this.#createSchema();
+    return this.#schemaReady;
   }
 
   #claim(): ClaimRow | null {
-    return hasSchema(this.#sql) ? this.#sql.one<ClaimRow>('SELECT * FROM claim') : null;
+    return this.#hasSchema() ? this.#sql.one<ClaimRow>('SELECT * FROM claim') : null;
   }
 
   /**

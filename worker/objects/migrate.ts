@@ -1,7 +1,7 @@
 /**
  * Numbered, append-only schema migrations for a Durable Object's SQLite storage, shared by every
  * object class. Never edit a shipped migration: add the next one. An object runs `migrate` once,
- * in its constructor under blockConcurrencyWhile; each migration runs in its own transaction
+ * in its constructor under blockConcurrencyWhile; the pending migrations run in one transaction
  * together with the bump of the stored version.
  */
 import type { Sql } from './sql';
@@ -9,20 +9,20 @@ import type { Sql } from './sql';
 /**
  * Brings the storage up to the newest of `migrations` (or up to `target`, which only tests use, to
  * build an older schema). Returns the version it found. Safe to call on every construction.
+ * The pending migrations and the bump of the stored version are one transaction: all or none. A
+ * new object (an email's index, made by the user's creation) so builds its tables in one step.
  * @example migrate(sql, ctx.storage, SUBSCRIPTION_MIGRATIONS)
  */
 export function migrate(sql: Sql, storage: DurableObjectStorage, migrations: readonly string[], target = migrations.length): number {
-  sql.run('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
-  const stored = sql.one<{ version: number }>('SELECT version FROM schema_version');
-  if (!stored) sql.run('INSERT INTO schema_version (version) VALUES (0)');
-  const found = stored?.version ?? 0;
-  for (let version = found + 1; version <= target; version++) {
-    storage.transactionSync(() => {
-      sql.run(migrations[version - 1]!);
-      sql.run('UPDATE schema_version SET version = ?', version);
-    });
-  }
-  return found;
+  return storage.transactionSync(() => {
+    sql.run('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
+    const stored = sql.one<{ version: number }>('SELECT version FROM schema_version');
+    const found = stored?.version ?? 0;
+    for (let version = found + 1; version <= target; version++) sql.run(migrations[version - 1]!);
+    if (!stored) sql.run('INSERT INTO schema_version (version) VALUES (?)', target);
+    else if (target > found) sql.run('UPDATE schema_version SET version = ?', target);
+    return found;
+  });
 }
 
 /**

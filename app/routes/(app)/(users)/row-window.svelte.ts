@@ -49,6 +49,11 @@ export class RowWindow {
     return offsets;
   });
 
+  /** The first row on screen (its index in the list; 0 for an empty list). */
+  readonly firstOnScreen: number = $derived(Math.max(0, rowAt(this.#offsets, this.#view.top)));
+  /** The last row on screen. */
+  readonly lastOnScreen: number = $derived(Math.max(0, rowAt(this.#offsets, this.#view.bottom)));
+
   /** The rows to put in the page, in order, with a spacer wherever rows are left out. */
   readonly pieces: Piece[] = $derived.by(() => {
     const ids = this.#ids();
