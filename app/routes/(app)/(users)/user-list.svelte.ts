@@ -21,6 +21,18 @@ export const FILTERS = {
 
 export type Filter = keyof typeof FILTERS;
 
+/** What the two ways of showing the list (cards on phones, a table on desktops) are given. */
+export interface UserRowsProps {
+  users: User[];
+  /** Every row is loaded (the list's length is known). */
+  complete: boolean;
+  selectedId: string | null;
+  canManage: boolean;
+  onmanage: (user: User) => void;
+  /** Told which rows are on screen (their indexes), whenever that changes. */
+  onscreen: (first: number, last: number) => void;
+}
+
 const PAGE = 50;
 /** The most rows one read brings back (the API's own limit). */
 const RELOAD = 100;
