@@ -59,7 +59,8 @@ test.describe('Push notifications', () => {
       const cdp = await context.newCDPSession(page);
       const registrationId = await registrationOf(cdp);
       await cdp.send('ServiceWorker.deliverPushMessage', { origin: new URL(baseURL!).origin, registrationId, data: JSON.stringify(message) });
-      await expect.poll(() => shown(worker)).toEqual([{ title: 'Lena Fischer asks for a seat', body: 'On call this weekend', actions: ['approve', 'decline'] }]);
+      // As long as the push's own arrival above: under load the service worker takes seconds to show it.
+      await expect.poll(() => shown(worker), { timeout: 15_000 }).toEqual([{ title: 'Lena Fischer asks for a seat', body: 'On call this weekend', actions: ['approve', 'decline'] }]);
 
       await worker.evaluate(async (tag) => {
         const scope = self as unknown as WorkerScope;
@@ -67,7 +68,7 @@ test.describe('Push notifications', () => {
         // A script-made event: its handler runs (and its waitUntil throws, which is expected here).
         scope.dispatchEvent(new NotificationEvent('notificationclick', { notification: notification!, action: 'approve' }));
       }, `request-${request.id}`);
-      await expect.poll(() => shown(worker)).toEqual([{ title: 'Lena Fischer has a seat now', body: 'Tap to open the requests.', actions: [] }]);
+      await expect.poll(() => shown(worker), { timeout: 15_000 }).toEqual([{ title: 'Lena Fischer has a seat now', body: 'Tap to open the requests.', actions: [] }]);
       const lena = await team.api.ok<{ seat: unknown }>('GET', `/users/${team.users.Lena!.id}`);
       expect(lena.seat).not.toBeNull();
     } finally {
