@@ -294,32 +294,48 @@ export function table(headers, rows) {
 }
 
 /**
+ * Signs up a subscription through the API (its administrator confirmed by mail) and makes an API
+ * token for them. Returns the token's client, the stamp its addresses carry, and the sign-in.
+ */
+export async function benchSubscription(baseUrl, mailbox, organization) {
+  const stamp = Date.now().toString(36);
+  const account = { email: `admin.${stamp}.0@bench.test`, password: PASSWORD };
+  const browser = client(baseUrl);
+  const signup = await signUpByMail(browser, mailbox, { organization, name: 'Bench Admin', ...account, seats: 10, assignSeat: false });
+  if (signup.status !== 201) throw new Error(`signup answered ${signup.status} ${JSON.stringify(signup.body)}`);
+  const token = await browser('POST', '/tokens', { name: 'bench' });
+  if (token.status !== 201) throw new Error(`token answered ${token.status}`);
+  return { api: bearer(baseUrl, token.body.token), stamp, account };
+}
+
+/**
+ * Creates users `from`..`to - 1` of a bench subscription through POST /users with `flight` requests
+ * in flight, starting none after `deadline` (a performance.now() time). Returns the creations' answers, in order.
+ */
+export async function createUsers({ api, stamp }, from, to, flight, deadline = Infinity) {
+  const created = [];
+  let next = from;
+  await Promise.all(
+    Array.from({ length: flight }, async () => {
+      while (next < to && performance.now() < deadline) {
+        const i = next++;
+        const reply = await api('POST', '/users', { name: personName(i), email: `user.${stamp}.${i + 1}@bench.test`, assignSeat: false });
+        if (reply.status !== 201) throw new Error(`create user answered ${reply.status} ${JSON.stringify(reply.body)}`);
+        created[i - from] = reply.body;
+      }
+    }),
+  );
+  return created.filter(Boolean);
+}
+
+/**
  * Signs up a subscription and creates `wanted - 1` users in it through the API (24 in flight),
  * starting none after `budgetSeconds`. Returns the administrator's sign-in and the creations' answers.
  */
 async function seedSubscription(baseUrl, mailbox, wanted, budgetSeconds) {
-  const stamp = Date.now().toString(36);
-  const adminEmail = `admin.${stamp}.0@bench.test`;
-  const browser = client(baseUrl);
-  const signup = await signUpByMail(browser, mailbox, { organization: 'Bench screen', name: 'Bench Admin', email: adminEmail, password: PASSWORD, seats: 10, assignSeat: false });
-  if (signup.status !== 201) throw new Error(`signup answered ${signup.status} ${JSON.stringify(signup.body)}`);
-  const token = await browser('POST', '/tokens', { name: 'bench' });
-  if (token.status !== 201) throw new Error(`token answered ${token.status}`);
-  const api = bearer(baseUrl, token.body.token);
-  const deadline = performance.now() + budgetSeconds * 1000;
-  const created = [];
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: 24 }, async () => {
-      while (next < wanted - 1 && performance.now() < deadline) {
-        const i = next++;
-        const reply = await api('POST', '/users', { name: personName(i), email: `user.${stamp}.${i + 1}@bench.test`, assignSeat: false });
-        if (reply.status !== 201) throw new Error(`create user answered ${reply.status} ${JSON.stringify(reply.body)}`);
-        created[i] = reply.body;
-      }
-    }),
-  );
-  return { account: { email: adminEmail, password: PASSWORD }, created: created.filter(Boolean) };
+  const target = await benchSubscription(baseUrl, mailbox, 'Bench screen');
+  const created = await createUsers(target, 0, wanted - 1, 24, performance.now() + budgetSeconds * 1000);
+  return { account: target.account, created };
 }
 
 async function main() {

@@ -14,14 +14,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fixed, personName, table } from './bench-browser.mjs';
+import { benchSubscription, createUsers, fixed, table } from './bench-browser.mjs';
 import { connectInspector, summarise } from './cpu-profile.mjs';
-import { bearer, freePort } from './local-api.mjs';
-import { signUpByMail } from './mailbox.mjs';
+import { freePort } from './local-api.mjs';
 import { treeCpuMs } from './process-cpu.mjs';
-import { client, startServer } from './server.mjs';
-
-const PASSWORD = 'copper lantern orchard 42';
+import { startServer } from './server.mjs';
 
 /** Our functions whose inclusive time the profile reports (label, function name, source module). */
 const WATCHED = [
@@ -37,32 +34,10 @@ const WATCHED = [
   ['EmailIndex: schema (migrate)', 'migrate', 'worker/objects/migrate.ts'],
 ];
 
-/** Signs up a subscription and returns an API client with an administrator's token. */
-async function subscription(server) {
-  const stamp = Date.now().toString(36);
-  const browser = client(server.baseUrl);
-  const signup = await signUpByMail(browser, server.mailbox, {
-    organization: 'Bench create', name: 'Bench Admin', email: `admin.${stamp}@bench.test`, password: PASSWORD, seats: 10, assignSeat: false,
-  });
-  if (signup.status !== 201) throw new Error(`signup answered ${signup.status} ${JSON.stringify(signup.body)}`);
-  const token = await browser('POST', '/tokens', { name: 'bench' });
-  if (token.status !== 201) throw new Error(`token answered ${token.status}`);
-  return { api: bearer(server.baseUrl, token.body.token), stamp };
-}
-
 /** Creates users `from`..`to - 1` with `flight` requests in flight; resolves to the seconds it took. */
-async function createUsers({ api, stamp }, from, to, flight) {
-  let next = from;
+async function timedCreate(target, from, to, flight) {
   const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: flight }, async () => {
-      while (next < to) {
-        const i = next++;
-        const reply = await api('POST', '/users', { name: personName(i), email: `user.${stamp}.${i}@bench.test`, assignSeat: false });
-        if (reply.status !== 201) throw new Error(`create user answered ${reply.status} ${JSON.stringify(reply.body)}`);
-      }
-    }),
-  );
+  await createUsers(target, from, to, flight);
   return (performance.now() - t0) / 1000;
 }
 
@@ -73,11 +48,11 @@ async function measure(root, label, users, flight) {
   const inspectorPort = process.env.BENCH_PORT ? port + 1 : await freePort();
   const server = await startServer({ port, persistTo, quiet: true, inspectorPort, root });
   try {
-    const target = await subscription(server);
+    const target = await benchSubscription(server.baseUrl, server.mailbox, 'Bench create');
     await createUsers(target, 0, 50, flight);
     const load = loadavg()[0];
     const cpu0 = treeCpuMs(server.child.pid);
-    const seconds = await createUsers(target, 50, 50 + users, flight);
+    const seconds = await timedCreate(target, 50, 50 + users, flight);
     const cpuMs = treeCpuMs(server.child.pid) - cpu0;
     const inspector = await connectInspector(inspectorPort);
     const profiled = Math.min(200, users);
