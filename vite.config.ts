@@ -17,6 +17,9 @@ export default defineConfig({
       // screen's files still arrive in one wave with the entry: scripts/route-preload.mjs writes
       // into index.html which files each route needs, and preloads the current route's at once.
       output: { bundleStrategy: 'split' },
+      // The app registers its service worker itself, once the first screen is done
+      // (app/lib/register-worker.ts), not at the page's `load`.
+      serviceWorker: { register: false },
     }),
   ],
   build: {

@@ -25,3 +25,36 @@ test('a deep link asks for all its screen\'s code while the page is still being 
   // Every stylesheet is inlined into index.html (scripts/inline-css.mjs): none is fetched.
   expect(styles).toEqual([]);
 });
+
+// The service worker's install fetches every screen's files (about 45). Registered at the page's
+// `load`, as SvelteKit would, it fetched them while the first screen was still rendering its data.
+test.describe('The service worker', () => {
+  test.use({ serviceWorkers: 'allow' });
+
+  test('is registered only once the first screen has its data and the app has been quiet for a second', { tag: '@once' }, async ({ browser, page, team, baseURL }) => {
+    await signIn(page, team);
+    // A browser that has never run the service worker, with the same session.
+    const context = await browser.newContext({ baseURL, serviceWorkers: 'allow', storageState: await page.context().storageState() });
+    try {
+      const seen: { at: number; kind: 'api answer' | 'worker request' }[] = [];
+      context.on('requestfinished', (request) => {
+        if (!request.serviceWorker() && new URL(request.url()).pathname.startsWith('/api/')) seen.push({ at: Date.now(), kind: 'api answer' });
+      });
+      context.on('request', (request) => {
+        if (request.serviceWorker()) seen.push({ at: Date.now(), kind: 'worker request' });
+      });
+      const fresh = await context.newPage();
+      await fresh.goto('/');
+      await expect(fresh.getByText('Lena Fischer').first()).toBeVisible();
+      await fresh.evaluate(() => navigator.serviceWorker.ready);
+
+      const firstOfWorker = seen.findIndex((event) => event.kind === 'worker request');
+      expect(firstOfWorker).toBeGreaterThan(0);
+      const answers = seen.slice(0, firstOfWorker);
+      expect(answers.length).toBeGreaterThanOrEqual(2); // who is signed in, and the users
+      expect(seen[firstOfWorker]!.at - answers.at(-1)!.at).toBeGreaterThanOrEqual(800);
+    } finally {
+      await context.close();
+    }
+  });
+});

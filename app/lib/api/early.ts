@@ -16,6 +16,11 @@ export function takeEarly(pathAndQuery: string): Promise<Response> | undefined {
   return answer;
 }
 
+/** Whether app.html started answers that the app has neither taken nor forgotten yet. */
+export function earlyWaiting(): boolean {
+  return Object.keys(holder.__setmeEarly ?? {}).length > 0;
+}
+
 /** Forgets the answers not taken: what they say may be out of date by now. */
 export function forgetEarly(): void {
   delete holder.__setmeEarly;

@@ -65,6 +65,17 @@ export function beforeEachRequest(hook: (path: string) => Promise<void> | undefi
   beforeEach = hook;
 }
 
+let waiting = 0;
+let lastAnswerAt = 0;
+
+/**
+ * When the API last answered (`performance.now()`), or null while a request waits for its answer:
+ * whether the app's screens have what they asked for (register-worker.ts waits for a quiet moment).
+ */
+export function answeredAllSince(): number | null {
+  return waiting > 0 ? null : lastAnswerAt;
+}
+
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** `{id}` in a path. */
@@ -79,12 +90,18 @@ export async function request<T>(method: Method, path: string, body?: unknown, q
   for (const [key, value] of Object.entries(query ?? {})) {
     if (value !== undefined && value !== null && value !== '') url.searchParams.set(key, String(value));
   }
-  await beforeEach?.(path);
-  const answered = method === 'GET' ? null : revisions.writing();
+  waiting++;
   try {
-    return await send<T>(method, url, path, body, answered);
+    await beforeEach?.(path);
+    const answered = method === 'GET' ? null : revisions.writing();
+    try {
+      return await send<T>(method, url, path, body, answered);
+    } finally {
+      answered?.(null);
+    }
   } finally {
-    answered?.(null);
+    waiting--;
+    lastAnswerAt = performance.now();
   }
 }
 
