@@ -21,6 +21,7 @@ import { chromium } from '@playwright/test';
 import { bearer, freePort } from './local-api.mjs';
 import { signUpByMail } from './mailbox.mjs';
 import { client, startServer } from './server.mjs';
+import { table } from './table.mjs';
 
 // The same browser and flags as the browser tests (playwright.config.ts CHROMIUM).
 const LAUNCH = {
@@ -285,13 +286,6 @@ const LAST = ['Moreno', 'Natarajan', 'Eriksen', 'Chen', 'Blake', 'Okafor', 'Fisc
 /** Names like people's, so a search for a name finds a few of many (each name repeats every 500 users). */
 export const personName = (i) => `${FIRST[i % FIRST.length]} ${LAST[Math.floor(i / FIRST.length) % LAST.length]}`;
 export const fixed = (n, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '–');
-
-/** A plain-text table: the first column left-aligned, the others right-aligned (bench.mjs prints its own with it). */
-export function table(headers, rows) {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
-  const line = (cells) => cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ');
-  return [line(headers), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
-}
 
 /**
  * Signs up a subscription through the API (its administrator confirmed by mail) and makes an API

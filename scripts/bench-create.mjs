@@ -14,7 +14,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { benchSubscription, createUsers, fixed, table } from './bench-browser.mjs';
+import { benchSubscription, createUsers, fixed } from './bench-browser.mjs';
+import { table } from './table.mjs';
 import { connectInspector, summarise } from './cpu-profile.mjs';
 import { freePort } from './local-api.mjs';
 import { treeCpuMs } from './process-cpu.mjs';

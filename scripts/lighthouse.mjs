@@ -29,6 +29,7 @@ import lighthouse from 'lighthouse';
 import { coldSignedIn, connectBrowser } from './cdp.mjs';
 import { freePort } from './local-api.mjs';
 import { cookieHeader, DEMO, seedDemo, startServer } from './server.mjs';
+import { table } from './table.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -198,12 +199,6 @@ async function audit(chrome, browser, url, cookie, screen, run, build) {
   writeFileSync(join(outDir, `${screen.name}${build.suffix}-${run}.json`), json);
   for (const warning of result.lhr.runWarnings) console.log(`    warning: ${warning}`);
   return result.lhr;
-}
-
-function table(headers, rows) {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
-  const line = (cells) => cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ');
-  return [line(headers), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
 const seconds = (ms) => (Number.isFinite(ms) ? `${(ms / 1000).toFixed(2)} s` : '–');
