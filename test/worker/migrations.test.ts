@@ -67,7 +67,8 @@ const SUBSCRIPTION_SEEDS: Seed[] = [
       ["SELECT user_id FROM devices WHERE token_hash = 'hash-v1'", []],
       ["SELECT id, scope, expires_at FROM api_tokens WHERE id = 'tok_v1'", [{ id: 'tok_v1', scope: 'write', expires_at: null }]],
       ['SELECT user_id FROM invitations', [{ user_id: 'usr_tech' }]],
-      ['SELECT user_id, at FROM login_failures', [{ user_id: 'usr_admin', at: 123 }]],
+      // No longer written since the EmailIndex and AddressThrottle count sign-ins: dropped.
+      ["SELECT name FROM sqlite_master WHERE name LIKE 'login_failures%'", []],
       ['SELECT action, details FROM audit', [{ action: 'seat.assigned', details: '{}' }]],
       // A one-cookie device is signed out by the two-cookie migration; a token made before anyone
       // recorded when its user last proved themselves asks to confirm before making another.

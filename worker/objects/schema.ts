@@ -519,4 +519,10 @@ export const SUBSCRIPTION_MIGRATIONS: readonly string[] = [
   CREATE TRIGGER pools_delete_managers AFTER DELETE ON pools
     BEGIN DELETE FROM pool_managers WHERE pool_id = OLD.id; END;
   `,
+  // Sign-in attempts are counted per email by its EmailIndex object and per client address by the
+  // AddressThrottle (before any subscription is known): this table was no longer written, only cleared.
+  `
+  DROP INDEX login_failures_user;
+  DROP TABLE login_failures;
+  `,
 ];

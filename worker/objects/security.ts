@@ -142,7 +142,6 @@ export function completePasswordReset(
   const user = userId ? userRow(sql, userId) : null;
   if (!user || user.status !== 'active') return resetLinkInvalid();
   sql.run('DELETE FROM password_resets WHERE user_id = ?', user.id);
-  sql.run('DELETE FROM login_failures WHERE user_id = ?', user.id);
   forgetFailedChecks(sql, user.id);
   setPassword(sql, user.id, password);
   const removed = removeAccess(sql, user.id, { apiTokens: true, passkeys: true }, null);

@@ -166,7 +166,6 @@ export function deleteUser(sql: Sql, actor: Actor, userId: string, now: number):
   const allowed = decideAdminChange({ ...user, activeAdministrators: activeAdministrators(sql), removesAdministrator: true });
   if (allowed !== 'allow') return allowed;
   revokeAccess(sql, actor, user, 'deleted', now);
-  sql.run('DELETE FROM login_failures WHERE user_id = ?', userId);
   sql.run('DELETE FROM users WHERE id = ?', userId);
   recordAudit(sql, now, actor, 'user.deleted', { type: 'user', id: userId, name: user.name }, { email: user.email });
   return ok(user);
