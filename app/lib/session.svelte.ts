@@ -36,7 +36,7 @@ class Session {
   async load(): Promise<Account | null> {
     // Without this device's key cookie the server signs nobody in (it needs both halves): no need
     // to ask, and no 401 in the console of a signed-out visitor on their way to sign in.
-    if (!deviceKey()) {
+    if (!(await deviceKey())) {
       this.account = null;
       this.checked = true;
       return null;
@@ -79,7 +79,7 @@ class Session {
       await signOutHere();
       void finishSignOuts();
     } else {
-      forgetDeviceKey();
+      await forgetDeviceKey();
       await clearApiCache();
     }
     revisions.forget();

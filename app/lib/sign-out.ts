@@ -33,11 +33,11 @@ function keep(proofs: string[]): void {
  * copy. Needs no network. Then `finishSignOuts` tells the server.
  */
 export async function signOutHere(): Promise<void> {
-  const key = deviceKey();
+  const key = await deviceKey();
   try {
     if (key) keep([...pending().filter((p) => p !== key), await signOutProof(key)]);
   } finally {
-    forgetDeviceKey();
+    await forgetDeviceKey();
     await clearApiCache();
   }
 }

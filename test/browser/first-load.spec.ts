@@ -26,6 +26,38 @@ test('a deep link asks for all its screen\'s code while the page is still being 
   expect(styles).toEqual([]);
 });
 
+// document.cookie makes the page wait for the browser process's answer (inside the page's first
+// task, on a first load); the Cookie Store API answers asynchronously. app.html's early answers
+// and app/lib/device-key.ts use the store where the browser has one.
+test('signing in, a first load and signing out never wait on document.cookie', { tag: '@once' }, async ({ page, team }) => {
+  await page.addInitScript(() => {
+    const cookie = Object.getOwnPropertyDescriptor(Document.prototype, 'cookie')!;
+    const counts = { reads: 0, writes: 0 };
+    (window as unknown as { cookieUse: typeof counts }).cookieUse = counts;
+    Object.defineProperty(Document.prototype, 'cookie', {
+      get() {
+        counts.reads++;
+        return cookie.get!.call(this);
+      },
+      set(value: string) {
+        counts.writes++;
+        cookie.set!.call(this, value);
+      },
+    });
+  });
+  const cookieUse = () => page.evaluate(() => (window as unknown as { cookieUse: { reads: number; writes: number } }).cookieUse);
+  await signIn(page, team);
+  await page.goto('/');
+  await expect(page.getByText('Lena Fischer').first()).toBeVisible();
+  expect(await cookieUse()).toEqual({ reads: 0, writes: 0 });
+
+  await page.goto('/me');
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+  await expect(page).toHaveURL(/\/signin/);
+  expect((await page.context().cookies()).map((c) => c.name)).not.toContain('__Host-setme_key');
+  expect(await cookieUse()).toEqual({ reads: 0, writes: 0 });
+});
+
 // The service worker's install fetches every screen's files (about 45). Registered at the page's
 // `load`, as SvelteKit would, it fetched them while the first screen was still rendering its data.
 test.describe('The service worker', () => {
