@@ -16,11 +16,24 @@ export const TOAST_DURATIONS = [8, 20, 0] as const;
 export type ToastDuration = (typeof TOAST_DURATIONS)[number];
 const STORAGE_KEY = 'setme.toast-seconds';
 
+let stored: ToastDuration | undefined;
+
+/**
+ * The choice stored on this device, read when first needed (the first message, or the Me page),
+ * not while the app's code is evaluated: a page's first localStorage read waits for the browser
+ * process, and belongs in a shorter task than that one.
+ */
 function storedDuration(): ToastDuration {
+  stored ??= readDuration();
+  return stored;
+}
+
+function readDuration(): ToastDuration {
+  if (typeof localStorage === 'undefined') return 8;
   try {
-    const stored = Number(localStorage.getItem(STORAGE_KEY));
-    return (TOAST_DURATIONS as readonly number[]).includes(stored) && localStorage.getItem(STORAGE_KEY) !== null
-      ? (stored as ToastDuration)
+    const value = Number(localStorage.getItem(STORAGE_KEY));
+    return (TOAST_DURATIONS as readonly number[]).includes(value) && localStorage.getItem(STORAGE_KEY) !== null
+      ? (value as ToastDuration)
       : 8;
   } catch {
     return 8;
@@ -37,8 +50,7 @@ export interface Toast {
 
 class Toasts {
   current = $state<Toast | null>(null);
-  /** The setting on the Me page, kept on this device. */
-  duration = $state<ToastDuration>(typeof localStorage === 'undefined' ? 8 : storedDuration());
+  #chosen = $state<ToastDuration | null>(null);
   #timer: ReturnType<typeof setTimeout> | undefined;
   #next = 1;
   /** Where focus was when the change was made, and the part of the page around it. */
@@ -52,9 +64,14 @@ class Toasts {
     return this.#region;
   }
 
+  /** The setting on the Me page, kept on this device. */
+  get duration(): ToastDuration {
+    return this.#chosen ?? storedDuration();
+  }
+
   /** Chooses how long messages stay (saved on this device). */
   setDuration(seconds: ToastDuration): void {
-    this.duration = seconds;
+    this.#chosen = seconds;
     try {
       localStorage.setItem(STORAGE_KEY, String(seconds));
     } catch {

@@ -290,3 +290,13 @@ test('a tapped button does not stay highlighted after its dialog closes', { tag:
   await expect(page.getByRole('dialog')).toBeHidden();
   expect(await remove.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe(before);
 });
+
+test('how long the message with Undo stays is kept on this device, across a reload', { tag: '@once' }, async ({ signedIn: page }) => {
+  await page.goto('/me');
+  const choice = (name: string) => page.getByRole('group', { name: 'After a change, the message with Undo stays' }).getByRole('radio', { name });
+  await expect(choice('8 seconds')).toBeChecked();
+  await choice('Until I close it').check();
+  await page.reload();
+  await expect(choice('Until I close it')).toBeChecked();
+  await expect(choice('8 seconds')).not.toBeChecked();
+});
