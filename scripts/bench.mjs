@@ -40,7 +40,7 @@ import { fixed, personName, printScreen, screenQueries, table, usersScreenTiming
 import { directorySync } from './bench-scim.mjs';
 import { connectInspector, summarise } from './cpu-profile.mjs';
 import { allPages, bearer, freePort, interrupted } from './local-api.mjs';
-import { treeCpuMs } from './process-cpu.mjs';
+import { cpuByProcess, treeCpuMs } from './process-cpu.mjs';
 import { signUpByMail } from './mailbox.mjs';
 import { client, startServer } from './server.mjs';
 import { startWebhookReceiver } from '../test/support/receivers.mjs';
@@ -265,10 +265,12 @@ async function loadPhases(baseUrl, inspector, serverPid) {
   for (const [name, op] of phases) {
     await drive(name, { concurrency: CONFIG.concurrency, seconds: 30, maxRequests: CONFIG.warmupRequests }, op);
     const cpuBefore = treeCpuMs(serverPid);
+    const byProcessBefore = cpuByProcess(serverPid);
     const result = await drive(name, { concurrency: CONFIG.concurrency, seconds: CONFIG.phaseSeconds, maxRequests: CONFIG.phaseMaxRequests }, op);
     // The server's CPU (wrangler and workerd, every thread) per answered request.
     const cpu = cpuBefore === null ? null : treeCpuMs(serverPid) - cpuBefore;
-    results.push({ ...result, cpuPerRequest: cpu === null ? NaN : cpu / (result.requests + result.cut) });
+    const answered = result.requests + result.cut;
+    results.push({ ...result, cpuPerRequest: cpu === null ? NaN : cpu / answered, byProcess: perRequest(byProcessBefore, cpuByProcess(serverPid), answered) });
   }
   // The seat mix once more with the CPU profiler on: not in the table (sampling slows it down),
   // but its answers are checked with the others below.
@@ -297,6 +299,7 @@ async function loadPhases(baseUrl, inspector, serverPid) {
       fixed(r.opsPerSecond / base.opsPerSecond, 2), fixed(r.p50 / base.p50, 2), fixed(r.p99 / base.p99, 2),
       fixed(r.cpuPerRequest, 2), fixed(r.cpuPerRequest / base.cpuPerRequest, 2)]),
   ));
+  printByProcess(results);
   const mix = slices.reduce((t, s) => ({ assign: t.assign + s.counts.assign, unassign: t.unassign + s.counts.unassign, transfer: t.transfer + s.counts.transfer }), { assign: 0, unassign: 0, transfer: 0 });
   console.log(`seat mix (incl. warm-up and the profiled run): ${mix.assign} assigns, ${mix.unassign} unassigns, ${mix.transfer} transfers over ${mixUsers.length} users\n`);
   if (inspector) printProfile(profiledRead, profiled);
@@ -328,6 +331,36 @@ async function loadPhases(baseUrl, inspector, serverPid) {
   const verified = checks.every(([, ok]) => ok);
   console.log(verified ? 'VERIFIED\n' : 'NOT VERIFIED\n');
   return verified;
+}
+
+/** Each process's user and kernel CPU between two `cpuByProcess` readings, per request (ms). */
+function perRequest(before, after, requests) {
+  if (!before || !after) return null;
+  return new Map([...after].map(([pid, { name, user, sys }]) => {
+    const was = before.get(pid) ?? { user: 0, sys: 0 };
+    return [pid, { name, user: (user - was.user) / requests, sys: (sys - was.sys) / requests }];
+  }));
+}
+
+/**
+ * The load table's server CPU split by process, user and kernel time: the kernel's is where a
+ * commit's WAL writes and fsync land; the Worker's workerd process runs our code, SQLite and V8.
+ */
+function printByProcess(results) {
+  if (!results.every((r) => r.byProcess)) return;
+  // Processes that did something measurable in some phase (wrangler, its two workerd processes).
+  const pids = [...results[0].byProcess.keys()].filter((pid) => results.some((r) => {
+    const p = r.byProcess.get(pid);
+    return p && p.user + p.sys >= 0.05;
+  }));
+  const names = pids.map((pid) => `${results[0].byProcess.get(pid).name} ${pid}`);
+  console.log(table(
+    ['server CPU ms per request: user + sys', ...names],
+    results.map((r) => [r.name, ...pids.map((pid) => {
+      const p = r.byProcess.get(pid) ?? { user: 0, sys: 0 };
+      return `${fixed(p.user, 2)} + ${fixed(p.sys, 2)}`;
+    })]),
+  ));
 }
 
 // ── The same load with wrangler dev's local trace collector ───────────────────────────────────
