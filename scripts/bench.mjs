@@ -619,6 +619,10 @@ async function commitCost(api, userId, serverPid) {
     const out = join(tmpdir(), `setme-bench-strace-${process.pid}.txt`);
     const tracer = spawn('strace', ['-f', '-c', '-w', '-e', 'trace=fsync,fdatasync,pwrite64', '-o', out, '-p', String(worker)], { stdio: 'ignore' });
     await new Promise((resolve) => setTimeout(resolve, 500));
+    if (tracer.exitCode !== null) {
+      console.log(`  the commit: not counted (strace could not attach to the Worker's process); storage on ${storage}\n`);
+      return;
+    }
     for (let i = 0; i < rounds; i++) await step(i);
     const stopped = new Promise((resolve) => tracer.once('exit', resolve));
     tracer.kill('SIGINT');
@@ -671,10 +675,11 @@ function storageOf(serverPid) {
   }
 }
 
-/** `strace -c -w` output: syscall → { calls, seconds }. */
+/** `strace -c -w` output: syscall → { calls, seconds } (empty when none of the traced calls was made). */
 function straceSummary(file) {
   const counts = new Map();
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
+  const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  for (const line of text.split('\n')) {
     const m = line.trim().match(/^[\d.]+\s+([\d.]+)\s+\d+\s+(\d+)\s+(?:\d+\s+)?(\w+)$/);
     if (m && m[3] !== 'total') counts.set(m[3], { seconds: Number(m[1]), calls: Number(m[2]) });
   }
