@@ -7,11 +7,12 @@
 //     POST /seats/transfer across many users), and the Expert Console's POST /console/sessions;
 //     prints ops/s and p50/p99 latency, each as a ratio to the baseline, and the server's CPU time
 //     per request (wrangler and workerd, from /proc: unlike wall-clock figures, it barely moves
-//     with the machine's load);
+//     with the machine's load), also per process as user and kernel time;
 //  3. verifies the invariants through the API (counter == holders ≤ purchased, nobody holding two,
 //     no seat lost or duplicated) and prints VERIFIED, or exits non-zero;
 //  4. breaks one seat change down into steps (the Worker alone, one object read, the reads of a
-//     seat change, its write), one request at a time, and profiles the object's CPU during the
+//     seat change, its write), one request at a time, counts what a seat change's commit waits
+//     for (the WAL's fsync, with strace when the machine has it), and profiles the object's CPU during the
 //     seat mix (through wrangler's inspector) to say where the time beyond a read goes; then runs
 //     the load phases again on a second local server with wrangler dev's trace collector on (its
 //     default, off in our local servers: a local tool that costs every SQL statement, see
@@ -31,8 +32,8 @@
 // BENCH_ONLY=webhooks runs only section 7, BENCH_ONLY=enumeration only section 8, BENCH_ONLY=directory
 // only section 9, BENCH_ONLY=seats only sections 1 to 4 (the load phases, profile, step breakdown
 // and the load phases with the trace collector).
-import { execSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { execSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statfsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,7 +42,7 @@ import { table } from './table.mjs';
 import { directorySync } from './bench-scim.mjs';
 import { connectInspector, summarise } from './cpu-profile.mjs';
 import { allPages, bearer, freePort, interrupted } from './local-api.mjs';
-import { treeCpuMs } from './process-cpu.mjs';
+import { cpuByProcess, treeCpuMs } from './process-cpu.mjs';
 import { signUpByMail } from './mailbox.mjs';
 import { client, startServer } from './server.mjs';
 import { startWebhookReceiver } from '../test/support/receivers.mjs';
@@ -266,10 +267,12 @@ async function loadPhases(baseUrl, inspector, serverPid) {
   for (const [name, op] of phases) {
     await drive(name, { concurrency: CONFIG.concurrency, seconds: 30, maxRequests: CONFIG.warmupRequests }, op);
     const cpuBefore = treeCpuMs(serverPid);
+    const byProcessBefore = cpuByProcess(serverPid);
     const result = await drive(name, { concurrency: CONFIG.concurrency, seconds: CONFIG.phaseSeconds, maxRequests: CONFIG.phaseMaxRequests }, op);
     // The server's CPU (wrangler and workerd, every thread) per answered request.
     const cpu = cpuBefore === null ? null : treeCpuMs(serverPid) - cpuBefore;
-    results.push({ ...result, cpuPerRequest: cpu === null ? NaN : cpu / (result.requests + result.cut) });
+    const answered = result.requests + result.cut;
+    results.push({ ...result, cpuPerRequest: cpu === null ? NaN : cpu / answered, byProcess: perRequest(byProcessBefore, cpuByProcess(serverPid), answered) });
   }
   // The seat mix once more with the CPU profiler on: not in the table (sampling slows it down),
   // but its answers are checked with the others below.
@@ -298,6 +301,7 @@ async function loadPhases(baseUrl, inspector, serverPid) {
       fixed(r.opsPerSecond / base.opsPerSecond, 2), fixed(r.p50 / base.p50, 2), fixed(r.p99 / base.p99, 2),
       fixed(r.cpuPerRequest, 2), fixed(r.cpuPerRequest / base.cpuPerRequest, 2)]),
   ));
+  printByProcess(results);
   const mix = slices.reduce((t, s) => ({ assign: t.assign + s.counts.assign, unassign: t.unassign + s.counts.unassign, transfer: t.transfer + s.counts.transfer }), { assign: 0, unassign: 0, transfer: 0 });
   console.log(`seat mix (incl. warm-up and the profiled run): ${mix.assign} assigns, ${mix.unassign} unassigns, ${mix.transfer} transfers over ${mixUsers.length} users\n`);
   if (inspector) printProfile(profiledRead, profiled);
@@ -329,6 +333,36 @@ async function loadPhases(baseUrl, inspector, serverPid) {
   const verified = checks.every(([, ok]) => ok);
   console.log(verified ? 'VERIFIED\n' : 'NOT VERIFIED\n');
   return verified;
+}
+
+/** Each process's user and kernel CPU between two `cpuByProcess` readings, per request (ms). */
+function perRequest(before, after, requests) {
+  if (!before || !after) return null;
+  return new Map([...after].map(([pid, { name, user, sys }]) => {
+    const was = before.get(pid) ?? { user: 0, sys: 0 };
+    return [pid, { name, user: (user - was.user) / requests, sys: (sys - was.sys) / requests }];
+  }));
+}
+
+/**
+ * The load table's server CPU split by process, user and kernel time: the kernel's is where a
+ * commit's WAL writes and fsync land; the Worker's workerd process runs our code, SQLite and V8.
+ */
+function printByProcess(results) {
+  if (!results.every((r) => r.byProcess)) return;
+  // Processes that did something measurable in some phase (wrangler, its two workerd processes).
+  const pids = [...results[0].byProcess.keys()].filter((pid) => results.some((r) => {
+    const p = r.byProcess.get(pid);
+    return p && p.user + p.sys >= 0.05;
+  }));
+  const names = pids.map((pid) => processLabel(pid, results[0].byProcess.get(pid).name));
+  console.log(table(
+    ['server CPU ms per request: user + sys', ...names],
+    results.map((r) => [r.name, ...pids.map((pid) => {
+      const p = r.byProcess.get(pid) ?? { user: 0, sys: 0 };
+      return `${fixed(p.user, 2)} + ${fixed(p.sys, 2)}`;
+    })]),
+  ));
 }
 
 // ── The same load with wrangler dev's local trace collector ───────────────────────────────────
@@ -555,7 +589,102 @@ async function stepBreakdown(baseUrl, serverPid) {
     `  server CPU per request: a seat change (mean of the four writes) ${fixed(changeCpu, 2)} ms, a one-row read ${fixed(stats[1].cpu, 2)} ms ` +
       `(${fixed(changeCpu / stats[1].cpu, 2)}×), health ${fixed(base.cpu, 2)} ms\n`,
   );
+  await commitCost(api, ids.other, serverPid);
   return errors === 0;
+}
+
+/**
+ * What a seat change's commit costs the object beyond CPU. workerd keeps local Durable Object
+ * storage as SQLite in WAL mode and syncs the WAL on every commit (`fsync`): the object's thread
+ * waits for the disk without using CPU, so throughput drops more than the CPU figures say. With
+ * `strace` on the machine, one request at a time, it counts the Worker process's fsyncs and WAL
+ * writes per seat change and per read, and the wall time each fsync took (strace stops the
+ * process at every system call, so the requests themselves run slower while it counts). Says on
+ * which file system the server's storage is (`TMPDIR=/dev/shm npm run bench` puts it on tmpfs,
+ * where an fsync returns at once: a diagnostic, not the benchmark's figure).
+ */
+async function commitCost(api, userId, serverPid) {
+  const storage = storageOf(serverPid);
+  const worker = workerProcess(serverPid);
+  if (spawnSync('strace', ['-V']).status !== 0 || worker === null) {
+    console.log(`  the commit: not counted (needs strace and /proc); storage on ${storage}\n`);
+    return;
+  }
+  const rounds = 100;
+  const kinds = [
+    ['a seat change (PUT or DELETE seat)', (i) => (i % 2 === 0 ? api('PUT', `/users/${userId}/seat`, {}) : api('DELETE', `/users/${userId}/seat`))],
+    ['a read (GET /subscription)', () => api('GET', '/subscription')],
+  ];
+  const rows = [];
+  for (const [name, step] of kinds) {
+    const out = join(tmpdir(), `setme-bench-strace-${process.pid}.txt`);
+    const tracer = spawn('strace', ['-f', '-c', '-w', '-e', 'trace=fsync,fdatasync,pwrite64', '-o', out, '-p', String(worker)], { stdio: 'ignore' });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    if (tracer.exitCode !== null) {
+      console.log(`  the commit: not counted (strace could not attach to the Worker's process); storage on ${storage}\n`);
+      return;
+    }
+    for (let i = 0; i < rounds; i++) await step(i);
+    const stopped = new Promise((resolve) => tracer.once('exit', resolve));
+    tracer.kill('SIGINT');
+    await stopped;
+    const counts = straceSummary(out);
+    rmSync(out, { force: true });
+    const syncs = (counts.get('fsync')?.calls ?? 0) + (counts.get('fdatasync')?.calls ?? 0);
+    const syncSeconds = (counts.get('fsync')?.seconds ?? 0) + (counts.get('fdatasync')?.seconds ?? 0);
+    rows.push([name, fixed(syncs / rounds, 2), syncs ? fixed((syncSeconds * 1000) / syncs, 2) : '–', fixed((syncSeconds * 1000) / rounds, 2),
+      fixed((counts.get('pwrite64')?.calls ?? 0) / rounds, 1)]);
+  }
+  console.log(`The commit, ${rounds} requests of each one at a time, system calls of the Worker's workerd counted by strace; storage on ${storage}:`);
+  console.log(table(['request', 'fsync per request', 'ms per fsync', 'ms waiting per request', 'writes (pwrite) per request'], rows));
+  console.log('  the object\'s thread waits for each fsync (the wall time above) without using CPU; a read commits nothing\n');
+}
+
+/** A server process by what it does: wrangler (node), the Worker's workerd, wrangler's entry workerd (a proxy in front). */
+function processLabel(pid, name) {
+  let args = '';
+  try {
+    args = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    // gone meanwhile
+  }
+  if (name === 'workerd') return args.includes('--inspector-addr') ? 'workerd: the Worker' : "workerd: wrangler's entry";
+  return name === 'node' ? 'node: wrangler' : name;
+}
+
+/** The Worker's own workerd process below `serverPid` (the one with the inspector), or null. */
+function workerProcess(serverPid) {
+  const found = [...(cpuByProcess(serverPid)?.keys() ?? [])].find((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--inspector-addr');
+    } catch {
+      return false;
+    }
+  });
+  return found ?? null;
+}
+
+/** The file system the server keeps its storage on (`--persist-to`): tmpfs or a disk's. */
+function storageOf(serverPid) {
+  try {
+    const args = readFileSync(`/proc/${serverPid}/cmdline`, 'utf8').split('\0');
+    const dir = args[args.indexOf('--persist-to') + 1];
+    // statfs's f_type: 0x01021994 is tmpfs (memory); anything else is a disk's file system.
+    return `${statfsSync(dir).type === 0x01021994 ? 'tmpfs (memory)' : 'disk'} (${dir})`;
+  } catch {
+    return 'an unknown file system';
+  }
+}
+
+/** `strace -c -w` output: syscall → { calls, seconds } (empty when none of the traced calls was made). */
+function straceSummary(file) {
+  const counts = new Map();
+  const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  for (const line of text.split('\n')) {
+    const m = line.trim().match(/^[\d.]+\s+([\d.]+)\s+\d+\s+(\d+)\s+(?:\d+\s+)?(\w+)$/);
+    if (m && m[3] !== 'total') counts.set(m[3], { seconds: Number(m[1]), calls: Number(m[2]) });
+  }
+  return counts;
 }
 
 // ── Big subscriptions: the first page and search ─────────────────────────────────────────────

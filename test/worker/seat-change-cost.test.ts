@@ -1,7 +1,8 @@
 /**
  * What keeps a seat change as cheap as a read (npm run bench measures it; these guard the shapes
- * that make it so): the pool ledger reads pool members through an index, not every user, and a
- * call reads a user row and the seat counts once while it writes nothing, and again after any write.
+ * that make it so): the pool ledger reads pool members through an index, not every user, a call
+ * reads a user row and the seat counts once while it writes nothing, and again after any write, and
+ * a seat taken back deletes only what its holder's row shows is there.
  */
 import { env } from 'cloudflare:workers';
 import { runInDurableObject } from 'cloudflare:test';
@@ -13,6 +14,28 @@ import { createUser, signup } from './helpers';
 
 const inObject = <T>(subscriptionId: string, work: (sql: Sql) => T) =>
   runInDurableObject(env.SUBSCRIPTION.getByName(subscriptionId), (_instance, state) => work(new Sql(state.storage.sql)));
+
+/** The DELETE statements the object runs while `during` runs (its storage's exec, watched). */
+async function deletesDuring(subscriptionId: string, during: () => Promise<unknown>): Promise<string[]> {
+  const stub = env.SUBSCRIPTION.getByName(subscriptionId);
+  const seen: string[] = [];
+  await runInDurableObject(stub, (_instance, state) => {
+    const storage = state.storage.sql;
+    const exec = storage.exec.bind(storage);
+    storage.exec = ((query: string, ...params: SqlStorageValue[]) => {
+      if (query.startsWith('DELETE')) seen.push(query.split(' WHERE')[0]!);
+      return exec(query, ...params);
+    }) as typeof storage.exec;
+  });
+  try {
+    await during();
+  } finally {
+    await runInDurableObject(stub, (_instance, state) => {
+      delete (state.storage.sql as { exec?: unknown }).exec;
+    });
+  }
+  return seen;
+}
 
 describe('Seat change cost', () => {
   it('counts the seats of pool members through the users_pool index, not a scan of every user', async () => {
@@ -63,6 +86,23 @@ describe('Seat change cost', () => {
       return seen;
     });
     expect(names).toEqual(['kept', 'Renamed', 'read again', 'Outside']);
+  });
+
+  it('takes back a seat with nothing attached with one DELETE, and a lent one with its loan timers', async () => {
+    const { admin, subscription } = await signup(4);
+    const plain = (await createUser(admin, { name: 'Plain Holder', assignSeat: true })).user;
+    const lender = (await createUser(admin, { name: 'Lena Lender', assignSeat: true })).user;
+    const borrower = (await createUser(admin, { name: 'Bo Borrower' })).user;
+    const until = new Date(Date.now() + 3 * 60 * 60 * 1000).toISOString();
+    expect((await admin.post('/v1/seats/transfer', { from: lender.id, to: borrower.id, until })).status).toBe(200);
+
+    const plainDeletes = await deletesDuring(subscription.id, async () => expect((await admin.delete(`/v1/users/${plain.id}/seat`)).status).toBe(200));
+    expect(plainDeletes).toEqual(['DELETE FROM seats']);
+
+    const lentDeletes = await deletesDuring(subscription.id, async () => expect((await admin.delete(`/v1/users/${borrower.id}/seat`)).status).toBe(200));
+    expect(lentDeletes).toEqual(['DELETE FROM seats', 'DELETE FROM timers']);
+    const left = await inObject(subscription.id, (sql) => sql.all('SELECT kind FROM timers WHERE ref = ?', borrower.id));
+    expect(left).toEqual([]);
   });
 
   it('reads the seat counts once per call while nothing is written, and again after a write', async () => {

@@ -136,6 +136,22 @@ describe('Webhooks', () => {
     expect((await deliveries(admin, webhook.id)).map((d: { status: string }) => d.status)).toEqual(['failed']);
   });
 
+  it('an event no target wants is not kept: with no endpoint a seat change writes no outbox row, with one it does', async () => {
+    const { admin, subscription } = await signup(5);
+    const first = (await createUser(admin, { name: 'First' })).user;
+    const second = (await createUser(admin, { name: 'Second' })).user;
+    const count = async () => (await sql<{ n: number }>(subscription.id, 'SELECT COUNT(*) AS n FROM outbox'))[0]!.n;
+    const before = await count();
+    expect((await admin.put(`/v1/users/${first.id}/seat`, {})).status).toBe(200);
+    expect(await count()).toBe(before);
+
+    const { receiver } = await endpoint(admin, { eventTypes: ['seat.assigned'] });
+    expect((await admin.put(`/v1/users/${second.id}/seat`, {})).status).toBe(200);
+    expect(await count()).toBe(before + 1);
+    const got = await until(() => receiver.received(), (r) => r.length === 1);
+    expect(WebhookEvent.parse(JSON.parse(got[0]!.body))).toMatchObject({ type: 'seat.assigned', data: { user: { id: second.id } } });
+  });
+
   it('the event is written in the transaction of the change: a refused change writes none, and a restart loses nothing', async () => {
     const { admin, subscription } = await signup(1, { assignSeat: true });
     const { receiver } = await endpoint(admin);

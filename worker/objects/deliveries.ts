@@ -39,17 +39,28 @@ export function enqueue(sql: Sql, channel: Channel, target: string, event: { id:
   setTimerIfAbsent(sql, 'delivery', target, now);
 }
 
-/**
- * Queues `event` (outbox row `seq`) for every enabled webhook endpoint that wants its type (an
- * empty list wants all). Every 100th event prunes the old ones.
- */
-export function enqueueWebhooks(sql: Sql, event: WebhookEvent, seq: number, now: number): void {
+/** Queues `event` for every enabled webhook endpoint that wants its type (an empty list wants all). */
+export function enqueueWebhooks(sql: Sql, event: WebhookEvent, now: number): void {
   const endpoints = sql.all<{ id: string; event_types: string }>('SELECT id, event_types FROM webhooks WHERE enabled = 1');
   for (const endpoint of endpoints) {
     const wanted = JSON.parse(endpoint.event_types) as string[];
     if (wanted.length === 0 || wanted.includes(event.type)) enqueue(sql, 'webhook', endpoint.id, event, null, now);
   }
-  if (seq % PRUNE_EVERY === 0) prune(sql, now);
+}
+
+/**
+ * Keeps `event` in the outbox for its deliveries: what a webhook delivery sends (and Redeliver
+ * sends again) is this row's payload. Every 100th event prunes the old ones.
+ */
+export function storeEvent(sql: Sql, event: WebhookEvent, now: number): void {
+  const stored = sql.one<{ seq: number }>(
+    'INSERT INTO outbox (id, type, at, payload) VALUES (?, ?, ?, ?) RETURNING seq',
+    event.id,
+    event.type,
+    event.timestamp,
+    JSON.stringify(event),
+  );
+  if ((stored?.seq ?? 0) % PRUNE_EVERY === 0) prune(sql, now);
 }
 
 /** What the dispatcher needs to attempt a target's head delivery. */

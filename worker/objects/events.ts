@@ -4,13 +4,15 @@
  * so `recordAudit` notes the matching event here; the write path publishes the noted events at the
  * end of the call's work, still inside its transaction (`publishEvents`), with the resource as it
  * is after the whole call. A refused call rolls its events back with everything else; a crash after
- * the commit loses nothing, because the outbox rows and their deliveries are already stored.
+ * the commit loses nothing, because the outbox rows and their deliveries are already stored. An
+ * event no target wants (no webhook endpoint, push device or mailbox) has no delivery to send it
+ * and is not stored.
  */
 import type { EventType, Person, WebhookEvent } from '../contract';
 import type { Actor } from './access';
 import type { AuditTarget } from './audit';
 import { notifyFor, noteThresholds } from './alerts';
-import { enqueueWebhooks } from './deliveries';
+import { enqueueWebhooks, storeEvent } from './deliveries';
 import { requestById } from './seat-requests';
 import { storedCounts } from './seats';
 import type { Sql } from './sql';
@@ -57,7 +59,7 @@ export function noteAudited(sql: Sql, at: number, actor: Actor | null, action: s
 
 /**
  * Publishes what this call's work noted (and a seats threshold it crossed): each event goes to the
- * outbox with its deliveries, in the call's transaction.
+ * outbox with its deliveries, in the call's transaction (not at all when no target wants it).
  */
 export function publishEvents(sql: Sql, now: number): void {
   noteThresholds(sql, now);
@@ -70,16 +72,12 @@ export function publishEvents(sql: Sql, now: number): void {
     const data = item.data();
     if (!data) continue;
     const event = { id: prefixedId('evt'), type: item.type, timestamp: new Date(item.at).toISOString(), subscription, actor: item.actor, data } as WebhookEvent;
-    const payload = JSON.stringify(event);
-    const stored = sql.one<{ seq: number }>(
-      'INSERT INTO outbox (id, type, at, payload) VALUES (?, ?, ?, ?) RETURNING seq',
-      event.id,
-      event.type,
-      event.timestamp,
-      payload,
-    );
-    enqueueWebhooks(sql, event, stored?.seq ?? 0, now);
+    // Its deliveries first (webhook endpoints, push devices, mailboxes that want it), then the
+    // outbox row they read, only if there is one: nothing ever reads an event nobody receives.
+    const before = sql.written;
+    enqueueWebhooks(sql, event, now);
     notifyFor(sql, event, now);
+    if (sql.written > before) storeEvent(sql, event, now);
   }
 }
 

@@ -11,6 +11,8 @@ import { recordAudit } from './audit';
 import type { Sql } from './sql';
 import { scheduleLoanReminder } from './alerts';
 import { clearTimers, setTimer } from './timers';
+import { userKey } from './users';
+import type { UserRow } from './views';
 
 
 /** How long a seat is held: until a time (null: no end), then back to `returnsTo` (null: freed). */
@@ -55,17 +57,29 @@ export function addSeat(sql: Sql, actor: Actor | null, user: Person, now: number
     actor?.id ?? null,
     actor?.name ?? null,
   );
-  if (term.until) setTimer(sql, 'loan', user.id, Date.parse(term.until));
-  scheduleLoanReminder(sql, user.id, term.until, term.until ? term.returnsTo : null);
+  // A new seat (the primary key refuses a second): only a loan has timers to set; none of an earlier
+  // seat is left to clear, since dropSeat cleared them with it.
+  if (term.until) {
+    setTimer(sql, 'loan', user.id, Date.parse(term.until));
+    scheduleLoanReminder(sql, user.id, term.until, term.returnsTo);
+  }
   answerRequestOnSeat(sql, actor, user, now);
 }
 
-/** Deletes the seat row, with the revocation and timers that belonged to it. */
+/**
+ * Deletes the seat row, with the revocation, idle warning and timers that belonged to it. When
+ * this call read the holder's row with nothing written since (`Sql.kept`; a seat change reads its
+ * users first), that row says which of them exist: most seats have none, and each DELETE that finds
+ * nothing is still a statement. Without such a row (or one that shows no seat), all are deleted.
+ */
 export function dropSeat(sql: Sql, userId: string): void {
+  const seen = sql.peek<UserRow | null>(userKey(userId));
+  const row = seen?.seat_assigned_at ? seen : null;
   sql.run('DELETE FROM seats WHERE user_id = ?', userId);
-  sql.run('DELETE FROM seat_revocations WHERE user_id = ?', userId);
-  sql.run('DELETE FROM idle_warnings WHERE user_id = ?', userId);
-  clearTimers(sql, SEAT_TIMERS, userId);
+  if (!row || row.revocation_action !== null) sql.run('DELETE FROM seat_revocations WHERE user_id = ?', userId);
+  if (!row || row.seat_idle_reclaim_at !== null) sql.run('DELETE FROM idle_warnings WHERE user_id = ?', userId);
+  // A loan's end and reminder exist only with an end (`expires_at`), a grace period only with a revocation.
+  if (!row || row.seat_expires_at !== null || row.revocation_action !== null) clearTimers(sql, SEAT_TIMERS, userId);
 }
 
 /** A user's seat: when it was given, when it ends, and to whom it returns. Null without one. */
@@ -79,6 +93,9 @@ export function seatOf(sql: Sql, userId: string): { assignedAt: string; until: s
 
 /** What the seat rules need to know about a user, or null when they no longer exist (`+?`: see sql.ts). */
 export function candidateOf(sql: Sql, userId: string): { id: string; name: string; status: 'invited' | 'active' | 'deactivated'; hasSeat: boolean } | null {
+  // The user's row this call already read with nothing written since, if it did (a transfer reads both users first).
+  const kept = sql.peek<UserRow | null>(userKey(userId));
+  if (kept !== undefined) return kept && { id: kept.id, name: kept.name, status: kept.status as 'invited' | 'active' | 'deactivated', hasSeat: kept.seat_assigned_at !== null };
   const row = sql.one<{ id: string; name: string; status: string; held: number }>(
     'SELECT u.id, u.name, u.status, s.user_id IS NOT NULL AS held FROM users u LEFT JOIN seats s ON s.user_id = u.id WHERE u.id = +?',
     userId,
