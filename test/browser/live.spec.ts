@@ -1,4 +1,4 @@
-import type { Page, WebSocketRoute } from '@playwright/test';
+import type { Page, Response, WebSocketRoute } from '@playwright/test';
 import { expect, manageButton, meter, signIn, test, userEntry } from './fixtures';
 
 /** The API paths the page GETs from now on, in order (the live socket itself is not a GET of ours). */
@@ -50,9 +50,16 @@ test.describe('Live updates', () => {
     team,
   }, testInfo) => {
     await expect(page.getByText('Live', { exact: true })).toBeVisible();
+    // Manage user shows Lena at once from the list, then reads her and the schedules: record after those.
+    const path = (response: Response) => new URL(response.url()).pathname;
+    const paneRead = Promise.all([
+      page.waitForResponse((response) => path(response) === `/api/v1/users/${team.users.Lena!.id}`),
+      page.waitForResponse((response) => path(response) === '/api/v1/schedules'),
+    ]);
     await manageButton(page, 'Lena Fischer').click();
     const seat = page.getByRole('checkbox', { name: 'Assign seat' });
     await expect(seat).not.toBeChecked();
+    await paneRead;
 
     const gets = recordGets(page);
     await seat.check();
