@@ -114,9 +114,9 @@ async function send<T>(
 ): Promise<T> {
   let response: Response;
   try {
-    const copyName = method === 'GET' ? await offlineName() : null;
-    // The first screen's reads may already be on their way (app.html).
+    // The first screen's reads may already be on their way (app.html), with their copy's name.
     const early = method === 'GET' ? takeEarly(path + url.search) : undefined;
+    const copyName = method === 'GET' && !early ? await offlineName() : null;
     response = await (early ?? fetch(url, {
       method,
       credentials: 'same-origin',
