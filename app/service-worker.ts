@@ -4,6 +4,7 @@
  * shows the last known users (marked with the time they were fetched). Those copies are kept per
  * signed-in device, under the name the app sends (OFFLINE_COPY_HEADER), and dropped when the server
  * says the session ended (401) or the app signs out; other API answers (no-store) are never stored.
+ * The app adds one itself: the account a sign-in answered with, as GET /me (session.svelte.ts).
  * A new version waits until the page asks it to take over ("Update available — reload"). It also
  * shows push notifications and acts on their buttons.
  */

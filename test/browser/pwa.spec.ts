@@ -101,13 +101,7 @@ test.describe('Offline', () => {
     await page.getByLabel('Password').fill(team.admin.password);
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await expect(page.getByText('Alex Moreno', { exact: true })).toBeVisible();
-    // What the copy keeps for /me is what the server answers to GET /me.
     const me = await (await page.request.get('/api/v1/me')).json();
-    expect(await page.evaluate(async () => {
-      const name = (await caches.keys()).find((key) => key.startsWith('setme-api-'));
-      const stored = name ? await (await caches.open(name)).match('/api/v1/me') : undefined;
-      return stored ? { at: stored.headers.get('x-setme-cached-at'), account: await stored.json() } : null;
-    })).toEqual({ at: expect.any(String), account: me });
     await context.setOffline(true);
     await page.reload();
 
@@ -116,6 +110,12 @@ test.describe('Offline', () => {
     await expect(page.getByText('Alex Moreno', { exact: true })).toBeVisible();
     await expect(meter(page, 2, 3)).toBeVisible();
     await expect(page.getByRole('button', { name: 'Sign in', exact: true })).toBeHidden();
+    // What the copy keeps for /me is what the server answers to GET /me.
+    expect(await page.evaluate(async () => {
+      const name = (await caches.keys()).find((key) => key.startsWith('setme-api-'));
+      const stored = name ? await (await caches.open(name)).match('/api/v1/me') : undefined;
+      return stored ? { at: stored.headers.get('x-setme-cached-at'), account: await stored.json() } : null;
+    })).toEqual({ at: expect.any(String), account: me });
   });
 
   test('signing out forgets the stored data, so nothing shows offline afterwards', { tag: '@once' }, async ({ signedIn: page, context }) => {
