@@ -4,13 +4,14 @@
  * shows the last known users (marked with the time they were fetched). Those copies are kept per
  * signed-in device, under the name the app sends (OFFLINE_COPY_HEADER), and dropped when the server
  * says the session ended (401) or the app signs out; other API answers (no-store) are never stored.
+ * The app adds one itself: the account a sign-in answered with, as GET /me (session.svelte.ts).
  * A new version waits until the page asks it to take over ("Update available — reload"). It also
  * shows push notifications and acts on their buttons.
  */
 import { version } from '$app/env';
 import { assets, immutable } from '$app/manifest';
 import { self } from '$app/service-worker';
-import { API_CACHE_PREFIX, CACHED_AT_HEADER, OFFLINE_COPY_HEADER, OFFLINE_HEADER, OFFLINE_READS } from '#lib/offline-cache.ts';
+import { copyCacheName, OFFLINE_COPY_HEADER, OFFLINE_HEADER, OFFLINE_READS, storedAnswer } from '#lib/offline-cache.ts';
 import { clickPush, showPush } from './push-handlers.ts';
 
 const SHELL_CACHE = `setme-shell-${version}`;
@@ -55,7 +56,7 @@ self.addEventListener('fetch', (event) => {
   const apiPath = url.pathname.startsWith('/api/v1/') ? url.pathname.slice('/api/v1'.length) : null;
   const copyName = request.headers.get(OFFLINE_COPY_HEADER);
   if (apiPath !== null && copyName && /^[0-9a-f]{32}$/.test(copyName) && OFFLINE_READS.some((read) => read.test(apiPath))) {
-    event.respondWith(apiData(request, `${API_CACHE_PREFIX}${copyName}`));
+    event.respondWith(apiData(request, copyCacheName(copyName)));
   } else if (request.mode === 'navigate') {
     event.respondWith(page(request));
   } else if (SHELL.has(url.pathname)) {
@@ -78,10 +79,8 @@ async function apiData(request: Request, copy: string): Promise<Response> {
     return problem(503, 'offline', 'You are offline, and this has not been loaded on this device before.');
   }
   if (response.status === 200) {
-    const headers = new Headers(response.headers);
-    headers.set(CACHED_AT_HEADER, new Date().toISOString());
     const body = await response.clone().arrayBuffer();
-    await cache.put(request, new Response(body, { status: 200, headers }));
+    await cache.put(request, storedAnswer(body, response.headers, new Date()));
     const keys = await cache.keys();
     for (const old of keys.slice(0, Math.max(0, keys.length - MAX_API_ENTRIES))) await cache.delete(old);
   } else if (response.status === 401) {

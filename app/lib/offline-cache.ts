@@ -19,6 +19,33 @@ export const OFFLINE_HEADER = 'x-setme-offline';
  */
 export const OFFLINE_READS: readonly RegExp[] = [/^\/me$/, /^\/subscription$/, /^\/users$/, /^\/seat-requests$/];
 
+/** The cache that holds the offline copy named `name` (a hash of the device's key: device-key.ts). */
+export const copyCacheName = (name: string): string => `${API_CACHE_PREFIX}${name}`;
+
+/**
+ * An answer as the offline copy keeps it: the server's body and headers, marked with when it was
+ * fetched (CACHED_AT_HEADER), which is how the app knows, offline, that it is old and how old.
+ */
+export function storedAnswer(body: BodyInit, headers: HeadersInit, fetchedAt: Date): Response {
+  const marked = new Headers(headers);
+  marked.set(CACHED_AT_HEADER, fetchedAt.toISOString());
+  return new Response(body, { status: 200, headers: marked });
+}
+
+/**
+ * Keeps `value` in the offline copy `name` as the service worker would have kept the server's
+ * answer to GET /api/v1{path} (one of OFFLINE_READS), fetched now: for data the app got another
+ * way. Signing in answers with the account GET /me would (session.svelte.ts), so the app has no
+ * reason to read /me then, and without this a reload offline right after found nobody signed in.
+ * Nothing is kept without CacheStorage (then there is no service worker to answer from it either).
+ */
+export async function keepInCopy(name: string, path: string, value: unknown): Promise<void> {
+  if (typeof caches === 'undefined' || !OFFLINE_READS.some((read) => read.test(path))) return;
+  const body = JSON.stringify(value);
+  const cache = await caches.open(copyCacheName(name));
+  await cache.put(new URL(`/api/v1${path}`, location.origin), storedAnswer(body, { 'content-type': 'application/json' }, new Date()));
+}
+
 /** Forgets every stored API answer, of everyone (on sign-out: the next person on this device sees nothing). */
 export async function clearApiCache(): Promise<void> {
   if (typeof caches === 'undefined') return;

@@ -1,14 +1,15 @@
 /**
  * Who is signed in on this device, and their subscription. Filled from GET /me when the app
- * starts; emptied on sign-out, together with the offline copy of API data.
+ * starts, or from the answer of signing in (which also goes into the offline copy, as GET /me's);
+ * emptied on sign-out, together with the offline copy of API data.
  */
 import type { Account, SeatCounts } from '#contract';
 import { onAnswer, type Answer } from '#lib/answers.ts';
 import { accountApi } from '#lib/api/account.ts';
 import { ApiProblem, whenSignedOut } from '#lib/api/request.ts';
 import { revisions } from '#lib/api/revision.ts';
-import { deviceKey, forgetDeviceKey } from '#lib/device-key.ts';
-import { clearApiCache } from '#lib/offline-cache.ts';
+import { deviceKey, forgetDeviceKey, offlineName } from '#lib/device-key.ts';
+import { clearApiCache, keepInCopy } from '#lib/offline-cache.ts';
 import { finishSignOuts, signOutHere } from '#lib/sign-out.ts';
 
 class Session {
@@ -17,6 +18,8 @@ class Session {
   checked = $state(false);
   /** Why the last session ended, shown on the sign-in page. */
   endedBecause = $state<string | null>(null);
+  /** The account of the last sign-in on its way into the offline copy (sign-out waits for it). */
+  #keeping: Promise<void> = Promise.resolve();
 
   get user() {
     return this.account?.user ?? null;
@@ -52,10 +55,18 @@ class Session {
     return this.account;
   }
 
+  /**
+   * Someone signed in here (password, passkey, invitation, reset link, sign-up confirmation): every
+   * way in answers with the account GET /me would, so the app does not read /me now. The service
+   * worker copies only reads, so the account goes into this device's offline copy from here:
+   * without it, a reload offline right after signing in found nobody signed in. The copy is named
+   * for the key cookie this sign-in's answer has just set, as the reads are.
+   */
   signedIn(account: Account): void {
     this.account = account;
     this.endedBecause = null;
     this.checked = true;
+    this.#keeping = keepAccountOffline(account);
   }
 
   updateSeats(seats: SeatCounts): void {
@@ -75,6 +86,8 @@ class Session {
    * session: only the browser's part is left.
    */
   async signOut(reason: string | null = null): Promise<void> {
+    // Not after the copy is dropped: it would bring the account back.
+    await this.#keeping;
     if (reason === null) {
       await signOutHere();
       void finishSignOuts();
@@ -85,6 +98,16 @@ class Session {
     revisions.forget();
     this.account = null;
     this.endedBecause = reason;
+  }
+}
+
+/** Puts a signed-in account into this device's offline copy; a failure only leaves it out. */
+async function keepAccountOffline(account: Account): Promise<void> {
+  try {
+    const name = await offlineName();
+    if (name) await keepInCopy(name, '/me', account);
+  } catch {
+    // No CacheStorage (a private window may refuse it): there is no offline copy to keep it in.
   }
 }
 

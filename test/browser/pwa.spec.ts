@@ -82,6 +82,42 @@ test.describe('Offline', () => {
     await expect(page.getByRole('checkbox', { name: 'Assign seat' })).toBeEnabled();
   });
 
+  test('right after signing in, a reload without network still shows who is signed in and the users, marked offline', async ({
+    page,
+    team,
+    context,
+  }) => {
+    // A browser that has opened the app before: the service worker has the shell and is in charge.
+    await page.goto('/signin');
+    await page.evaluate(() => navigator.serviceWorker.ready);
+    await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+
+    // The live connection's first message makes every screen read again (GET /me among them). Here
+    // it comes at once; on a phone's network it can come a second or more after the list, when the
+    // person may already be offline: hold it back, so what counts is what signing in itself kept.
+    await page.routeWebSocket('**/api/v1/live', () => {});
+
+    await page.getByLabel('Email').fill(team.admin.email);
+    await page.getByLabel('Password').fill(team.admin.password);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await expect(page.getByText('Alex Moreno', { exact: true })).toBeVisible();
+    const me = await (await page.request.get('/api/v1/me')).json();
+    await context.setOffline(true);
+    await page.reload();
+
+    await expect(page.getByText(/^Offline — as of \d{1,2}:\d\d(\s?[AP]M)?\.$/)).toBeVisible();
+    await expect(page.getByRole('heading', { name: 'Users', level: 1 })).toBeVisible();
+    await expect(page.getByText('Alex Moreno', { exact: true })).toBeVisible();
+    await expect(meter(page, 2, 3)).toBeVisible();
+    await expect(page.getByRole('button', { name: 'Sign in', exact: true })).toBeHidden();
+    // What the copy keeps for /me is what the server answers to GET /me.
+    expect(await page.evaluate(async () => {
+      const name = (await caches.keys()).find((key) => key.startsWith('setme-api-'));
+      const stored = name ? await (await caches.open(name)).match('/api/v1/me') : undefined;
+      return stored ? { at: stored.headers.get('x-setme-cached-at'), account: await stored.json() } : null;
+    })).toEqual({ at: expect.any(String), account: me });
+  });
+
   test('signing out forgets the stored data, so nothing shows offline afterwards', { tag: '@once' }, async ({ signedIn: page, context }) => {
     await page.evaluate(() => navigator.serviceWorker.ready);
     await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
