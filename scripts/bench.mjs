@@ -3,9 +3,11 @@
 // Starts the local server (wrangler dev, storage in a temporary folder) and, on loopback only:
 //  1. creates a subscription with 500 users and 200 seats through the API (with an API token);
 //  2. drives it with concurrent clients, each phase bounded in time and count:
-//     GET /api/health (the same-run baseline), a seat mix (PUT/DELETE /users/{id}/seat and
-//     POST /seats/transfer across many users), and the Expert Console's POST /console/sessions;
-//     prints ops/s and p50/p99 latency, each as a ratio to the baseline, and the server's CPU time
+//     GET /api/health (the same-run baseline), an object read (GET /subscription), a plain write
+//     (PATCH /users/{id}, a rename: one committed row through the same path), a seat mix
+//     (PUT/DELETE /users/{id}/seat and POST /seats/transfer across many users), and the Expert
+//     Console's POST /console/sessions; prints ops/s and p50/p99 latency, each as a ratio to the
+//     baseline, the seat mix against the plain write and the read, and the server's CPU time
 //     per request (wrangler and workerd, from /proc: unlike wall-clock figures, it barely moves
 //     with the machine's load), also per process as user and kernel time;
 //  3. verifies the invariants through the API (counter == holders ≤ purchased, nobody holding two,
@@ -245,6 +247,14 @@ async function loadPhases(baseUrl, inspector, serverPid) {
     return outcome({ status: res.status, body: { text: await res.text() } }, 200);
   };
   const readSubscription = async () => outcome(await api('GET', '/subscription'), 200);
+  // The write baseline: a rename commits one user row (with its audit row and search entry) through
+  // the same path as a seat change, so the mix ÷ it says what a seat costs beyond any commit.
+  let renames = 0;
+  const renameUser = async (worker) => {
+    const s = slices[worker];
+    const id = s.users[renames % s.users.length];
+    return outcome(await api('PATCH', `/users/${id}`, { name: `${personName(renames)} ${++renames}` }), 200);
+  };
   const consoleApis = consoleTokens.map((token) => bearer(baseUrl, token));
   let computer = 0;
   // A console visit opens a session and ends it, as the Expert Console does: left open, sessions
@@ -260,6 +270,7 @@ async function loadPhases(baseUrl, inspector, serverPid) {
   const phases = [
     ['GET /api/health (baseline)', health],
     ['GET /subscription (object read)', readSubscription],
+    ['PATCH /users/{id} (plain write: rename)', renameUser],
     ['seat mix: PUT/DELETE seat, transfer', seatOp],
     ['console visit: POST + DELETE /console/sessions', consoleCheck],
   ];
@@ -302,6 +313,12 @@ async function loadPhases(baseUrl, inspector, serverPid) {
       fixed(r.cpuPerRequest, 2), fixed(r.cpuPerRequest / base.cpuPerRequest, 2)]),
   ));
   printByProcess(results);
+  const [, read, write, seats] = results;
+  console.log(
+    `seat mix ÷ plain write: ops/s ${fixed(seats.opsPerSecond / write.opsPerSecond, 2)}, p50 ${fixed(seats.p50 / write.p50, 2)}, ` +
+      `p99 ${fixed(seats.p99 / write.p99, 2)}, server CPU ${fixed(seats.cpuPerRequest / write.cpuPerRequest, 2)} ` +
+      `(plain write ÷ health ${fixed(write.opsPerSecond / base.opsPerSecond, 2)}; seat mix p99 ÷ read p99 ${fixed(seats.p99 / read.p99, 2)})`,
+  );
   const mix = slices.reduce((t, s) => ({ assign: t.assign + s.counts.assign, unassign: t.unassign + s.counts.unassign, transfer: t.transfer + s.counts.transfer }), { assign: 0, unassign: 0, transfer: 0 });
   console.log(`seat mix (incl. warm-up and the profiled run): ${mix.assign} assigns, ${mix.unassign} unassigns, ${mix.transfer} transfers over ${mixUsers.length} users\n`);
   if (inspector) printProfile(profiledRead, profiled);
