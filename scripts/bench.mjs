@@ -39,13 +39,13 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statfsSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fixed, personName, printScreen, screenQueries, usersScreenTimings } from './bench-browser.mjs';
+import { fixed, printScreen, screenQueries, usersScreenTimings } from './bench-browser.mjs';
+import { benchEmail, createUsers, newSubscription, PASSWORD, personName } from './bench-seed.mjs';
 import { table } from './table.mjs';
 import { directorySync } from './bench-scim.mjs';
 import { connectInspector, summarise } from './cpu-profile.mjs';
 import { allPages, bearer, freePort, interrupted } from './local-api.mjs';
 import { cpuByProcess, treeCpuMs } from './process-cpu.mjs';
-import { signUpByMail } from './mailbox.mjs';
 import { client, startServer } from './server.mjs';
 import { startWebhookReceiver } from '../test/support/receivers.mjs';
 
@@ -72,11 +72,8 @@ const CONFIG = {
   searchRepeats: 15,
 };
 
-const PASSWORD = 'copper lantern orchard 42';
 /** The server's mailbox: a sign-up is confirmed from the link it mails (set once the server runs). */
 let mailbox = null;
-let emailCounter = 0;
-const email = (tag) => `${tag}.${Date.now().toString(36)}.${++emailCounter}@bench.test`;
 
 // ── Measuring ────────────────────────────────────────────────────────────────────────────────
 
@@ -120,50 +117,6 @@ async function drive(name, { concurrency, seconds, maxRequests }, op) {
 /** true for the expected status, 'interrupted' for a dev-server reload, false otherwise. */
 const outcome = (reply, status) => (reply.status === status ? true : interrupted(reply) ? 'interrupted' : false);
 
-/** Runs `task(item)` over items with at most `limit` in flight, starting none after `deadline`. */
-async function bounded(items, limit, task, deadline = Infinity) {
-  const results = [];
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length && performance.now() < deadline) {
-        const i = next++;
-        results[i] = await task(items[i], i);
-      }
-    }),
-  );
-  return results.filter(Boolean);
-}
-
-
-// ── Setting up a subscription through the API ────────────────────────────────────────────────
-
-/** Signs up a subscription and returns an API client with an administrator's token. */
-async function newSubscription(baseUrl, seats, organization) {
-  const browser = client(baseUrl);
-  const adminEmail = email('admin');
-  const signup = await signUpByMail(browser, mailbox, {
-    organization, name: 'Bench Admin', email: adminEmail, password: PASSWORD, seats, assignSeat: false,
-  });
-  if (signup.status !== 201) throw new Error(`signup answered ${signup.status} ${JSON.stringify(signup.body)}`);
-  const token = await browser('POST', '/tokens', { name: 'bench' });
-  if (token.status !== 201) throw new Error(`token answered ${token.status} ${JSON.stringify(token.body)}`);
-  return { api: bearer(baseUrl, token.body.token), browser, adminId: signup.body.user.id, adminEmail };
-}
-
-/** Creates `count` users through the API (fewer if `deadline` passes), the first `withSeat` holding a seat. */
-async function createUsers(api, count, withSeat, concurrency, deadline = Infinity) {
-  return bounded(Array.from({ length: count }, (_, i) => i), concurrency, async (i) => {
-    // A dev-server reload may cut a request (and maybe apply it): retry with a new email.
-    for (let attempt = 0; ; attempt++) {
-      const reply = await api('POST', '/users', { name: personName(i), email: email('user'), assignSeat: i < withSeat })
-        .catch((error) => ({ status: 0, body: { text: String(error) } }));
-      if (reply.status === 201) return reply.body;
-      if (attempt >= 3) throw new Error(`create user answered ${reply.status} ${JSON.stringify(reply.body)}`);
-    }
-  }, deadline);
-}
-
 // ── The load phases ──────────────────────────────────────────────────────────────────────────
 
 /**
@@ -172,8 +125,8 @@ async function createUsers(api, count, withSeat, concurrency, deadline = Infinit
  */
 async function loadPhases(baseUrl, inspector, serverPid) {
   const t0 = performance.now();
-  const { api, adminId } = await newSubscription(baseUrl, CONFIG.seats, 'Bench Load');
-  const created = await createUsers(api, CONFIG.users - 1, CONFIG.seats, CONFIG.seedConcurrency);
+  const { api, adminId } = await newSubscription(baseUrl, mailbox, { organization: 'Bench Load', seats: CONFIG.seats });
+  const created = await createUsers(api, { to: CONFIG.users - 1, withSeat: CONFIG.seats, flight: CONFIG.seedConcurrency });
   // A few seat holders sign in and get tokens for the console check; they stay out of the seat mix.
   const consoleTokens = await Promise.all(
     created.slice(0, CONFIG.consoleUsers).map(async ({ invitation }) => {
@@ -433,8 +386,8 @@ async function webhookDelivery(baseUrl) {
     };
   };
   const setUp = async (organization, endpoints) => {
-    const { api } = await newSubscription(baseUrl, users, organization);
-    const ids = (await createUsers(api, users, 0, CONFIG.seedConcurrency)).map((c) => c.user.id);
+    const { api } = await newSubscription(baseUrl, mailbox, { organization, seats: users });
+    const ids = (await createUsers(api, { to: users, flight: CONFIG.seedConcurrency })).map((c) => c.user.id);
     const names = [];
     for (let i = 0; i < endpoints; i++) {
       const name = `bench-${Date.now().toString(36)}-${i}`;
@@ -556,8 +509,8 @@ function printProfile(read, mix) {
  * writes themselves.
  */
 async function stepBreakdown(baseUrl, serverPid) {
-  const { api } = await newSubscription(baseUrl, 10, 'Bench Steps');
-  const [holder, other, spare] = await createUsers(api, 3, 1, 3);
+  const { api } = await newSubscription(baseUrl, mailbox, { organization: 'Bench Steps', seats: 10 });
+  const [holder, other, spare] = await createUsers(api, { to: 3, withSeat: 1, flight: 3 });
   const ids = { holder: holder.user.id, other: other.user.id, spare: spare.user.id };
   const health = async () => (await fetch(`${baseUrl}/api/health`)).status === 200;
   const steps = [
@@ -747,7 +700,7 @@ async function bigSubscriptions(baseUrl, subscriptions) {
   console.log('  full-text index of names and emails, fewer by the name and email indexes (a prefix).');
 
   const screenQ = screenQueries(big.created);
-  const screen = await usersScreenTimings(baseUrl, { email: big.adminEmail, password: PASSWORD }, screenQ);
+  const screen = await usersScreenTimings(baseUrl, big.account, screenQ);
   printScreen(screen, big.size, screenQ);
 }
 
@@ -758,8 +711,8 @@ async function scaling(baseUrl) {
   const deadline = performance.now() + CONFIG.seedBudgetSeconds * 1000;
   for (const wanted of CONFIG.scaling) {
     const t0 = performance.now();
-    const { api, adminEmail } = await newSubscription(baseUrl, 10, `Bench ${wanted}`);
-    const created = await createUsers(api, wanted - 1, 0, CONFIG.seedConcurrency, deadline);
+    const { api, account } = await newSubscription(baseUrl, mailbox, { organization: `Bench ${wanted}`, seats: 10 });
+    const created = await createUsers(api, { to: wanted - 1, flight: CONFIG.seedConcurrency, deadline });
     const size = created.length + 1;
     const seeded = (performance.now() - t0) / 1000;
     console.log(
@@ -771,7 +724,7 @@ async function scaling(baseUrl) {
     // Users spread over the whole subscription, one assign/unassign pair each.
     const step = Math.max(1, Math.floor(created.length / CONFIG.scalingPairs));
     const targets = Array.from({ length: CONFIG.scalingPairs }, (_, i) => created[(i * step) % created.length].user.id);
-    subscriptions.push({ size, api, adminEmail, created, targets, latencies: [], errors: 0, cut: 0 });
+    subscriptions.push({ size, api, account, created, targets, latencies: [], errors: 0, cut: 0 });
   }
   // One pair at a time, the sizes taking turns in rounds, so a busy moment on the machine falls
   // on all of them alike rather than on whichever size happened to run then.
@@ -832,11 +785,11 @@ const SAMPLES_PER_EMAIL = 5;
  */
 async function enumerationTiming(baseUrl) {
   const accounts = ENUMERATION_SAMPLES / SAMPLES_PER_EMAIL;
-  const { api } = await newSubscription(baseUrl, 1, 'Bench Enumeration');
+  const { api } = await newSubscription(baseUrl, mailbox, { organization: 'Bench Enumeration', seats: 1 });
   const activeUsers = async (tag) => {
     const emails = [];
     for (let i = 0; i < accounts; i++) {
-      const address = email(tag);
+      const address = benchEmail(tag);
       const created = await api('POST', '/users', { name: personName(i), email: address, assignSeat: false });
       if (created.status !== 201) throw new Error(`creating a user answered ${created.status} ${JSON.stringify(created.body)}`);
       const accepted = await client(baseUrl)('POST', '/invitations/accept', { token: created.body.invitation.token, password: PASSWORD });
@@ -864,7 +817,7 @@ async function enumerationTiming(baseUrl) {
   const rows = [];
   const cold = { known: [], unknown: [] };
   for (const [door, knownEmails, request, expected, warmUp, warmExpected] of doors) {
-    const unknownEmails = Array.from({ length: accounts }, () => email('nobody'));
+    const unknownEmails = Array.from({ length: accounts }, () => benchEmail('nobody'));
     for (let i = 0; i < accounts; i++) {
       cold.known.push(await timed(warmUp(knownEmails[i]), warmExpected));
       cold.unknown.push(await timed(warmUp(unknownEmails[i]), warmExpected));
@@ -943,7 +896,7 @@ async function fullBenchmark(server, inspector) {
 
 /** This script's helpers, for the sections in other files (bench-scim.mjs). */
 function benchTools() {
-  return { newSubscription, createUsers, drive, bounded, percentile, table, fixed, email, concurrency: CONFIG.concurrency, seconds: CONFIG.phaseSeconds };
+  return { mailbox, drive, percentile, table, fixed, concurrency: CONFIG.concurrency, seconds: CONFIG.phaseSeconds };
 }
 
 await main();
