@@ -18,9 +18,9 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from '@playwright/test';
-import { bearer, freePort } from './local-api.mjs';
-import { signUpByMail } from './mailbox.mjs';
-import { client, startServer } from './server.mjs';
+import { createUsers, newSubscription } from './bench-seed.mjs';
+import { freePort } from './local-api.mjs';
+import { startServer } from './server.mjs';
 import { table } from './table.mjs';
 
 // The same browser and flags as the browser tests (playwright.config.ts CHROMIUM).
@@ -280,56 +280,16 @@ export async function usersScreenTimings(baseUrl, account, queries, runs = 3) {
 
 // ── Run alone: a server, one big subscription, the figures ────────────────────────────────────
 
-const PASSWORD = 'copper lantern orchard 42';
-const FIRST = ['Alex', 'Priya', 'Tomás', 'Mei', 'Jordan', 'Sam', 'Lena', 'Noah', 'Ada', 'Grace', 'Linus', 'Kemal', 'Ines', 'Oren', 'Yuki', 'Zara', 'Bruno', 'Chloe', 'Dmitri', 'Femi'];
-const LAST = ['Moreno', 'Natarajan', 'Eriksen', 'Chen', 'Blake', 'Okafor', 'Fischer', 'Kowalski', 'Lovelace', 'Hopper', 'Torvalds', 'Yilmaz', 'Duarte', 'Levi', 'Tanaka', 'Ahmed', 'Rossi', 'Martin', 'Ivanov', 'Adeyemi', 'Nguyen', 'Silva', 'Novak', 'Berg', 'Costa'];
-/** Names like people's, so a search for a name finds a few of many (each name repeats every 500 users). */
-export const personName = (i) => `${FIRST[i % FIRST.length]} ${LAST[Math.floor(i / FIRST.length) % LAST.length]}`;
 export const fixed = (n, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '–');
-
-/**
- * Signs up a subscription through the API (its administrator confirmed by mail) and makes an API
- * token for them. Returns the token's client, the stamp its addresses carry, and the sign-in.
- */
-export async function benchSubscription(baseUrl, mailbox, organization) {
-  const stamp = Date.now().toString(36);
-  const account = { email: `admin.${stamp}.0@bench.test`, password: PASSWORD };
-  const browser = client(baseUrl);
-  const signup = await signUpByMail(browser, mailbox, { organization, name: 'Bench Admin', ...account, seats: 10, assignSeat: false });
-  if (signup.status !== 201) throw new Error(`signup answered ${signup.status} ${JSON.stringify(signup.body)}`);
-  const token = await browser('POST', '/tokens', { name: 'bench' });
-  if (token.status !== 201) throw new Error(`token answered ${token.status}`);
-  return { api: bearer(baseUrl, token.body.token), stamp, account };
-}
-
-/**
- * Creates users `from`..`to - 1` of a bench subscription through POST /users with `flight` requests
- * in flight, starting none after `deadline` (a performance.now() time). Returns the creations' answers, in order.
- */
-export async function createUsers({ api, stamp }, from, to, flight, deadline = Infinity) {
-  const created = [];
-  let next = from;
-  await Promise.all(
-    Array.from({ length: flight }, async () => {
-      while (next < to && performance.now() < deadline) {
-        const i = next++;
-        const reply = await api('POST', '/users', { name: personName(i), email: `user.${stamp}.${i + 1}@bench.test`, assignSeat: false });
-        if (reply.status !== 201) throw new Error(`create user answered ${reply.status} ${JSON.stringify(reply.body)}`);
-        created[i - from] = reply.body;
-      }
-    }),
-  );
-  return created.filter(Boolean);
-}
 
 /**
  * Signs up a subscription and creates `wanted - 1` users in it through the API (24 in flight),
  * starting none after `budgetSeconds`. Returns the administrator's sign-in and the creations' answers.
  */
 async function seedSubscription(baseUrl, mailbox, wanted, budgetSeconds) {
-  const target = await benchSubscription(baseUrl, mailbox, 'Bench screen');
-  const created = await createUsers(target, 0, wanted - 1, 24, performance.now() + budgetSeconds * 1000);
-  return { account: target.account, created };
+  const { api, account } = await newSubscription(baseUrl, mailbox, { organization: 'Bench screen' });
+  const created = await createUsers(api, { to: wanted - 1, flight: 24, deadline: performance.now() + budgetSeconds * 1000 });
+  return { account, created };
 }
 
 async function main() {

@@ -14,7 +14,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { benchSubscription, createUsers, fixed } from './bench-browser.mjs';
+import { fixed } from './bench-browser.mjs';
+import { createUsers, newSubscription } from './bench-seed.mjs';
 import { table } from './table.mjs';
 import { connectInspector, summarise } from './cpu-profile.mjs';
 import { freePort } from './local-api.mjs';
@@ -36,9 +37,9 @@ const WATCHED = [
 ];
 
 /** Creates users `from`..`to - 1` with `flight` requests in flight; resolves to the seconds it took. */
-async function timedCreate(target, from, to, flight) {
+async function timedCreate(api, from, to, flight) {
   const t0 = performance.now();
-  await createUsers(target, from, to, flight);
+  await createUsers(api, { from, to, flight });
   return (performance.now() - t0) / 1000;
 }
 
@@ -49,15 +50,15 @@ async function measure(root, label, users, flight) {
   const inspectorPort = process.env.BENCH_PORT ? port + 1 : await freePort();
   const server = await startServer({ port, persistTo, quiet: true, inspectorPort, root });
   try {
-    const target = await benchSubscription(server.baseUrl, server.mailbox, 'Bench create');
-    await createUsers(target, 0, 50, flight);
+    const { api } = await newSubscription(server.baseUrl, server.mailbox, { organization: 'Bench create' });
+    await createUsers(api, { to: 50, flight });
     const load = loadavg()[0];
     const cpu0 = treeCpuMs(server.child.pid);
-    const seconds = await timedCreate(target, 50, 50 + users, flight);
+    const seconds = await timedCreate(api, 50, 50 + users, flight);
     const cpuMs = treeCpuMs(server.child.pid) - cpu0;
     const inspector = await connectInspector(inspectorPort);
     const profiled = Math.min(200, users);
-    const { profile, sources } = await inspector.profile(() => createUsers(target, 50 + users, 50 + users + profiled, flight));
+    const { profile, sources } = await inspector.profile(() => createUsers(api, { from: 50 + users, to: 50 + users + profiled, flight }));
     inspector.close();
     if (process.env.BENCH_PROFILE_OUT) (await import('node:fs')).writeFileSync(process.env.BENCH_PROFILE_OUT, JSON.stringify(profile));
     return { label, users, seconds, cpuMs, load, loadAfter: loadavg()[0], profile: summarise([{ profile, sources }], WATCHED), profiled };

@@ -5,6 +5,7 @@
 // (finding each user by userName and PUTting them back, as Okta's re-sync does): the ratio says
 // how much a running sync slows the people using the app. Ends by checking the invariants and
 // the group's counts through the API. Figures are indicative; compare the ratios within a run.
+import { benchEmail, bounded, createUsers, newSubscription } from './bench-seed.mjs';
 
 const SCIM_TYPE = 'application/scim+json';
 
@@ -37,18 +38,18 @@ const scimUser = (userName, i) => ({
 });
 
 /**
- * Runs the section. `tools` are bench.mjs's helpers (newSubscription, createUsers, drive, bounded,
- * percentile, table, fixed, email, CONFIG) so the figures are measured the same way as the rest.
+ * Runs the section. `tools` are bench.mjs's helpers and settings (the server's mailbox, drive,
+ * percentile, table, fixed, concurrency, seconds) so the figures are measured the same way as the rest.
  * Returns true when every check held.
  */
 export async function directorySync(baseUrl, tools) {
-  const { newSubscription, createUsers, drive, bounded, percentile, table, fixed, email, concurrency, seconds } = tools;
+  const { mailbox, drive, percentile, table, fixed, concurrency, seconds } = tools;
   const USERS = 1000;
   const MEMBERS = 500;
   const SEATS = 400;
   const BY_HAND = 50;
   console.log(`Directory sync (SCIM): ${USERS} users provisioned, a ${MEMBERS}-member seat group, ${SEATS} seats (${BY_HAND} given by hand first)`);
-  const { api, browser } = await newSubscription(baseUrl, SEATS, 'Bench Directory');
+  const { api, browser } = await newSubscription(baseUrl, mailbox, { organization: 'Bench Directory', seats: SEATS });
   // The administrator's browser signed in just now: a token needs a recent sign-in, which the
   // script's own API token never had.
   const made = await browser('POST', '/tokens', { name: 'Okta', scope: 'scim' });
@@ -56,10 +57,10 @@ export async function directorySync(baseUrl, tools) {
   const scim = directory(baseUrl, made.body.token);
   // People the administrator manages by hand, outside the directory: half hold a seat, and the seat
   // mix transfers those seats back and forth (a seat freed outright would go to the group's waiters).
-  const manual = await createUsers(api, 2 * BY_HAND, BY_HAND, concurrency);
+  const manual = await createUsers(api, { to: 2 * BY_HAND, withSeat: BY_HAND, flight: concurrency });
 
   // 1. Provisioning: POST /Users, `concurrency` at a time (directories send several at once).
-  const userNames = Array.from({ length: USERS }, () => email('scim'));
+  const userNames = Array.from({ length: USERS }, () => benchEmail('scim'));
   const latencies = [];
   const t0 = performance.now();
   const ids = await bounded(userNames, concurrency, async (userName, i) => {

@@ -3,9 +3,12 @@
 // Starts the local server (wrangler dev, storage in a temporary folder) and, on loopback only:
 //  1. creates a subscription with 500 users and 200 seats through the API (with an API token);
 //  2. drives it with concurrent clients, each phase bounded in time and count:
-//     GET /api/health (the same-run baseline), a seat mix (PUT/DELETE /users/{id}/seat and
-//     POST /seats/transfer across many users), and the Expert Console's POST /console/sessions;
-//     prints ops/s and p50/p99 latency, each as a ratio to the baseline, and the server's CPU time
+//     GET /api/health (the same-run baseline), an object read (GET /subscription), two writes
+//     through the same path (PATCH /notifications flipping one choice: the smallest commit; and
+//     PATCH /users/{id}, a rename: user row, audit row, search entry), a seat mix
+//     (PUT/DELETE /users/{id}/seat and POST /seats/transfer across many users), and the Expert
+//     Console's POST /console/sessions; prints ops/s and p50/p99 latency, each as a ratio to the
+//     baseline, the seat mix against each write and the read, and the server's CPU time
 //     per request (wrangler and workerd, from /proc: unlike wall-clock figures, it barely moves
 //     with the machine's load), also per process as user and kernel time;
 //  3. verifies the invariants through the API (counter == holders ≤ purchased, nobody holding two,
@@ -37,13 +40,13 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statfsSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fixed, personName, printScreen, screenQueries, usersScreenTimings } from './bench-browser.mjs';
+import { fixed, printScreen, screenQueries, usersScreenTimings } from './bench-browser.mjs';
+import { benchEmail, createUsers, newSubscription, PASSWORD, personName } from './bench-seed.mjs';
 import { table } from './table.mjs';
 import { directorySync } from './bench-scim.mjs';
 import { connectInspector, summarise } from './cpu-profile.mjs';
 import { allPages, bearer, freePort, interrupted } from './local-api.mjs';
 import { cpuByProcess, treeCpuMs } from './process-cpu.mjs';
-import { signUpByMail } from './mailbox.mjs';
 import { client, startServer } from './server.mjs';
 import { startWebhookReceiver } from '../test/support/receivers.mjs';
 
@@ -70,11 +73,8 @@ const CONFIG = {
   searchRepeats: 15,
 };
 
-const PASSWORD = 'copper lantern orchard 42';
 /** The server's mailbox: a sign-up is confirmed from the link it mails (set once the server runs). */
 let mailbox = null;
-let emailCounter = 0;
-const email = (tag) => `${tag}.${Date.now().toString(36)}.${++emailCounter}@bench.test`;
 
 // ── Measuring ────────────────────────────────────────────────────────────────────────────────
 
@@ -118,50 +118,6 @@ async function drive(name, { concurrency, seconds, maxRequests }, op) {
 /** true for the expected status, 'interrupted' for a dev-server reload, false otherwise. */
 const outcome = (reply, status) => (reply.status === status ? true : interrupted(reply) ? 'interrupted' : false);
 
-/** Runs `task(item)` over items with at most `limit` in flight, starting none after `deadline`. */
-async function bounded(items, limit, task, deadline = Infinity) {
-  const results = [];
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length && performance.now() < deadline) {
-        const i = next++;
-        results[i] = await task(items[i], i);
-      }
-    }),
-  );
-  return results.filter(Boolean);
-}
-
-
-// ── Setting up a subscription through the API ────────────────────────────────────────────────
-
-/** Signs up a subscription and returns an API client with an administrator's token. */
-async function newSubscription(baseUrl, seats, organization) {
-  const browser = client(baseUrl);
-  const adminEmail = email('admin');
-  const signup = await signUpByMail(browser, mailbox, {
-    organization, name: 'Bench Admin', email: adminEmail, password: PASSWORD, seats, assignSeat: false,
-  });
-  if (signup.status !== 201) throw new Error(`signup answered ${signup.status} ${JSON.stringify(signup.body)}`);
-  const token = await browser('POST', '/tokens', { name: 'bench' });
-  if (token.status !== 201) throw new Error(`token answered ${token.status} ${JSON.stringify(token.body)}`);
-  return { api: bearer(baseUrl, token.body.token), browser, adminId: signup.body.user.id, adminEmail };
-}
-
-/** Creates `count` users through the API (fewer if `deadline` passes), the first `withSeat` holding a seat. */
-async function createUsers(api, count, withSeat, concurrency, deadline = Infinity) {
-  return bounded(Array.from({ length: count }, (_, i) => i), concurrency, async (i) => {
-    // A dev-server reload may cut a request (and maybe apply it): retry with a new email.
-    for (let attempt = 0; ; attempt++) {
-      const reply = await api('POST', '/users', { name: personName(i), email: email('user'), assignSeat: i < withSeat })
-        .catch((error) => ({ status: 0, body: { text: String(error) } }));
-      if (reply.status === 201) return reply.body;
-      if (attempt >= 3) throw new Error(`create user answered ${reply.status} ${JSON.stringify(reply.body)}`);
-    }
-  }, deadline);
-}
-
 // ── The load phases ──────────────────────────────────────────────────────────────────────────
 
 /**
@@ -170,8 +126,8 @@ async function createUsers(api, count, withSeat, concurrency, deadline = Infinit
  */
 async function loadPhases(baseUrl, inspector, serverPid) {
   const t0 = performance.now();
-  const { api, adminId } = await newSubscription(baseUrl, CONFIG.seats, 'Bench Load');
-  const created = await createUsers(api, CONFIG.users - 1, CONFIG.seats, CONFIG.seedConcurrency);
+  const { api, adminId } = await newSubscription(baseUrl, mailbox, { organization: 'Bench Load', seats: CONFIG.seats });
+  const created = await createUsers(api, { to: CONFIG.users - 1, withSeat: CONFIG.seats, flight: CONFIG.seedConcurrency });
   // A few seat holders sign in and get tokens for the console check; they stay out of the seat mix.
   const consoleTokens = await Promise.all(
     created.slice(0, CONFIG.consoleUsers).map(async ({ invitation }) => {
@@ -245,6 +201,18 @@ async function loadPhases(baseUrl, inspector, serverPid) {
     return outcome({ status: res.status, body: { text: await res.text() } }, 200);
   };
   const readSubscription = async () => outcome(await api('GET', '/subscription'), 200);
+  // Write baselines, through the same path as a seat change (one call, one transaction, one commit):
+  // the smallest write the API has (an administrator's notification choice, one row, flipped so
+  // each request changes it), and a rename (the user row, its audit row and search entry, as a seat
+  // change writes a seat row and an audit row). The mix ÷ them says what a seat costs beyond a commit.
+  let flips = 0;
+  const oneRowWrite = async () => outcome(await api('PATCH', '/notifications', { push: { loansReturning: ++flips % 2 === 0 } }), 200);
+  let renames = 0;
+  const renameUser = async (worker) => {
+    const s = slices[worker];
+    const id = s.users[renames % s.users.length];
+    return outcome(await api('PATCH', `/users/${id}`, { name: `${personName(renames)} ${++renames}` }), 200);
+  };
   const consoleApis = consoleTokens.map((token) => bearer(baseUrl, token));
   let computer = 0;
   // A console visit opens a session and ends it, as the Expert Console does: left open, sessions
@@ -260,6 +228,8 @@ async function loadPhases(baseUrl, inspector, serverPid) {
   const phases = [
     ['GET /api/health (baseline)', health],
     ['GET /subscription (object read)', readSubscription],
+    ['PATCH /notifications (one-row write)', oneRowWrite],
+    ['PATCH /users/{id} (rename: row, audit, search)', renameUser],
     ['seat mix: PUT/DELETE seat, transfer', seatOp],
     ['console visit: POST + DELETE /console/sessions', consoleCheck],
   ];
@@ -302,6 +272,12 @@ async function loadPhases(baseUrl, inspector, serverPid) {
       fixed(r.cpuPerRequest, 2), fixed(r.cpuPerRequest / base.cpuPerRequest, 2)]),
   ));
   printByProcess(results);
+  const [, read, oneRow, rename, seats] = results;
+  const against = (write) =>
+    `ops/s ${fixed(seats.opsPerSecond / write.opsPerSecond, 2)}, p50 ${fixed(seats.p50 / write.p50, 2)}, ` +
+    `p99 ${fixed(seats.p99 / write.p99, 2)}, server CPU ${fixed(seats.cpuPerRequest / write.cpuPerRequest, 2)}`;
+  console.log(`seat mix ÷ one-row write: ${against(oneRow)}\nseat mix ÷ rename:        ${against(rename)}`);
+  console.log(`seat mix p99 ÷ read p99: ${fixed(seats.p99 / read.p99, 2)}`);
   const mix = slices.reduce((t, s) => ({ assign: t.assign + s.counts.assign, unassign: t.unassign + s.counts.unassign, transfer: t.transfer + s.counts.transfer }), { assign: 0, unassign: 0, transfer: 0 });
   console.log(`seat mix (incl. warm-up and the profiled run): ${mix.assign} assigns, ${mix.unassign} unassigns, ${mix.transfer} transfers over ${mixUsers.length} users\n`);
   if (inspector) printProfile(profiledRead, profiled);
@@ -416,8 +392,8 @@ async function webhookDelivery(baseUrl) {
     };
   };
   const setUp = async (organization, endpoints) => {
-    const { api } = await newSubscription(baseUrl, users, organization);
-    const ids = (await createUsers(api, users, 0, CONFIG.seedConcurrency)).map((c) => c.user.id);
+    const { api } = await newSubscription(baseUrl, mailbox, { organization, seats: users });
+    const ids = (await createUsers(api, { to: users, flight: CONFIG.seedConcurrency })).map((c) => c.user.id);
     const names = [];
     for (let i = 0; i < endpoints; i++) {
       const name = `bench-${Date.now().toString(36)}-${i}`;
@@ -539,8 +515,8 @@ function printProfile(read, mix) {
  * writes themselves.
  */
 async function stepBreakdown(baseUrl, serverPid) {
-  const { api } = await newSubscription(baseUrl, 10, 'Bench Steps');
-  const [holder, other, spare] = await createUsers(api, 3, 1, 3);
+  const { api } = await newSubscription(baseUrl, mailbox, { organization: 'Bench Steps', seats: 10 });
+  const [holder, other, spare] = await createUsers(api, { to: 3, withSeat: 1, flight: 3 });
   const ids = { holder: holder.user.id, other: other.user.id, spare: spare.user.id };
   const health = async () => (await fetch(`${baseUrl}/api/health`)).status === 200;
   const steps = [
@@ -730,7 +706,7 @@ async function bigSubscriptions(baseUrl, subscriptions) {
   console.log('  full-text index of names and emails, fewer by the name and email indexes (a prefix).');
 
   const screenQ = screenQueries(big.created);
-  const screen = await usersScreenTimings(baseUrl, { email: big.adminEmail, password: PASSWORD }, screenQ);
+  const screen = await usersScreenTimings(baseUrl, big.account, screenQ);
   printScreen(screen, big.size, screenQ);
 }
 
@@ -741,8 +717,8 @@ async function scaling(baseUrl) {
   const deadline = performance.now() + CONFIG.seedBudgetSeconds * 1000;
   for (const wanted of CONFIG.scaling) {
     const t0 = performance.now();
-    const { api, adminEmail } = await newSubscription(baseUrl, 10, `Bench ${wanted}`);
-    const created = await createUsers(api, wanted - 1, 0, CONFIG.seedConcurrency, deadline);
+    const { api, account } = await newSubscription(baseUrl, mailbox, { organization: `Bench ${wanted}`, seats: 10 });
+    const created = await createUsers(api, { to: wanted - 1, flight: CONFIG.seedConcurrency, deadline });
     const size = created.length + 1;
     const seeded = (performance.now() - t0) / 1000;
     console.log(
@@ -754,7 +730,7 @@ async function scaling(baseUrl) {
     // Users spread over the whole subscription, one assign/unassign pair each.
     const step = Math.max(1, Math.floor(created.length / CONFIG.scalingPairs));
     const targets = Array.from({ length: CONFIG.scalingPairs }, (_, i) => created[(i * step) % created.length].user.id);
-    subscriptions.push({ size, api, adminEmail, created, targets, latencies: [], errors: 0, cut: 0 });
+    subscriptions.push({ size, api, account, created, targets, latencies: [], errors: 0, cut: 0 });
   }
   // One pair at a time, the sizes taking turns in rounds, so a busy moment on the machine falls
   // on all of them alike rather than on whichever size happened to run then.
@@ -815,11 +791,11 @@ const SAMPLES_PER_EMAIL = 5;
  */
 async function enumerationTiming(baseUrl) {
   const accounts = ENUMERATION_SAMPLES / SAMPLES_PER_EMAIL;
-  const { api } = await newSubscription(baseUrl, 1, 'Bench Enumeration');
+  const { api } = await newSubscription(baseUrl, mailbox, { organization: 'Bench Enumeration', seats: 1 });
   const activeUsers = async (tag) => {
     const emails = [];
     for (let i = 0; i < accounts; i++) {
-      const address = email(tag);
+      const address = benchEmail(tag);
       const created = await api('POST', '/users', { name: personName(i), email: address, assignSeat: false });
       if (created.status !== 201) throw new Error(`creating a user answered ${created.status} ${JSON.stringify(created.body)}`);
       const accepted = await client(baseUrl)('POST', '/invitations/accept', { token: created.body.invitation.token, password: PASSWORD });
@@ -847,7 +823,7 @@ async function enumerationTiming(baseUrl) {
   const rows = [];
   const cold = { known: [], unknown: [] };
   for (const [door, knownEmails, request, expected, warmUp, warmExpected] of doors) {
-    const unknownEmails = Array.from({ length: accounts }, () => email('nobody'));
+    const unknownEmails = Array.from({ length: accounts }, () => benchEmail('nobody'));
     for (let i = 0; i < accounts; i++) {
       cold.known.push(await timed(warmUp(knownEmails[i]), warmExpected));
       cold.unknown.push(await timed(warmUp(unknownEmails[i]), warmExpected));
@@ -926,7 +902,7 @@ async function fullBenchmark(server, inspector) {
 
 /** This script's helpers, for the sections in other files (bench-scim.mjs). */
 function benchTools() {
-  return { newSubscription, createUsers, drive, bounded, percentile, table, fixed, email, concurrency: CONFIG.concurrency, seconds: CONFIG.phaseSeconds };
+  return { mailbox, drive, percentile, table, fixed, concurrency: CONFIG.concurrency, seconds: CONFIG.phaseSeconds };
 }
 
 await main();

@@ -1,8 +1,9 @@
 /**
  * What keeps a seat change as cheap as a read (npm run bench measures it; these guard the shapes
  * that make it so): the pool ledger reads pool members through an index, not every user, a call
- * reads a user row and the seat counts once while it writes nothing, and again after any write, and
- * a seat taken back deletes only what its holder's row shows is there.
+ * reads a user row and the seat counts once while it writes nothing, and again after any write, a
+ * seat taken back deletes only what its holder's row shows is there, and a seat given counts the
+ * seats held only when some pool reserves seats.
  */
 import { env } from 'cloudflare:workers';
 import { runInDurableObject } from 'cloudflare:test';
@@ -103,6 +104,40 @@ describe('Seat change cost', () => {
     expect(lentDeletes).toEqual(['DELETE FROM seats', 'DELETE FROM timers']);
     const left = await inObject(subscription.id, (sql) => sql.all('SELECT kind FROM timers WHERE ref = ?', borrower.id));
     expect(left).toEqual([]);
+  });
+
+  it('gives a seat without counting the seats held while no pool reserves any, and still refuses a reserved one', async () => {
+    const { subscription } = await signup(3);
+    const held = 600;
+    const outcome = await runInDurableObject(env.SUBSCRIPTION.getByName(subscription.id), (_instance, state) => {
+      const storage = state.storage.sql;
+      const at = new Date().toISOString();
+      storage.exec('UPDATE subscription SET purchased = ?', held + 1);
+      for (let i = 0; i <= held; i++) {
+        storage.exec("INSERT INTO users (id, name, email, role, status, created_at) VALUES (?, ?, ?, 'technician', 'invited', ?)", `usr_many${i}`, `Many ${i}`, `many.${i}@example.test`, at);
+        if (i < held) storage.exec('INSERT INTO seats (user_id, assigned_at) VALUES (?, ?)', `usr_many${i}`, at);
+      }
+      // The rows one more seat given reads, triggers included (workerd counts them per statement).
+      const give = () => {
+        const cursor = storage.exec('INSERT INTO seats (user_id, assigned_at) VALUES (?, ?)', `usr_many${held}`, at);
+        cursor.toArray();
+        storage.exec('DELETE FROM seats WHERE user_id = ?', `usr_many${held}`);
+        return cursor.rowsRead;
+      };
+      const withoutReserve = give();
+      // A pool that holds back the last free seat: giving it to someone outside the pool breaks the reserve.
+      storage.exec("INSERT INTO pools (id, name, reserved, maximum, created_at) VALUES ('pool_desk', 'Desk', 1, 1, ?)", at);
+      let refused = '';
+      try {
+        give();
+      } catch (error) {
+        refused = String(error);
+      }
+      return { withoutReserve, refused, held: storage.exec('SELECT COUNT(*) AS n FROM seats').one().n };
+    });
+    expect(outcome.withoutReserve).toBeLessThan(held / 10);
+    expect(outcome.refused).toMatch(/pool reserve: seats reserved for pools cannot be used/);
+    expect(outcome.held).toBe(held);
   });
 
   it('reads the seat counts once per call while nothing is written, and again after a write', async () => {

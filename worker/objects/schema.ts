@@ -525,4 +525,19 @@ export const SUBSCRIPTION_MIGRATIONS: readonly string[] = [
   DROP INDEX login_failures_user;
   DROP TABLE login_failures;
   `,
+  // A seat given ran the pool reserve check every time, counting every held seat twice, in a
+  // subscription with no pools too. The check now runs only when some pool reserves seats, which
+  // changes no outcome: with no reserve, committed (seats held plus the reserves not yet used) is
+  // just the seats held, so "committed > purchased while seats held <= purchased" cannot hold.
+  // Keeping pools.assigned stays unconditional, in its own trigger.
+  `
+  DROP TRIGGER seats_pool_insert;
+  CREATE TRIGGER seats_pool_insert AFTER INSERT ON seats
+    BEGIN UPDATE pools SET assigned = assigned + 1 WHERE id = (SELECT pool_id FROM users WHERE id = NEW.user_id); END;
+  CREATE TRIGGER seats_pool_reserve AFTER INSERT ON seats WHEN EXISTS (SELECT 1 FROM pools WHERE reserved > 0) BEGIN
+    -- More seats held than purchased is the subscription's own CHECK to refuse; this is for reserves.
+    SELECT RAISE(ABORT, 'pool reserve: seats reserved for pools cannot be used') FROM pool_commitment
+      WHERE committed > purchased AND (SELECT COUNT(*) FROM seats) <= purchased;
+  END;
+  `,
 ];
