@@ -95,7 +95,8 @@ class Live {
 
   start(): void {
     this.#wanted = true;
-    // Every screen loads after the answers seen so far, so it shows at least their revision.
+    // Every screen loads after the answers seen so far, so it shows at least their revision; right
+    // after signing in, that is the sign-in's own (every way in answers with it).
     this.#synced = revisions.highest;
     if (this.#socket) return;
     // (Only written, never read here: `start` runs inside the signed-in layout's effect.)

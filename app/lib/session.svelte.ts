@@ -57,7 +57,8 @@ class Session {
 
   /**
    * Someone signed in here (password, passkey, invitation, reset link, sign-up confirmation): every
-   * way in answers with the account GET /me would, so the app does not read /me now. The service
+   * way in answers with the account GET /me would, and its revision (recorded by `request`, so the
+   * first live message fetches nothing again), so the app does not read /me now. The service
    * worker copies only reads, so the account goes into this device's offline copy from here:
    * without it, a reload offline right after signing in found nobody signed in. The copy is named
    * for the key cookie this sign-in's answer has just set, as the reads are.

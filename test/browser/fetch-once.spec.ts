@@ -43,6 +43,27 @@ test.describe('Each screen fetches its data once', () => {
   }
 });
 
+test.describe('Signing in fetches the first screen once', () => {
+  // Runs at every size: a phone's first screen loads its own way (cards, the live state as a dot).
+  test('signed in through the form on a fresh page, the Users list shows and goes live having fetched nothing twice', async ({ page, team }) => {
+    const gets = recordGets(page);
+    await page.goto('/signin');
+    await page.getByLabel('Email').fill(team.admin.email);
+    await page.getByLabel('Password').fill(team.admin.password);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await expect(page.getByRole('heading', { name: 'Users', level: 1 })).toBeVisible();
+    await expect(page.getByText('Alex Moreno', { exact: true })).toBeVisible();
+    await expect(page.getByText('Live', { exact: true })).toBeVisible();
+    // The first live message carries the revision the sign-in answered with: nothing to fetch
+    // again (before, it refetched /me, /seat-requests and the users, as 50 and then 100).
+    await page.waitForTimeout(3_000);
+    expect(gets).toContain('/api/v1/users?limit=50');
+    expect(repeated(gets)).toEqual([]);
+    // The sign-in answered with the account: only a refetch reads /me.
+    expect(gets).not.toContain('/api/v1/me');
+  });
+});
+
 test.describe('Fetched only when needed', () => {
   test('Audit log: the users of its user filter are fetched when the filter is opened, not with the log', { tag: '@once' }, async ({ page, team }) => {
     await signIn(page, team);

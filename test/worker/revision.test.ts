@@ -1,6 +1,20 @@
 import { exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { Api, ORIGIN, problem, signedInUser, signup, uniqueEmail, type Reply } from './helpers';
+import { outbox } from '../../worker/mail';
+import { createPasskey } from './authenticator';
+import {
+  Api,
+  confirmationToken,
+  createUser,
+  mailTo,
+  ORIGIN,
+  PASSWORD,
+  problem,
+  signedInUser,
+  signup,
+  uniqueEmail,
+  type Reply,
+} from './helpers';
 
 /** The revision an answer says it reflects. */
 const revision = (reply: Reply) => Number(reply.headers.get('setme-revision') ?? Number.NaN);
@@ -47,5 +61,72 @@ describe('SetMe-Revision', () => {
     const beat = await admin.post(`/v1/console/sessions/${session.body.id}/heartbeat`);
     expect(beat.status).toBe(200);
     expect(revision(beat)).toBe(revision(session));
+  });
+});
+
+describe('SetMe-Revision on a sign-in', () => {
+  /**
+   * A way in's answer says the revision the new device's GET /me says right after: the app's first
+   * live message carries that one, and finds it known (before, no revision: every screen refetched).
+   */
+  async function expectRevisionOfMe(device: Api, answer: Reply, status = 200): Promise<number> {
+    expect(answer.status).toBe(status);
+    const signedIn = revision(answer);
+    expect(signedIn).toBeGreaterThan(0);
+    expect(signedIn).toBe(revision(await device.get('/v1/me')));
+    return signedIn;
+  }
+
+  it('a password sign-in answers with the revision it committed; a refused one tells none', async () => {
+    const { admin, email } = await signup(1);
+    const before = revision(await admin.get('/v1/me'));
+    const laptop = new Api();
+    // Signing a device in is a change of its own (the subscription's devices), so one revision on.
+    expect(await expectRevisionOfMe(laptop, await laptop.post('/v1/auth/login', { email, password: PASSWORD }))).toBe(before + 1);
+
+    const stranger = await new Api().post('/v1/auth/login', { email, password: 'not the password at all' });
+    problem(stranger, 401, 'invalid_credentials');
+    expect(stranger.headers.get('setme-revision')).toBeNull();
+  });
+
+  it('so do a sign-up confirmation, an accepted invitation, a password reset and a passkey sign-in', async () => {
+    const admin = new Api();
+    const email = uniqueEmail('admin');
+    const seen = new Set(outbox);
+    const fields = { organization: 'Acme Support', name: 'Ada Admin', email, password: PASSWORD, seats: 2, assignSeat: false };
+    expect((await admin.post('/v1/signup', fields)).status).toBe(202);
+    await expectRevisionOfMe(admin, await admin.post('/v1/signup/confirm', { token: confirmationToken(await mailTo(email, seen)) }), 201);
+
+    const invited = await createUser(admin, { name: 'Ivy Invited' });
+    const ivy = new Api();
+    await expectRevisionOfMe(ivy, await ivy.post('/v1/invitations/accept', { token: invited.invitation.token, password: PASSWORD }));
+
+    const resetMail = new Set(outbox);
+    expect((await new Api().post('/v1/auth/password-reset', { email: invited.user.email })).status).toBe(202);
+    const resetToken = (await mailTo(invited.user.email, resetMail)).text.match(/reset-password#token=(\S+)/)?.[1];
+    const phone = new Api();
+    await expectRevisionOfMe(phone, await phone.post('/v1/auth/password-reset/confirm', { token: resetToken, password: 'a brand new passphrase' }));
+
+    const options = await admin.post('/v1/passkeys/registration-options');
+    const { response, passkey } = await createPasskey(options.body);
+    expect((await admin.post('/v1/passkeys', { name: 'Phone', response })).status).toBe(201);
+    const tablet = new Api();
+    const challenge = (await tablet.post('/v1/auth/passkey-options')).body.challenge as string;
+    await expectRevisionOfMe(tablet, await tablet.post('/v1/auth/passkey', { response: await passkey.assert(challenge) }));
+  });
+
+  it('the OpenAPI document says every way in answers with it', async () => {
+    const doc = (await (await exports.default.fetch(`${ORIGIN}/api/v1/openapi.json`)).json()) as {
+      paths: Record<string, { post: { responses: Record<string, { headers?: object }> } }>;
+    };
+    const successes = [
+      ['/auth/login', '200'],
+      ['/auth/passkey', '200'],
+      ['/invitations/accept', '200'],
+      ['/auth/password-reset/confirm', '200'],
+      ['/signup/confirm', '201'],
+    ] as const;
+    for (const [path, status] of successes) expect(doc.paths[path]!.post.responses[status]!.headers, path).toHaveProperty('SetMe-Revision');
+    expect(doc.paths['/auth/login']!.post.responses['401']!.headers).toBeUndefined();
   });
 });

@@ -16,7 +16,7 @@ export { clearSignInCookie, newDevice, setSignInCookie } from './device-cookies'
 
 /** The cookie a signed-in browser (a device) sends, with its second half (device-cookies.ts). */
 export const SIGN_IN_COOKIE = `__Host-${SESSION_COOKIE}`;
-/** Every signed-in answer's header: the subscription's revision it reflects. */
+/** Every signed-in answer's header (and a sign-in's): the subscription's revision it reflects. */
 export const REVISION_HEADER = 'SetMe-Revision';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -51,10 +51,29 @@ export function authenticate(): MiddlewareHandler<AppEnv> {
     c.set('subscriptionId', parsed.subscriptionId);
     c.set('subscription', c.env.SUBSCRIPTION.getByName(parsed.subscriptionId));
     await next();
-    // Which revision of the subscription the answer reflects, so a client can skip refetching
-    // what a live "changed" message of that revision announces. (A 101 upgrade's headers are fixed.)
-    if (c.var.revision !== undefined && c.res.status !== 101) c.res.headers.set(REVISION_HEADER, String(c.var.revision));
+    answerRevision(c);
   };
+}
+
+/**
+ * For the routes that sign a device in (`signInRoute`): their answer says which revision it
+ * reflects, as every answer after it will, so the app's first live message is not news to it.
+ * @example new Hono<AppEnv>().post('/auth/login', revisionHeader(), handler)
+ */
+export function revisionHeader(): MiddlewareHandler<AppEnv> {
+  return async function revisionHeader(c, next) {
+    await next();
+    answerRevision(c);
+  };
+}
+
+/**
+ * Which revision of the subscription the answer reflects (noted by `unwrapReply`), so a client can
+ * skip refetching what a live "changed" message of that revision announces. (A 101 upgrade's
+ * headers are fixed.)
+ */
+function answerRevision(c: Context<AppEnv>): void {
+  if (c.var.revision !== undefined && c.res.status !== 101) c.res.headers.set(REVISION_HEADER, String(c.var.revision));
 }
 
 /** Whether a request comes from this site's own pages (its Origin, or Sec-Fetch-Site). */

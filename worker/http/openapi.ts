@@ -6,7 +6,7 @@
 import { createRoute, type RouteConfig } from '@hono/zod-openapi';
 import type { z } from 'zod';
 import { Problem } from '../contract';
-import { authenticate, REVISION_HEADER } from './auth';
+import { authenticate, REVISION_HEADER, revisionHeader } from './auth';
 import { idempotency } from './idempotency';
 import { statusOf, type HttpFailure } from './problem';
 
@@ -49,12 +49,21 @@ function withProblems(responses: Responses, codes: HttpFailure['code'][]): Respo
 /** Both ways to authenticate, for routes that need a signed-in caller. */
 const signedIn: Record<string, string[]>[] = [{ Cookie: [] }, { Bearer: [] }];
 
-const revisionHeader = {
+const revisionHeaderDoc = {
   [REVISION_HEADER]: {
     description: "The subscription's revision this answer reflects: one more with every committed change (see GET /live).",
     schema: { type: 'integer' as const },
   },
 };
+
+/** `responses` with `SetMe-Revision` documented on each success. */
+function withRevision(responses: Responses): Responses {
+  const documented: Responses = { ...responses };
+  for (const [status, response] of Object.entries(documented)) {
+    if (Number(status) < 300 && !('$ref' in response)) documented[Number(status)] = { ...response, headers: { ...response.headers, ...revisionHeaderDoc } };
+  }
+  return documented;
+}
 
 const idempotencyKeyParameter = {
   name: 'Idempotency-Key',
@@ -76,10 +85,7 @@ const idempotencyKeyParameter = {
 export function signedInRoute<const R extends Omit<RouteConfig, 'security' | 'middleware' | 'parameters'>>(config: R) {
   const post = config.method === 'post';
   const codes: HttpFailure['code'][] = ['unauthenticated', 'token_expired', ...(post ? (['idempotency_key_reused', 'idempotency_in_progress'] as const) : [])];
-  const responses = withProblems(config.responses, codes);
-  for (const [status, response] of Object.entries(responses)) {
-    if (Number(status) < 300 && !('$ref' in response)) responses[Number(status)] = { ...response, headers: { ...response.headers, ...revisionHeader } };
-  }
+  const responses = withRevision(withProblems(config.responses, codes));
   return createRoute({
     ...config,
     security: signedIn,
@@ -87,5 +93,20 @@ export function signedInRoute<const R extends Omit<RouteConfig, 'security' | 'mi
     // Only documentation was added: the answers' schemas are the route's own.
     responses: responses as R['responses'],
     ...(post ? { parameters: [idempotencyKeyParameter] } : {}),
+  });
+}
+
+/**
+ * A route that signs a device in (password, passkey, invitation, reset link, sign-up): no
+ * credential is needed, and its success carries `SetMe-Revision` like a signed-in answer (the
+ * route passes its reply through `unwrapReply`), documented here as there.
+ * @example const login = signInRoute({ method: 'post', path: '/auth/login', responses: { 200: json(Account, 'Signed in') } });
+ */
+export function signInRoute<const R extends Omit<RouteConfig, 'middleware'>>(config: R) {
+  return createRoute({
+    ...config,
+    middleware: [revisionHeader()],
+    // Only documentation was added: the answers' schemas are the route's own.
+    responses: withRevision(config.responses) as R['responses'],
   });
 }

@@ -29,6 +29,17 @@ export type Reply<T> = Answer<T> & {
   revision: number | null;
 };
 
+/**
+ * What a way in answers (a sign-in, an accepted invitation or reset link, a new subscription): a
+ * `Reply` the new device's first answer can carry, with the revision the call's commit left; null
+ * when it was refused (nobody was signed in, so nobody learns it).
+ */
+export interface SignInReply<T> {
+  result: Result<T>;
+  replayed: false;
+  revision: number | null;
+}
+
 /** A reply without its revision. */
 export type Answer<T> = { result: Result<T>; replayed: boolean } | StoredReply;
 

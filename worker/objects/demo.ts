@@ -86,9 +86,9 @@ export function replayDemo(object: Subscription, calls: WritePath, sql: Sql, see
         return resultOf(calls.as(callOf('admin'), 'administrator', (actor, at) => createUser(sql, actor, input, at)));
       }
       case 'accept':
-        return object.acceptInvitation(invitations.get(step.who)!, person(step.who).password, signedIn(step.who));
+        return resultOf(object.acceptInvitation(invitations.get(step.who)!, person(step.who).password, signedIn(step.who)));
       case 'signIn':
-        return object.completeLogin(person(step.who).id, signedIn(step.who));
+        return resultOf(object.completeLogin(person(step.who).id, signedIn(step.who)));
       case 'signOut': {
         const signedOut = resultOf(object.logout(callOf(step.who)));
         devices.delete(step.who);

@@ -44,7 +44,7 @@ import { userDevices, type NewDevice } from './access';
 import { acceptInvitation, checkNewSubscription, completeLogin, createSubscription, logout, passwordFor, type Signup } from './account';
 import { fireTimer } from './alarm';
 import { auditPage, type AuditQuery } from './audit';
-import type { Call, Reply } from './call';
+import type { Call, Reply, SignInReply } from './call';
 import { closeSession, heartbeat, listSessions, startSession } from './console';
 import { replayDemo, type DemoReplayed, type DemoSeed } from './demo';
 import { storedPasskey, storedPassword, userPasskeys, type NewPasskey, type StoredPasskey, type StoredPassword } from './credentials';
@@ -235,17 +235,18 @@ export class Subscription extends DurableObject<Env> {
   // ── Sign-up and sign-in (account.ts) ───────────────────────────────────────────────────────
 
   /**
-   * Creates this subscription with its first user, an administrator, signed in. The email is
-   * claimed service-wide first; a refusal after the claim frees it again.
+   * Creates this subscription with its first user, an administrator, signed in, answered with the
+   * revision its creation committed. The email is claimed service-wide first; a refusal after the
+   * claim frees it again.
    */
-  async initialize(input: Signup): Promise<Result<Account>> {
+  async initialize(input: Signup): Promise<SignInReply<Account>> {
     const fresh = this.#calls.anonymous(() => checkNewSubscription(this.#sql));
-    if (!fresh.ok) return fresh;
+    if (!fresh.ok) return { result: fresh, replayed: false, revision: null };
     if (!(await claimEmail(this.env.EMAIL_INDEX, input.email, input.subscriptionId, input.userId))) {
-      return fail('email_taken', { email: input.email });
+      return { result: fail('email_taken', { email: input.email }), replayed: false, revision: null };
     }
-    const created = this.#calls.anonymous((_, now) => createSubscription(this.#sql, input, now));
-    if (created.ok) await confirmEmail(this.env.EMAIL_INDEX, input.email, input.subscriptionId, input.userId);
+    const created = this.#calls.signIn((_, now) => createSubscription(this.#sql, input, now));
+    if (created.result.ok) await confirmEmail(this.env.EMAIL_INDEX, input.email, input.subscriptionId, input.userId);
     else await releaseEmail(this.env.EMAIL_INDEX, input.email, input.subscriptionId, input.userId);
     return created;
   }
@@ -259,14 +260,17 @@ export class Subscription extends DurableObject<Env> {
     return this.#calls.anonymous(() => passwordFor(this.#sql, email));
   }
 
-  /** After the password matched: signs the device in (its cookie's hash), unless the user is no longer active. */
-  completeLogin(userId: string, device: NewDevice): Result<Account> {
-    return this.#calls.anonymous((_, now) => completeLogin(this.#sql, userId, device, now));
+  /**
+   * After the password matched: signs the device in (its cookie's hash), unless the user is no
+   * longer active. Like every way in, answered with the revision the sign-in committed.
+   */
+  completeLogin(userId: string, device: NewDevice): SignInReply<Account> {
+    return this.#calls.signIn((_, now) => completeLogin(this.#sql, userId, device, now));
   }
 
   /** Sets the password of an invited user, activates them and signs them in. */
-  acceptInvitation(invitationHash: string, password: PasswordHash, device: NewDevice): Result<Account> {
-    return this.#calls.anonymous((_, now) => acceptInvitation(this.#sql, invitationHash, password, device, now));
+  acceptInvitation(invitationHash: string, password: PasswordHash, device: NewDevice): SignInReply<Account> {
+    return this.#calls.signIn((_, now) => acceptInvitation(this.#sql, invitationHash, password, device, now));
   }
 
   /** Signs out the device behind this credential (API tokens are revoked, not signed out). */
@@ -362,9 +366,9 @@ export class Subscription extends DurableObject<Env> {
    * removes every passkey and closes the user's live sockets, then signs this device in. The answer
    * says what was removed.
    */
-  completePasswordReset(tokenHash: string, password: PasswordHash, device: NewDevice): Result<RecoveredAccount> {
-    const reset = this.#calls.anonymous((_, now) => completePasswordReset(this.#sql, tokenHash, password, device, now));
-    if (reset.ok) closeSockets(this.ctx.getWebSockets(reset.value.user.id));
+  completePasswordReset(tokenHash: string, password: PasswordHash, device: NewDevice): SignInReply<RecoveredAccount> {
+    const reset = this.#calls.signIn((_, now) => completePasswordReset(this.#sql, tokenHash, password, device, now));
+    if (reset.result.ok) closeSockets(this.ctx.getWebSockets(reset.result.value.user.id));
     return reset;
   }
 
@@ -387,8 +391,8 @@ export class Subscription extends DurableObject<Env> {
    * Records a verified passkey sign-in (its new signature counter) and signs the device in, using
    * up the challenge it answered: the same assertion again is refused.
    */
-  completePasskeyLogin(login: PasskeyLogin, device: NewDevice): Result<Account> {
-    return this.#calls.anonymous((_, now) => completePasskeyLogin(this.#sql, login, device, now));
+  completePasskeyLogin(login: PasskeyLogin, device: NewDevice): SignInReply<Account> {
+    return this.#calls.signIn((_, now) => completePasskeyLogin(this.#sql, login, device, now));
   }
 
   /** The caller's passkeys. */

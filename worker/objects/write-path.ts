@@ -11,7 +11,7 @@
 import type { Failure, Result } from '../domain/result';
 import { authenticate, type Actor } from './access';
 import { annotateAuditSince, auditMark } from './audit';
-import { transaction, type Answer, type Call, type IdempotencyKey, type Reply } from './call';
+import { transaction, type Answer, type Call, type IdempotencyKey, type Reply, type SignInReply } from './call';
 import { keyInProgress, keyReused, priorAnswer, storeAnswer } from './idempotency';
 import { discardEvents, publishEvents } from './events';
 import { broadcast, changedMessage, nextRevision, revisionOf } from './live';
@@ -173,10 +173,28 @@ export class WritePath {
 
   /** Runs `work` for no signed-in caller (sign-in steps, the email index, timers), in one transaction like `as`. */
   anonymous<T>(work: (actor: null, now: number) => Result<T>, options: RunOptions<T> = {}): Result<T> {
+    return this.#anonymous(work, options).result;
+  }
+
+  /**
+   * Runs a way in (signing a device in: a password or passkey, an invitation or reset link, a new
+   * subscription) like `anonymous`, answered with the revision its own commit left, as GET /me
+   * right after would be. The new device's first answer then says which revision it reflects, like
+   * every later one: without it the app's first live message, of that very revision, looked
+   * unknown and every screen it had just loaded was fetched again. A refusal tells no revision.
+   */
+  signIn<T>(work: (actor: null, now: number) => Result<T>): SignInReply<T> {
+    const done = this.#anonymous(work, {});
+    // Read before anything else can run: nothing awaits between the commit and here.
+    const revision = done.result.ok ? (done.revision ?? revisionOf(this.#sql)) : null;
+    return { result: done.result, replayed: false, revision };
+  }
+
+  #anonymous<T>(work: (actor: null, now: number) => Result<T>, options: RunOptions<T>): Done<T> {
     const now = this.#now();
     const done = transaction(this.#ctx.storage, () => this.#work(null, now, work, options), (done) => done.result.ok);
     if (done.result.ok && done.wrote) this.#afterCommit({ silent: done.quiet });
-    return done.result;
+    return done;
   }
 
   /**

@@ -1,6 +1,6 @@
 /**
- * The subscription's revision, as the server's answers tell it: every signed-in answer carries
- * `SetMe-Revision: <n>`, one more for each committed change. Live updates (live.svelte.ts) compare
+ * The subscription's revision, as the server's answers tell it: every signed-in answer (and every
+ * sign-in's) carries `SetMe-Revision: <n>`, one more for each committed change. Live updates (live.svelte.ts) compare
  * their messages with it, so a change made here is not fetched again when its own live message
  * arrives. An answer without the header (an older server) counts as "unknown": null.
  */

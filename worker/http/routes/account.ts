@@ -17,7 +17,7 @@ import type { AppEnv } from '../context';
 import { clearSignInCookie, newDevice, sameOrigin, setSignInCookie } from '../auth';
 import { publicOrigin, secretKeys } from '../config';
 import { deviceSecretOf, sessionCookieOf } from '../device-cookies';
-import { json, jsonBody, problems, signedInRoute } from '../openapi';
+import { json, jsonBody, problems, signedInRoute, signInRoute } from '../openapi';
 import { requireAllowedPassword } from '../password-policy';
 import { ProblemError, unwrap } from '../problem';
 import { unwrapReply } from '../reply';
@@ -51,7 +51,7 @@ import {
 /** Checked against when the email is unknown, so both answers take about as long. */
 const DECOY = { hash: '0'.repeat(64), salt: 'decoy-salt-0000000000000000000000', iterations: 100_000 };
 
-const login = createRoute({
+const login = signInRoute({
   method: 'post',
   path: '/auth/login',
   tags: ['Account'],
@@ -99,7 +99,7 @@ const me = signedInRoute({
   responses: { 200: json(Account, 'The caller'), ...problems() },
 });
 
-const acceptInvitation = createRoute({
+const acceptInvitation = signInRoute({
   method: 'post',
   path: '/invitations/accept',
   tags: ['Account'],
@@ -124,7 +124,7 @@ const requestReset = createRoute({
   responses: { 202: json(Notice, 'A link is on its way if the account exists'), ...problems('rate_limited') },
 });
 
-const confirmReset = createRoute({
+const confirmReset = signInRoute({
   method: 'post',
   path: '/auth/password-reset/confirm',
   tags: ['Account'],
@@ -146,7 +146,7 @@ const passkeyOptions = createRoute({
   responses: { 200: json(WebAuthnOptions, 'PublicKeyCredentialRequestOptionsJSON'), ...problems() },
 });
 
-const passkeyLogin = createRoute({
+const passkeyLogin = signInRoute({
   method: 'post',
   path: '/auth/passkey',
   tags: ['Account'],
@@ -169,7 +169,7 @@ export const account = new OpenAPIHono<AppEnv>()
     const matched = await verifyPassword(password, stored ?? DECOY);
     if (!check.subscriptionId || !subscription || !stored || !matched) throw new ProblemError({ ok: false, code: 'invalid_credentials' });
     const device = await newDevice(c, check.subscriptionId);
-    const signedInAccount = unwrap(await subscription.completeLogin(stored.userId, device.stored));
+    const signedInAccount = unwrapReply(c, await subscription.completeLogin(stored.userId, device.stored));
     await check.succeeded();
     setSignInCookie(c, device.secret);
     return c.json(signedInAccount, 200);
@@ -202,8 +202,7 @@ export const account = new OpenAPIHono<AppEnv>()
     const invitationHash = await sha256(token);
     await requireAllowedPassword(password, unwrap(await subscription.passwordLinkOwner('invitation', invitationHash)));
     const device = await newDevice(c, parsed.subscriptionId);
-    const result = await subscription.acceptInvitation(invitationHash, await hashPassword(password), device.stored);
-    const accepted = unwrap(result);
+    const accepted = unwrapReply(c, await subscription.acceptInvitation(invitationHash, await hashPassword(password), device.stored));
     setSignInCookie(c, device.secret);
     return c.json(accepted, 200);
   })
@@ -224,7 +223,7 @@ export const account = new OpenAPIHono<AppEnv>()
     const resetHash = await sha256(token);
     await requireAllowedPassword(password, unwrap(await subscription.passwordLinkOwner('reset', resetHash)));
     const device = await newDevice(c, parsed.subscriptionId);
-    const recovered = unwrap(await subscription.completePasswordReset(resetHash, await hashPassword(password), device.stored));
+    const recovered = unwrapReply(c, await subscription.completePasswordReset(resetHash, await hashPassword(password), device.stored));
     setSignInCookie(c, device.secret);
     return c.json(recovered, 200);
   })
@@ -258,7 +257,8 @@ export const account = new OpenAPIHono<AppEnv>()
     }).catch(() => ({ verified: false as const, authenticationInfo: null }));
     if (!verification.verified || !verification.authenticationInfo) throw new ProblemError(PASSKEY_NOT_VERIFIED);
     const device = await newDevice(c, owner.subscriptionId);
-    const account = unwrap(
+    const account = unwrapReply(
+      c,
       await subscription.completePasskeyLogin(
         { userId: owner.userId, credentialId: stored.id, counter: verification.authenticationInfo.newCounter, challenge: issued },
         device.stored,

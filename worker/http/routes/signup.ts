@@ -15,8 +15,9 @@ import { Account, SignupAccepted, SignupBody, SignupConfirmBody } from '../../co
 import { newDevice, setSignInCookie } from '../auth';
 import { publicOrigin, secretKeys } from '../config';
 import type { AppEnv } from '../context';
-import { json, jsonBody, problems } from '../openapi';
-import { ProblemError, unwrap } from '../problem';
+import { json, jsonBody, problems, signInRoute } from '../openapi';
+import { ProblemError } from '../problem';
+import { unwrapReply } from '../reply';
 import { countMail } from '../throttle';
 
 /** How long a confirmation link works. */
@@ -50,7 +51,7 @@ const signup = createRoute({
   responses: { 202: json(SignupAccepted, 'A mail is on its way'), ...problems('rate_limited') },
 });
 
-const confirm = createRoute({
+const confirm = signInRoute({
   method: 'post',
   path: '/confirm',
   tags: ['Account'],
@@ -83,7 +84,7 @@ export const signupRoutes = new OpenAPIHono<AppEnv>()
     }
     const { expiresAt: _expiresAt, ...signup } = pending.data;
     const device = await newDevice(c, signup.subscriptionId);
-    const created = unwrap(await c.env.SUBSCRIPTION.getByName(signup.subscriptionId).initialize({ ...signup, device: device.stored }));
+    const created = unwrapReply(c, await c.env.SUBSCRIPTION.getByName(signup.subscriptionId).initialize({ ...signup, device: device.stored }));
     setSignInCookie(c, device.secret);
     return c.json(created, 201);
   });
