@@ -6,19 +6,23 @@ import { createInterface } from 'node:readline';
 
 const MAIL = /^\[mail\] to=(\S+) subject=(".*")$/;
 const WRANGLER = /^\[wrangler:/;
+/** How long the last mail in the log must stay unchanged to count as whole (see `next`). */
+const STILL_MS = 250;
 
 /**
- * The mail in a stretch of wrangler's output, oldest first.
+ * The mail in a stretch of wrangler's output, oldest first. A mail is `ended` once a line after it
+ * (wrangler's own, or the next mail) shows that its text is all there.
  * @param {string} log
- * @returns {{ to: string, subject: string, text: string }[]}
+ * @returns {{ to: string, subject: string, text: string, ended: boolean }[]}
  */
 export function mailIn(log) {
   const mails = [];
   let current = null;
   for (const line of log.split('\n')) {
     const start = MAIL.exec(line);
+    if (current && (start || WRANGLER.test(line))) current.ended = true;
     if (start) {
-      current = { to: start[1], subject: JSON.parse(start[2]), text: '' };
+      current = { to: start[1], subject: JSON.parse(start[2]), text: '', ended: false };
       mails.push(current);
     } else if (current && !WRANGLER.test(line)) {
       current.text += `${line}\n`;
@@ -44,13 +48,23 @@ export function mailbox(read) {
   return {
     /** How many mails went to `address` so far. */
     count: (address) => to(address).length,
-    /** The mail to `address` after the first `after` of them, waiting for it (it is sent after the answer). */
+    /**
+     * The mail to `address` after the first `after` of them, waiting for it (it is sent after the
+     * answer) and for all of its text: the log arrives in pieces, and a mail read halfway through
+     * its link gave a test a cut token ("confirmation link not valid"). The last mail in the log has
+     * no line after it yet: it counts as whole once its text has not grown for STILL_MS.
+     */
     async next(address, after, timeoutMs = 15_000) {
+      let seen = null;
+      let stillSince = 0;
       for (const began = Date.now(); Date.now() - began < timeoutMs; await new Promise((r) => setTimeout(r, 50))) {
         const mail = to(address)[after];
-        if (mail) return mail;
+        if (!mail) continue;
+        if (mail.ended) return mail;
+        if (mail.text !== seen) [seen, stillSince] = [mail.text, Date.now()];
+        else if (Date.now() - stillSince >= STILL_MS) return mail;
       }
-      throw new Error(`no mail to ${address} within ${timeoutMs / 1000} s`);
+      throw new Error(`no whole mail to ${address} within ${timeoutMs / 1000} s`);
     },
   };
 }
