@@ -101,6 +101,13 @@ export function confirmationToken(mail: Mail): string {
   return token;
 }
 
+/** The token of the password reset link in a mail. */
+export function resetToken(mail: Mail): string {
+  const token = mail.text.match(/reset-password#token=(\S+)/)?.[1];
+  if (!token) throw new Error(`no reset link in the mail to ${mail.to}: ${mail.text}`);
+  return token;
+}
+
 /**
  * Signs up a new subscription the way people do: asks for it, opens the confirmation link mailed
  * (read from the local mail transport) and confirms. Returns its administrator's API session, the

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { outbox } from '../../worker/mail';
-import { Api, createUser, mailTo, PASSWORD, problem, signup, uniqueEmail, type Reply } from './helpers';
+import { Api, createUser, mailTo, PASSWORD, problem, resetToken, signup, uniqueEmail, type Reply } from './helpers';
 
 /** The field error of a refusal by the password policy. */
 function refusedPassword(reply: Reply, field = 'password'): string {
@@ -41,7 +41,7 @@ describe('Password policy', () => {
 
     const seen = new Set(outbox);
     await new Api().post('/v1/auth/password-reset', { email: user.email });
-    const token = (await mailTo(user.email, seen)).text.match(/reset-password#token=(\S+)/)?.[1];
+    const token = resetToken(await mailTo(user.email, seen));
     expect(refusedPassword(await new Api().post('/v1/auth/password-reset/confirm', { token, password: 'football2024' }))).toMatch(COMMON);
     expect((await new Api().post('/v1/auth/password-reset/confirm', { token, password: 'ferns by the river' })).status).toBe(200);
   });

@@ -9,7 +9,7 @@ import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { outbox } from '../../worker/mail';
 import { assertPasskey, registerPasskey } from './authenticator';
-import { Api, createUser, mailTo, PASSWORD, problem, signedInUser, signup } from './helpers';
+import { Api, createUser, mailTo, PASSWORD, problem, resetToken, signedInUser, signup } from './helpers';
 
 const NEW_PASSWORD = 'a brand new passphrase';
 /** Keys of a browser's push subscription (well-formed). */
@@ -22,10 +22,7 @@ const PUSH_KEYS = {
 async function resetLinkFor(email: string): Promise<string> {
   const seen = new Set(outbox);
   expect((await new Api().post('/v1/auth/password-reset', { email })).status).toBe(202);
-  const mail = await mailTo(email, seen);
-  const token = mail.text.match(/reset-password#token=(\S+)/)?.[1];
-  if (!token) throw new Error(`no reset mail for ${email}`);
-  return token;
+  return resetToken(await mailTo(email, seen));
 }
 
 /** Registers a passkey for the user behind `api` (whose sign-in must be recent); returns its id. */

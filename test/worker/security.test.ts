@@ -2,7 +2,7 @@ import { env } from 'cloudflare:workers';
 import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { outbox, type Mail } from '../../worker/mail';
-import { Api, createUser, mailTo, PASSWORD, problem, signedInUser, signup, uniqueEmail } from './helpers';
+import { Api, createUser, mailTo, PASSWORD, problem, resetToken, signedInUser, signup, uniqueEmail } from './helpers';
 
 async function me(api: Api) {
   return (await api.get('/v1/me')).body.user as { id: string; email: string };
@@ -10,10 +10,7 @@ async function me(api: Api) {
 
 /** The reset link mailed to an address since `seen`, read from the local mail transport (it is sent after the answer). */
 async function resetTokenFor(email: string, seen: ReadonlySet<Mail>): Promise<string> {
-  const mail = await mailTo(email, seen);
-  const token = mail.text.match(/reset-password#token=(\S+)/)?.[1];
-  if (!token) throw new Error(`no reset link in the mail to ${email}`);
-  return token;
+  return resetToken(await mailTo(email, seen));
 }
 
 describe('API token scopes', () => {
